@@ -1,0 +1,66 @@
+# Two commands matter: `make run` (set up, index seeds/ if needed, serve the chat)
+# and `make test` (set up, run every test). Everything else is a step of those.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+QA := $(VENV)/bin/qa
+CORPUS ?= seeds
+INDEX ?= index
+HOST ?= 127.0.0.1
+PORT ?= 7860
+SQUAD ?= ../shared/data/squad/dev-v1.1.json
+STAMP := $(VENV)/.installed
+
+export GRADIO_ANALYTICS_ENABLED := False
+export GRADIO_TEMP_DIR := $(CURDIR)/.cache/gradio
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install browser index run serve test test-fast bench bench-reqa bench-scale audit clean
+
+install: $(STAMP)
+
+# torch first and pinned: unpinned, pip would fetch a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check torch==2.13.0
+	$(PIP) install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+# Debian's chromium for the browser tests (never `playwright install`: no downloads here).
+browser:
+	@bash scripts/install-chromium.sh
+
+index: install
+	$(QA) index $(CORPUS) --index $(INDEX) --if-stale
+
+run: index
+	$(QA) serve --host $(HOST) --port $(PORT) --index $(INDEX)
+
+serve: run
+
+test: install browser
+	$(PY) -m pytest -q
+
+test-fast: install
+	$(PY) -m pytest -q -m "not slow"
+
+bench: bench-ask bench-reqa bench-scale
+
+bench-ask: install
+	$(PY) bench/ask_latency.py --json .cache/bench-ask.json
+
+bench-reqa: install
+	$(PY) bench/reqa_squad.py --squad $(SQUAD) --json .cache/bench-reqa.json
+
+bench-scale: install
+	$(PY) bench/scale.py --json .cache/bench-scale.json
+
+audit: install
+	@bash scripts/audit.sh
+
+clean:
+	rm -rf .cache build *.egg-info .pytest_cache

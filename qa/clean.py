@@ -1,0 +1,109 @@
+"""Boilerplate removal by general rules, never per-file hacks.
+
+The cleaner never rewrites text: it returns the spans of the original text worth
+keeping, one per paragraph, so every later offset still points into the file.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+Span = tuple[int, int]
+
+_PHOTO = re.compile(
+    r"^(image|photo|photograph|picture|pic)\s*(copyright|source|caption|credit)\b|"
+    r"\bvia getty images\b|^(photo|photograph|picture|image|credit|pic)s?\s*(by)?\s*[:©]|"
+    r"^©|\bcopyright\s*©|^\(?photo by\b|\b(pa|ap|reuters|afp|shutterstock) (images|photo|wire)\b.{0,40}$",
+    re.I,
+)
+_LINE_JUNK = re.compile(
+    r"^(source:\s*read full article|read full article|read more\b.{0,80}$|comments are closed\.?|"
+    r"share this( article| story)?\b.{0,40}$|(facebook|twitter|email|whatsapp|linkedin|copy link)"
+    r"([\s,|/]+(facebook|twitter|email|whatsapp|linkedin|copy link|x|messenger))+$|"
+    r"advertisement$|sign up\b.{0,80}newsletter.{0,40}$|click here\b.{0,80}$|"
+    r"(leave|post) a (comment|reply)\b.{0,40}$|\d+\s+comments?$|with \d+ comments?$|"
+    r"related (articles|stories|posts)?:?$|tags?:.{0,120}$|filed under:.{0,120}$)",
+    re.I,
+)
+# Headings that open a trailing list of unrelated headlines.
+_TAIL = re.compile(r"^(more from\b.{0,60}|more stories|related( articles| stories)?|"
+                   r"most (read|popular)|you may also like|recommended|latest news|trending)\s*:?$", re.I)
+_BYLINE = re.compile(r"^(by|words by|written by|reporting by)\s+[A-Z][\w.'’-]+", re.I)
+_NAME = re.compile(r"^[A-Z][\w'’.-]+(\s+[A-Z][\w'’.-]+){1,3}(\s*[,|–—-]\s*[A-Z][\w ]{2,40})?$")
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
+_DATELINE = re.compile(rf"(\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\b\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|\b{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\b\d{{4}}-\d\d-\d\d|\b\d{{1,2}}:\d\d\b)", re.I)
+_DONATE_SIGNALS = [
+    re.compile(p, re.I) for p in (
+        r"\bdonat(e|ion|ing)\b", r"\bsupport (us|our)\b", r"\bcontribut(e|ion)\b", r"\bsubscri(be|ption)\b",
+        r"[£$€]\s?\d+\b", r"\bbecome a (member|supporter|patron|subscriber)\b", r"\bpatreon\b",
+        r"\b(independent|our) (journalism|reporting|media|work)\b", r"\breaders?\b", r"\bpaywall\b",
+        r"\bfund(ed|ing)? (us|our)\b", r"\bkeep (us|this site|our)\b", r"\bmonthly\b",
+    )
+]
+
+
+def lines(text: str) -> Iterator[Span]:
+    """Stripped, non-empty line spans of ``text`` (handles \\n, \\r\\n and \\r)."""
+    for m in re.finditer(r"[^\r\n]+", text):
+        s, e = m.span()
+        seg = m.group()
+        s += len(seg) - len(seg.lstrip())
+        e -= len(seg) - len(seg.rstrip())
+        if e > s:
+            yield s, e
+
+
+def is_donation_appeal(par: str) -> bool:
+    """At least three independent appeal signals: one alone is ordinary news prose
+    (a story about party donations, say)."""
+    return sum(1 for p in _DONATE_SIGNALS if p.search(par)) >= 3
+
+
+def _is_byline(par: str, position: int) -> bool:
+    words = par.split()
+    if _BYLINE.match(par) and len(words) <= 14 and not par.endswith((".", "?", "!", "”", '"')):
+        return True
+    # A bare name (optionally ", Political Editor") right under the headline.
+    return position < 3 and len(words) <= 8 and bool(_NAME.match(par)) and not par.endswith(".")
+
+
+def _is_dateline(par: str) -> bool:
+    return len(par.split()) <= 14 and bool(_DATELINE.search(par)) and not re.search(r"[.!?][\"”’]?$", par)
+
+
+def _is_short_heading(par: str) -> bool:
+    return len(par.split()) <= 14 and not re.search(r"[.!?:][\"”’)]?$", par)
+
+
+def body_spans(text: str, skip_first: bool = False) -> tuple[list[Span], Span | None]:
+    """Paragraph spans to keep, and the title line's span when ``skip_first``.
+
+    Rules, in order: photo credits and captions, one-line junk ("Source: Read Full
+    Article", share bars, "Comments are closed."), bylines and datelines near the top,
+    donation appeals, and trailing "More from …" headline lists.
+    """
+    kept: list[Span] = []
+    title = None
+    in_tail = False
+    position = 0
+    for s, e in lines(text):
+        par = text[s:e]
+        if skip_first and title is None:
+            title = (s, e)
+            continue
+        if _TAIL.match(par):
+            in_tail = True
+            continue
+        if in_tail:
+            if _is_short_heading(par):
+                continue
+            in_tail = False
+        if (_PHOTO.search(par) and len(par.split()) <= 30) or _LINE_JUNK.match(par):
+            continue
+        if position < 4 and (_is_byline(par, position) or _is_dateline(par)):
+            continue
+        if is_donation_appeal(par):
+            continue
+        kept.append((s, e))
+        position += 1
+    return kept, title

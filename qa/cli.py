@@ -1,0 +1,154 @@
+"""The ``qa`` command: a thin layer over the library. Errors are one line and exit 2."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    pass
+
+
+def _index_dir(args) -> Path:
+    return Path(args.index or os.environ.get("QA_INDEX") or "index")
+
+
+def cmd_index(args) -> int:
+    from .indexing import build_index, is_stale
+
+    paths = args.paths or [os.environ.get("QA_CORPUS") or "seeds"]
+    for p in paths:
+        if not Path(p).exists():
+            raise UserError(f"no such file or folder: {p}")
+    if args.if_stale and not is_stale(paths, _index_dir(args), args.model):
+        print(f"index at {_index_dir(args)} is up to date", file=sys.stderr)
+        return 0
+    summary = build_index(paths, _index_dir(args), model=args.model, add=args.add,
+                          progress=not args.quiet)
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+def _print_text(result: dict) -> None:
+    if result["abstained"]:
+        print(result["message"])
+        return
+    for n, a in enumerate(result["answers"], 1):
+        print(f"{n}. “{a['text']}”  (score {a['score']:.2f})")
+        for c in a["citations"]:
+            bits = [c["title"], c["source"], c["date"]]
+            print("     — " + ", ".join(b for b in bits if b) + (f" <{c['url']}>" if c["url"] else "")
+                  + f" [{c['doc_id']} {c['start']}:{c['end']}]")
+        print()
+
+
+def cmd_ask(args) -> int:
+    from .engine import Assistant, clean_question
+
+    clean_question(args.question)   # fail fast, before loading anything
+    index = _index_dir(args)
+    if not (index / "CURRENT").exists():
+        raise UserError(f"no index at {index}: build one with `qa index PATH --index {index}`")
+    filters = {}
+    if args.source:
+        filters["sources"] = args.source
+    if args.date_from:
+        filters["date_from"] = args.date_from
+    if args.date_to:
+        filters["date_to"] = args.date_to
+    result = Assistant(index, model=args.model).ask(args.question, history=args.history or (), k=args.k,
+                                                    filters=filters or None).to_dict()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        _print_text(result)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .server import serve
+
+    serve(host=args.host, port=args.port, index_dir=_index_dir(args), model=args.model)
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from .evaluate import main as eval_main
+
+    return eval_main(args)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="qa", description="Answer questions by quoting news articles, with citations.")
+    p.add_argument("--version", action="version", version=_version())
+    sub = p.add_subparsers(dest="command", required=True)
+
+    pi = sub.add_parser("index", help="build (or extend) an index from articles")
+    pi.add_argument("paths", nargs="*", help="files or folders (default: $QA_CORPUS or seeds)")
+    pi.add_argument("--index", help="index folder (default: $QA_INDEX or ./index)")
+    pi.add_argument("--model", help="embedding model path or name (default: $QA_MODEL or the bundled MiniLM)")
+    pi.add_argument("--add", action="store_true", help="add to the existing index without re-encoding it")
+    pi.add_argument("--if-stale", action="store_true", help="only rebuild when missing or out of date")
+    pi.add_argument("--quiet", action="store_true", help="no progress output")
+    pi.set_defaults(func=cmd_index)
+
+    pa = sub.add_parser("ask", help="ask a question")
+    pa.add_argument("question")
+    pa.add_argument("--json", action="store_true", help="print the JSON result")
+    pa.add_argument("-k", type=int, default=3, help="answers to return (default 3)")
+    pa.add_argument("--index", help="index folder (default: $QA_INDEX or ./index)")
+    pa.add_argument("--model", help="embedding model (must match the index)")
+    pa.add_argument("--history", action="append", help="an earlier question of the conversation (repeatable)")
+    pa.add_argument("--source", action="append", help="only articles from this publisher (repeatable)")
+    pa.add_argument("--from", dest="date_from", help="only articles dated on or after YYYY-MM-DD")
+    pa.add_argument("--to", dest="date_to", help="only articles dated on or before YYYY-MM-DD")
+    pa.set_defaults(func=cmd_ask)
+
+    ps = sub.add_parser("serve", help="serve the chat, the HTTP API and the widget")
+    ps.add_argument("--host", default=os.environ.get("QA_HOST", "127.0.0.1"))
+    ps.add_argument("--port", type=int, default=int(os.environ.get("QA_PORT", "7860")))
+    ps.add_argument("--index", help="index folder (default: $QA_INDEX or ./index)")
+    ps.add_argument("--model", help="embedding model (must match the index)")
+    ps.set_defaults(func=cmd_serve)
+
+    pe = sub.add_parser("eval", help="run a question set and score the answers")
+    pe.add_argument("questions", help="questions JSONL file")
+    pe.add_argument("--index", help="index folder (default: $QA_INDEX or ./index)")
+    pe.add_argument("--json", dest="json_out", help="write the JSON report here")
+    pe.add_argument("--html", dest="html_out", help="write a self-contained HTML report here")
+    pe.add_argument("--trec", dest="trec_dir", help="write TREC run and qrels files into this folder")
+    pe.add_argument("--compare", help="an earlier JSON report to compare against")
+    pe.add_argument("--split", help="only questions whose split is this (tune or report)")
+    pe.add_argument("--model", help="embedding model (must match the index)")
+    pe.set_defaults(func=cmd_eval)
+    return p
+
+
+def _version() -> str:
+    from . import __version__
+
+    return f"qa {__version__}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    from .engine import QuestionError
+    from .store import IndexError_
+
+    try:
+        return args.func(args)
+    except (UserError, QuestionError, IndexError_, FileNotFoundError) as exc:
+        print(f"qa: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("qa: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

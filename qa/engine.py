@@ -1,0 +1,266 @@
+"""The one ``ask()`` core behind the CLI, the chat, the HTTP API and the harness."""
+from __future__ import annotations
+
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+
+from .build import Built
+from .dedup import group
+from .dense import Encoder
+from .retrieve import Query, candidates, features
+from .fusion import convex
+from .types import Answer, Citation, Result
+
+MAX_QUESTION_CHARS = 2000
+MAX_K = 20
+MAX_HISTORY = 10
+NOT_FOUND = "I could not find an answer to that in the articles."
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_FILTER_KEYS = {"sources", "date_from", "date_to", "doc_ids"}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class QuestionError(ValueError):
+    """Bad input to ask(): the message is fit to show the user."""
+
+
+@dataclass(frozen=True)
+class AskConfig:
+    """Scoring constants, chosen on the tuning half of seeds/questions.jsonl
+    (see docs/tuning.md); never on the reporting half."""
+    weights: dict = field(default_factory=lambda: {
+        "bm25_sent": 0.30, "bm25_pass": 0.15, "dense_sent": 0.40, "dense_pass": 0.15})
+    threshold: float = 0.40          # abstain when the best answer scores below this
+    history_weight: float = 0.5      # BM25 weight of the previous question's terms
+    answer_weight: float = 0.3       # BM25 weight of the previous answer's terms
+    repeat_penalty: float = 0.8      # a follow-up rarely wants the previous answer again
+
+
+def default_index_dir() -> Path:
+    return Path(os.environ.get("QA_INDEX") or "index")
+
+
+def clean_question(question) -> str:
+    if not isinstance(question, str):
+        raise QuestionError("question must be a string")
+    q = _CONTROL.sub(" ", question).strip()
+    if not q:
+        raise QuestionError("question is empty")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"question is longer than {MAX_QUESTION_CHARS} characters")
+    return q
+
+
+def check_filters(filters) -> dict:
+    if filters is None:
+        return {}
+    if not isinstance(filters, dict):
+        raise QuestionError("filters must be an object")
+    unknown = set(filters) - _FILTER_KEYS
+    if unknown:
+        raise QuestionError(f"unknown filter field(s): {', '.join(sorted(map(str, unknown)))}; "
+                            f"allowed: {', '.join(sorted(_FILTER_KEYS))}")
+    out = {}
+    for key in ("sources", "doc_ids"):
+        val = filters.get(key)
+        if val is not None:
+            if isinstance(val, str):
+                val = [val]
+            if not isinstance(val, list) or not all(isinstance(v, str) for v in val):
+                raise QuestionError(f"filter {key} must be a list of strings")
+            out[key] = [v.strip().casefold() if key == "sources" else v for v in val if v.strip()]
+    for key in ("date_from", "date_to"):
+        val = filters.get(key)
+        if val is not None:
+            if not isinstance(val, str) or not _DATE.match(val):
+                raise QuestionError(f"filter {key} must be a date YYYY-MM-DD")
+            out[key] = val
+    return out
+
+
+class Assistant:
+    """Holds one index and one encoder; thread-safe for concurrent ``ask`` calls."""
+
+    def __init__(self, index_dir: str | os.PathLike | None = None, model: str | None = None,
+                 config: AskConfig | None = None, verify: bool = True):
+        self.index_dir = Path(index_dir) if index_dir else default_index_dir()
+        self.encoder = Encoder(model)
+        self.config = config or AskConfig()
+        self._verify = verify
+        self._built: Optional[Built] = None
+        self.manifest: dict = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_built(cls, built: Built, encoder: Encoder, config: AskConfig | None = None) -> "Assistant":
+        a = cls.__new__(cls)
+        a.index_dir, a.encoder, a.config, a._verify = None, encoder, config or AskConfig(), False
+        a._built, a.manifest, a._lock = built, {}, threading.Lock()
+        a._prepare()
+        return a
+
+    @property
+    def built(self) -> Built:
+        if self._built is None:
+            with self._lock:
+                if self._built is None:
+                    from .store import load
+
+                    built, manifest = load(self.index_dir, model=self.encoder.name, verify=self._verify)
+                    self.manifest = manifest
+                    self._built = built
+                    self._prepare()
+        return self._built
+
+    def _prepare(self) -> None:
+        """Lookup tables derived at load time rather than stored."""
+        b = self._built
+        t = b.tables
+        self._p_first = np.searchsorted(t.s_pass, np.arange(len(t.passage_ids) + 1))
+        by_id: dict[str, list[int]] = {}
+        for i, sid in enumerate(t.sent_ids):
+            by_id.setdefault(sid, []).append(i)
+        self._copies = {k: v for k, v in by_id.items() if len(v) > 1}
+        self._doc_sources = np.array([(a.source or "").casefold() for a in b.articles], dtype=object)
+        self._doc_dates = np.array([a.date or "" for a in b.articles], dtype=object)
+        self._doc_ids = np.array([a.doc_id for a in b.articles], dtype=object)
+
+    def warm_up(self) -> "Assistant":
+        _ = self.built
+        self.encoder.warm_up()
+        self.encoder.encode_query("warm up")
+        return self
+
+    def sentence_text(self, i: int) -> str:
+        t = self.built.tables
+        return self.built.articles[t.s_doc[i]].text[t.s_start[i]:t.s_end[i]]
+
+    def doc_mask(self, filters: dict) -> Optional[np.ndarray]:
+        """Boolean mask over articles allowed by ``filters`` (None: no filtering)."""
+        if not filters:
+            return None
+        mask = np.ones(len(self.built.articles), dtype=bool)
+        if "sources" in filters:
+            wanted = set(filters["sources"])
+            mask &= np.array([s in wanted for s in self._doc_sources], dtype=bool)
+        if "doc_ids" in filters:
+            mask &= np.isin(self._doc_ids, filters["doc_ids"])
+        if "date_from" in filters:
+            mask &= np.array([bool(d) and d >= filters["date_from"] for d in self._doc_dates], dtype=bool)
+        if "date_to" in filters:
+            mask &= np.array([bool(d) and d <= filters["date_to"] for d in self._doc_dates], dtype=bool)
+        return mask
+
+    # ------------------------------------------------------------------ ask
+    def ask(self, question: str, history: Sequence[str] = (), k: int = 3, filters: dict | None = None) -> Result:
+        q = clean_question(question)
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise QuestionError("k must be a whole number of at least 1")
+        k = min(k, MAX_K)
+        if history is None:
+            history = ()
+        if isinstance(history, str) or not all(isinstance(h, str) for h in history):
+            raise QuestionError("history must be a list of strings")
+        fl = check_filters(filters)
+        hist = [h for h in (_CONTROL.sub(" ", h).strip()[:MAX_QUESTION_CHARS] for h in history) if h][-MAX_HISTORY:]
+        if not self.built.tables.sent_ids:
+            return Result(q, True, "The index holds no articles yet.")
+        query = self._query(q, hist)
+        return self._answer(q, query, k, fl)
+
+    def _query(self, q: str, hist: list[str]) -> Query:
+        from .retrieve import is_follow_up
+
+        tok = self.built.tokenizer
+        if not hist or not is_follow_up(q, tok):
+            return Query(q, tok(q), q)
+        prev = hist[-1]
+        prev_answer = self._top_answer(prev, hist[:-1])
+        extra = [(t, self.config.history_weight) for t in tok(prev)]
+        if prev_answer is not None:
+            extra += [(t, self.config.answer_weight) for t in tok(self.sentence_text(prev_answer))]
+        return Query(q, tok(q), f"{prev} {q}", extra=extra, avoid=prev_answer)
+
+    def _top_answer(self, q: str, hist: list[str]) -> Optional[int]:
+        """The sentence the earlier turn would have quoted first (None if it abstained)."""
+        res = self._rank(self._query(q, hist), {})
+        if res is None or res[1][0] < self.config.threshold:
+            return None
+        return int(res[0][0])
+
+    def _rank(self, query: Query, fl: dict):
+        b = self.built
+        qv = self.encoder.encode_query(query.dense_text)
+        mask = self.doc_mask(fl)
+        cand, feats = candidates(b, self, query, qv, mask)
+        if len(cand) == 0:
+            return None
+        score = convex(features(b, query, qv, cand, feats), self.config.weights)
+        if query.avoid is not None:
+            score = np.where(cand == query.avoid, score * self.config.repeat_penalty, score)
+        order = np.lexsort((cand, -score))
+        return cand[order], score[order]
+
+    def _answer(self, q: str, query: Query, k: int, fl: dict) -> Result:
+        ranked = self._rank(query, fl)
+        if ranked is None or ranked[1][0] < self.config.threshold:
+            best = None if ranked is None else float(ranked[1][0])
+            return Result(q, True, NOT_FOUND, (), {"best_score": best})
+        cand, score = ranked
+        keep = score >= self.config.threshold
+        cand, score = cand[keep], score[keep]
+        tok = self.built.tokenizer
+        texts = [self.sentence_text(int(i)) for i in cand]
+        groups = group(texts, [frozenset(tok.words(t)) for t in texts], k)
+        answers = tuple(self._to_answer(g, cand, score) for g in groups)
+        return Result(q, False, None, answers, {"best_score": float(score[0])})
+
+    def _to_answer(self, g, cand: np.ndarray, score: np.ndarray) -> Answer:
+        b = self.built
+        t = b.tables
+        rep = int(cand[g.members[0]])
+        cites, docs = [], set()
+        for m in g.members:
+            i = int(cand[m])
+            d = int(t.s_doc[i])
+            if d in docs:
+                continue
+            docs.add(d)
+            a = b.articles[d]
+            off = int(t.s_start[i]) + g.texts[m].find(g.text)
+            cites.append(Citation(a.doc_id, a.title, a.source, a.date, a.url,
+                                  t.passage_ids[int(t.s_pass[i])], off, off + len(g.text)))
+        return Answer(g.text, float(min(1.0, max(0.0, score[g.members[0]]))), self._context(rep), tuple(cites))
+
+    def _context(self, i: int) -> dict:
+        t = self.built.tables
+        n = len(t.sent_ids)
+        before = self.sentence_text(i - 1) if i > 0 and t.s_doc[i - 1] == t.s_doc[i] else None
+        after = self.sentence_text(i + 1) if i + 1 < n and t.s_doc[i + 1] == t.s_doc[i] else None
+        return {"before": before, "after": after}
+
+    def health(self) -> dict:
+        from . import __version__
+
+        m = self.manifest
+        return {"status": "ok", "version": __version__, "model": m.get("model"),
+                "index": str(self.index_dir), "counts": m.get("corpus", {}), "created": m.get("created")}
+
+
+_default: Optional[Assistant] = None
+_default_lock = threading.Lock()
+
+
+def ask(question: str, history: Sequence[str] = (), k: int = 3, filters: dict | None = None) -> Result:
+    """Answer ``question`` from the default index (``$QA_INDEX`` or ./index)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Assistant()
+    return _default.ask(question, history=history, k=k, filters=filters)

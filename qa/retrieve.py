@@ -1,0 +1,104 @@
+"""Candidate generation and per-sentence features for fusion.
+
+Each sentence is scored with its passage as context, on absolute scales:
+  bm25_sent  sentence BM25 / the query's idf mass (about 1 = every term matched once)
+  bm25_pass  the same for the passage holding the sentence
+  dense_sent cosine(question, sentence)
+  dense_pass cosine(question, passage), the passage vector being the normalised
+             mean of its sentence vectors
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+from .bm25 import top_k
+from .fusion import CANDIDATES_PER_RETRIEVER
+from .textnorm import Tokenizer
+
+_ANAPHORA = frozenset("he she him her his hers they them their theirs it its this that these those there "
+                      "then such one ones".split())
+_ELLIPSIS = re.compile(r"^\s*(and|but|so|what about|how about|why|also|and what|what else)\b", re.I)
+# Filtered searches scan every allowed sentence exactly when there are at most this many.
+EXACT_FILTER_LIMIT = 200_000
+
+
+@dataclass
+class Query:
+    text: str
+    tokens: list[str]
+    dense_text: str
+    extra: list[tuple[str, float]] = field(default_factory=list)   # (token, weight) from history
+    avoid: Optional[int] = None                                     # the previous turn's answer
+
+
+def is_follow_up(q: str, tok: Tokenizer) -> bool:
+    """A question that leans on the conversation: a pronoun, an elliptical opening, or
+    too few content words to stand alone."""
+    words = set(tok.words(q))
+    return bool(words & _ANAPHORA) or bool(_ELLIPSIS.match(q)) or len(tok(q)) <= 2
+
+
+def _terms(bm25, query: Query) -> dict[int, float]:
+    terms = bm25.query_terms(query.tokens)
+    seen = set(query.tokens)
+    for t, w in query.extra:
+        j = bm25.term_id.get(t)
+        if j is not None and t not in seen:
+            terms[j] = max(terms.get(j, 0.0), w)
+    return terms
+
+
+def candidates(b, assistant, query: Query, qv: np.ndarray, doc_mask: Optional[np.ndarray]):
+    """Union of BM25-sentence, BM25-passage and dense top candidates, plus exact copies
+    of any candidate; restricted to ``doc_mask``. Returns (ids, raw BM25 score vectors)."""
+    t = b.tables
+    c = CANDIDATES_PER_RETRIEVER
+    s_terms, p_terms = _terms(b.bm25_sent, query), _terms(b.bm25_pass, query)
+    s_bm, p_bm = b.bm25_sent.scores(s_terms), b.bm25_pass.scores(p_terms)
+    sent_mask = None if doc_mask is None else doc_mask[t.s_doc]
+    if sent_mask is not None:
+        s_bm = np.where(sent_mask, s_bm, 0.0)
+        p_bm = np.where(doc_mask[t.p_doc], p_bm, 0.0)
+    parts = [top_k(s_bm, c)[0]]
+    for p in top_k(p_bm, max(10, c // 5))[0]:
+        parts.append(np.arange(assistant._p_first[p], assistant._p_first[p + 1]))
+    parts.append(_dense_top(b, qv, c, sent_mask))
+    cand = np.unique(np.concatenate(parts).astype(np.int64))
+    if assistant._copies:
+        extra = [j for i in cand for j in assistant._copies.get(t.sent_ids[i], ())]
+        if extra:
+            cand = np.unique(np.concatenate([cand, np.asarray(extra, np.int64)]))
+    if sent_mask is not None:
+        cand = cand[sent_mask[cand]]
+    s_unknown = sum(1 for x in query.tokens if x not in b.bm25_sent.term_id)
+    p_unknown = sum(1 for x in query.tokens if x not in b.bm25_pass.term_id)
+    return cand, {"s_bm": s_bm, "p_bm": p_bm, "s_mass": b.bm25_sent.idf_mass(s_terms, s_unknown),
+                  "p_mass": b.bm25_pass.idf_mass(p_terms, p_unknown)}
+
+
+def _dense_top(b, qv: np.ndarray, c: int, sent_mask: Optional[np.ndarray]) -> np.ndarray:
+    if sent_mask is None:
+        return b.dense.search(qv, c)[0]
+    allowed = np.flatnonzero(sent_mask)
+    if len(allowed) <= EXACT_FILTER_LIMIT:
+        sims = np.asarray(b.dense.vectors[allowed]) @ qv
+        return allowed[top_k(sims, c, positive_only=False)[0]]
+    ids, _ = b.dense.search(qv, c * 20)
+    return ids[sent_mask[ids]]
+
+
+def features(b, query: Query, qv: np.ndarray, cand: np.ndarray, raw: dict) -> dict[str, np.ndarray]:
+    t = b.tables
+    pas = t.s_pass[cand]
+    s_mass, p_mass = raw["s_mass"] or 1.0, raw["p_mass"] or 1.0
+    vecs = np.asarray(b.dense.vectors[cand])   # cand is sorted: memmap rows read in file order
+    return {
+        "bm25_sent": raw["s_bm"][cand] / s_mass,
+        "bm25_pass": raw["p_bm"][pas] / p_mass,
+        "dense_sent": vecs @ qv,
+        "dense_pass": b.p_vecs[pas] @ qv,
+    }
