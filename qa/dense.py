@@ -74,6 +74,15 @@ class Encoder:
                                   convert_to_numpy=True, normalize_embeddings=True)
         return np.ascontiguousarray(vecs, dtype=np.float32)
 
+    def prime(self, texts: Sequence[str]) -> None:
+        """Encode many queries in batches ahead of time (benchmarks, evaluation runs):
+        later ``encode_query`` calls for them are cache hits."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        self._cache_size = max(self._cache_size, len(todo) + len(self._cache))
+        for t, v in zip(todo, self.encode(todo)):
+            v.setflags(write=False)
+            self._cache[t] = v
+
     def encode_query(self, text: str) -> np.ndarray:
         hit = self._cache.get(text)
         if hit is not None:

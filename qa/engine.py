@@ -174,6 +174,14 @@ class Assistant:
         query = self._query(q, hist)
         return self._answer(q, query, k, fl)
 
+    def rank(self, question: str, history: Sequence[str] = (), filters: dict | None = None
+             ) -> tuple[np.ndarray, np.ndarray]:
+        """Every candidate sentence (indices into the sentence table) with its fused
+        score, best first, before grouping and abstention. For benchmarks."""
+        q = clean_question(question)
+        ranked = self._rank(self._query(q, [h for h in history if h.strip()]), check_filters(filters))
+        return ranked if ranked is not None else (np.zeros(0, np.int64), np.zeros(0))
+
     def _query(self, q: str, hist: list[str]) -> Query:
         from .retrieve import is_follow_up
 
