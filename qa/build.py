@@ -5,7 +5,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Callable, Mapping, Optional
 
 import numpy as np
 
@@ -66,22 +66,31 @@ def segment(articles: list[Article], first_doc: int = 0, passage_params: dict = 
     return tables, texts
 
 
-def embed(texts: list[str], ids: list[str], encoder: Encoder, cache: Optional[dict[str, np.ndarray]] = None,
+def embed(texts: list[str], ids: list[str], encoder: Encoder, cache: Optional[Mapping[str, np.ndarray]] = None,
           progress: bool = False) -> np.ndarray:
-    """Vectors for ``texts``; a text whose id is in ``cache`` (or repeats) is not re-encoded."""
-    cache = dict(cache or {})
-    todo, seen = [], set()
-    for t, i in zip(texts, ids):
-        if i not in cache and i not in seen:
-            seen.add(i)
-            todo.append((i, t))
-    if todo:
-        vecs = encoder.encode([t for _, t in todo], progress=progress)
-        cache.update({i: v for (i, _), v in zip(todo, vecs)})
-    dim = next(iter(cache.values())).shape[0] if cache else encoder.dim
-    out = np.zeros((len(ids), dim), dtype=np.float32)
+    """Vectors for ``texts``; a text whose id is in ``cache`` (or repeats) is not re-encoded.
+    All new texts go to the encoder in one call, which batches them by length."""
+    cache = cache if cache is not None else {}
+    first: dict[str, int] = {}            # id -> its first row
+    src = np.empty(len(ids), dtype=np.int64)
+    todo: list[int] = []
     for r, i in enumerate(ids):
-        out[r] = cache[i]
+        j = first.get(i)
+        if j is None:
+            j = first[i] = r
+            if i not in cache:
+                todo.append(r)
+        src[r] = j
+    fresh = encoder.encode([texts[r] for r in todo], progress=progress) if todo else None
+    dim = fresh.shape[1] if fresh is not None else (len(next(iter(cache.values()))) if len(cache) else encoder.dim)
+    out = np.empty((len(ids), dim), dtype=np.float32)
+    if fresh is not None:
+        out[todo] = fresh
+    for i, r in first.items():
+        if i in cache:
+            out[r] = cache[i]
+    repeat = src != np.arange(len(ids))
+    out[repeat] = out[src[repeat]]
     return out
 
 

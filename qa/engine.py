@@ -35,8 +35,10 @@ class AskConfig:
     """Scoring constants, chosen on the tuning half of seeds/questions.jsonl
     (see docs/tuning.md); never on the reporting half."""
     weights: dict = field(default_factory=lambda: {
-        "bm25_sent": 0.30, "bm25_pass": 0.15, "dense_sent": 0.40, "dense_pass": 0.15})
-    threshold: float = 0.40          # abstain when the best answer scores below this
+        "bm25_sent": 0.15, "bm25_pass": 0.05, "bm25_window": 0.10,
+        "dense_sent": 0.25, "dense_pass": 0.0, "dense_window": 0.45,
+        "type_mismatch": -0.30})
+    threshold: float = 0.20          # abstain when the best answer scores below this
     history_weight: float = 0.5      # BM25 weight of the previous question's terms
     answer_weight: float = 0.3       # BM25 weight of the previous answer's terms
     repeat_penalty: float = 0.8      # a follow-up rarely wants the previous answer again
@@ -209,7 +211,8 @@ class Assistant:
         cand, feats = candidates(b, self, query, qv, mask)
         if len(cand) == 0:
             return None
-        score = convex(features(b, query, qv, cand, feats), self.config.weights)
+        score = convex(features(b, query, qv, cand, feats, self.sentence_text, self.config.weights),
+                       self.config.weights)
         if query.avoid is not None:
             score = np.where(cand == query.avoid, score * self.config.repeat_penalty, score)
         order = np.lexsort((cand, -score))

@@ -19,10 +19,11 @@ CANDIDATES_PER_RETRIEVER = 100
 
 
 def convex(features: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
-    """Weighted sum of aligned feature columns; features missing from ``weights`` are ignored."""
+    """Weighted sum of aligned feature columns. Features without a weight, and weights
+    without a feature, are ignored."""
     out = None
     for name, w in weights.items():
-        if w == 0:
+        if w == 0 or name not in features:
             continue
         col = np.asarray(features[name], dtype=np.float64) * w
         out = col if out is None else out + col

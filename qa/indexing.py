@@ -1,18 +1,27 @@
-"""`qa index`: load articles, build, and write an index atomically."""
+"""`qa index`: load articles, build, and write an index atomically.
+
+``add=True`` extends the live index instead: only the new articles are segmented,
+tokenized and encoded; BM25 statistics are recomputed from the stored counts, so the
+result equals a full rebuild over old + new articles (tests/test_incremental.py).
+"""
 from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 
 from . import corpus
-from .build import build, corpus_hash
+from .build import Built, Tables, build, corpus_hash, embed, passage_vectors, segment
 from .dense import Encoder
 from .store import IndexError_, load, read_manifest, save
+from .types import Article
 
 
 def _say(progress: bool):
@@ -34,10 +43,67 @@ def is_stale(paths: Sequence[str], index_dir: str | os.PathLike, model: str | No
             or manifest.get("model", {}).get("name") != enc.name)
 
 
-def build_index(paths: Sequence[str], index_dir: str | os.PathLike, model: str | None = None,
+class VectorLookup(Mapping):
+    """The vectors an index already holds, by sentence id, read on demand from the
+    (memory-mapped) matrix: the embedding cache of an incremental build."""
+
+    def __init__(self, sent_ids: Sequence[str], vectors: np.ndarray):
+        self._row = {sid: i for i, sid in enumerate(sent_ids)}
+        self._vectors = vectors
+
+    def __getitem__(self, sid: str) -> np.ndarray:
+        return np.asarray(self._vectors[self._row[sid]], dtype=np.float32)
+
+    def __contains__(self, sid) -> bool:
+        return sid in self._row
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._row)
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+
+def _new_articles(old: list[Article], found: list[Article]) -> list[Article]:
+    """Articles not already indexed (by content), with doc ids made unique the way a
+    full load of old + new would make them."""
+    known = {a.content_hash for a in old}
+    new = [a for a in found if a.content_hash not in known]
+    merged = list(old) + new
+    corpus._dedupe_ids(merged)
+    return merged[len(old):]
+
+
+def extend(old: Built, new: list[Article], encoder: Encoder, show_bar: bool = False) -> Built:
+    """``old`` with ``new`` articles appended; equal to ``build(old.articles + new)``."""
+    t = old.tables
+    n_doc, n_pass = len(old.articles), len(t.passage_ids)
+    nt, texts = segment(new, first_doc=n_doc, first_passage=n_pass)
+    tok = old.tokenizer
+    bm25_sent = old.bm25_sent.add(tok(x) for x in texts)
+    bm25_pass = old.bm25_pass.add(tok(x) for x in nt.passage_tokens)
+    vecs = embed(texts, nt.sent_ids, encoder, VectorLookup(t.sent_ids, old.dense.vectors), progress=show_bar)
+    p_vecs = np.concatenate([np.asarray(old.p_vecs, np.float32),
+                             passage_vectors(vecs, nt.s_pass - n_pass, len(nt.passage_ids))])
+    cat = np.concatenate
+    tables = Tables(cat([t.p_doc, nt.p_doc]), cat([t.p_start, nt.p_start]), cat([t.p_end, nt.p_end]),
+                    list(t.passage_ids) + nt.passage_ids, [],
+                    cat([t.s_doc, nt.s_doc]), cat([t.s_pass, nt.s_pass]), cat([t.s_start, nt.s_start]),
+                    cat([t.s_end, nt.s_end]), list(t.sent_ids) + nt.sent_ids)
+    return replace(old, articles=list(old.articles) + new, tables=tables, bm25_sent=bm25_sent,
+                   bm25_pass=bm25_pass, dense=old.dense.add(vecs), p_vecs=p_vecs)
+
+
+def build_index(paths: Sequence[str], index_dir: str | os.PathLike, model: str | Encoder | None = None,
                 add: bool = False, progress: bool = True) -> dict:
+    """Build (or with ``add``, extend) the index at ``index_dir``. ``model`` is a model
+    name, or an already loaded Encoder to share (tests, benchmarks)."""
     say = _say(progress)
     t0 = time.perf_counter()
+    encoder = model if isinstance(model, Encoder) else Encoder(model)
+    # Loading the model (~8 s of imports) overlaps with reading and segmenting.
+    loader = threading.Thread(target=encoder.warm_up, daemon=True)
+    loader.start()
     report = corpus.load(paths)
     for path, why in report.skipped:
         say(f"skipped {path}: {why}")
@@ -45,20 +111,16 @@ def build_index(paths: Sequence[str], index_dir: str | os.PathLike, model: str |
         say(f"warning: {w}")
     for path, kept in report.duplicates:
         say(f"duplicate of {kept}, stored once: {path}")
-    encoder = Encoder(model)
-    articles, cache = report.articles, None
-    if add:
+    if add and (Path(index_dir) / "CURRENT").exists():
         old, _ = load(index_dir, model=encoder.name)
-        known = {a.content_hash for a in old.articles}
-        new = [a for a in articles if a.content_hash not in known]
+        new = _new_articles(old.articles, report.articles)
         say(f"adding {len(new)} new article(s) to {len(old.articles)}")
-        articles = old.articles + new
-        # Re-use every vector the index already holds: only new sentences are encoded.
-        vecs = old.dense.vectors
-        cache = {sid: np.asarray(vecs[i]) for i, sid in enumerate(old.tables.sent_ids)}
-    if not articles:
-        raise IndexError_("no articles found to index")
-    built = build(articles, encoder, vector_cache=cache, progress=say, show_bar=progress)
+        built = extend(old, new, encoder, show_bar=progress) if new else old
+    else:
+        if not report.articles:
+            raise IndexError_("no articles found to index")
+        built = build(report.articles, encoder, progress=say, show_bar=progress)
+    loader.join()
     gen = save(built, index_dir, encoder.name, int(built.dense.vectors.shape[1]))
     say(f"wrote {gen} in {time.perf_counter() - t0:.1f}s")
     return {"index": str(Path(index_dir)), "generation": Path(gen).name, "articles": len(built.articles),

@@ -15,6 +15,7 @@ from typing import Optional
 
 import numpy as np
 
+from .answer_type import matches, question_type
 from .bm25 import top_k
 from .fusion import CANDIDATES_PER_RETRIEVER
 from .textnorm import Tokenizer
@@ -33,6 +34,11 @@ class Query:
     dense_text: str
     extra: list[tuple[str, float]] = field(default_factory=list)   # (token, weight) from history
     avoid: Optional[int] = None                                     # the previous turn's answer
+    kind: Optional[str] = None                                      # wanted answer type
+
+    def __post_init__(self):
+        if self.kind is None:
+            self.kind = question_type(self.text)
 
 
 def is_follow_up(q: str, tok: Tokenizer) -> bool:
@@ -91,14 +97,39 @@ def _dense_top(b, qv: np.ndarray, c: int, sent_mask: Optional[np.ndarray]) -> np
     return ids[sent_mask[ids]]
 
 
-def features(b, query: Query, qv: np.ndarray, cand: np.ndarray, raw: dict) -> dict[str, np.ndarray]:
+# Answer-type checks run on this many of the best candidates (by the other features);
+# the rest count as mismatches, so an unchecked sentence can never win by default.
+TYPE_CHECKED = 50
+
+
+def features(b, query: Query, qv: np.ndarray, cand: np.ndarray, raw: dict,
+             text_of=None, weights: Optional[dict] = None) -> dict[str, np.ndarray]:
     t = b.tables
     pas = t.s_pass[cand]
     s_mass, p_mass = raw["s_mass"] or 1.0, raw["p_mass"] or 1.0
     vecs = np.asarray(b.dense.vectors[cand])   # cand is sorted: memmap rows read in file order
-    return {
-        "bm25_sent": raw["s_bm"][cand] / s_mass,
+    # The sentence before often holds what "it", "he" or "its chair" refers to.
+    prev = np.maximum(cand - 1, 0)
+    same = (cand > 0) & (t.s_doc[prev] == t.s_doc[cand])
+    pvecs = np.asarray(b.dense.vectors[prev]) * same[:, None]
+    win = vecs + pvecs
+    win /= np.maximum(np.linalg.norm(win, axis=1, keepdims=True), 1e-9)
+    s_bm = raw["s_bm"]
+    feats = {
+        "bm25_sent": s_bm[cand] / s_mass,
         "bm25_pass": raw["p_bm"][pas] / p_mass,
+        "bm25_window": (s_bm[cand] + np.where(same, s_bm[prev], 0.0)) / s_mass,
         "dense_sent": vecs @ qv,
         "dense_pass": b.p_vecs[pas] @ qv,
+        "dense_window": win @ qv,
     }
+    mismatch = np.zeros(len(cand))
+    if query.kind is not None and text_of is not None and len(cand):
+        from .fusion import convex
+
+        base = convex(feats, weights or {})
+        mismatch[:] = 1.0
+        for i in np.argsort(-base, kind="stable")[:TYPE_CHECKED]:
+            mismatch[i] = 0.0 if matches(query.kind, text_of(int(cand[i])), query.text) else 1.0
+    feats["type_mismatch"] = mismatch
+    return feats

@@ -181,8 +181,7 @@ def _load_files(gen: Path, manifest: dict) -> Built:
     bp = manifest["bm25"]
     params = BM25Params(k1=bp["k1"], b=bp["b"], epsilon=bp["epsilon"])
     d = manifest["dense"]
-    dparams = DenseParams(kind=d["kind"], hnsw_m=d["hnsw_m"], ef_construction=d["ef_construction"],
-                          ef_search=d["ef_search"])
+    dparams = DenseParams.from_dict(d)
     return Built(arts, tables, BM25Index.load(gen, "bm25_sent", params), BM25Index.load(gen, "bm25_pass", params),
                  DenseIndex.load(gen, dparams), np.load(gen / "passage_vectors.npy", allow_pickle=False),
                  Tokenizer.from_params(manifest["tokenizer"]), params)

@@ -1,0 +1,92 @@
+"""What kind of answer a question wants, and whether a sentence can supply it.
+
+A retrieval score says a sentence is about the question; it cannot say the sentence
+answers it. "How many people protested?" is not answered by a sentence without a
+number in it, however similar. These are general English rules, not per-corpus ones.
+"""
+from __future__ import annotations
+
+import re
+
+_NUM_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+              r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+              r"eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|dozen|dozens|half|"
+              r"several|handful|majority|minority|most|few|many")
+_MONTHS = (r"january|february|march|april|may|june|july|august|september|october|november|december|"
+           r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_DAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|tonight"
+
+PATTERNS = {
+    "number": re.compile(rf"\d|\b({_NUM_WORDS})\b", re.I),
+    "money": re.compile(r"[£$€¥]\s?\d|\b\d[\d,.]*\s?(pounds|dollars|euros|bn|m|k|million|billion)\b|"
+                        r"\b(cost|costs|paid|pay|salary|price|budget|fund(ed|ing)?|spent|worth)\b", re.I),
+    "date": re.compile(rf"\b(\d{{4}}|{_MONTHS}|{_DAYS}|\d{{1,2}}(:\d\d)?\s?(am|pm)|morning|afternoon|evening|"
+                       rf"night|week|month|year|spring|summer|autumn|winter|noon|midnight|"
+                       r"since|until|ago|last|next|earlier|later|recently)\b", re.I),
+    "duration": re.compile(rf"\b(\d+|{_NUM_WORDS}|an?)[\s-]+(hours?|minutes?|days?|weeks?|months?|years?)\b|"
+                           r"\b(hours?|minutes?|days?|weeks?|months?|years?)\b|\b\d{1,2}\s?(am|pm)\b", re.I),
+    # Two capitalised words in a row (a name), or a capitalised word mid-sentence.
+    "entity": re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w’'-]+(\s+(of\s+the\s+|of\s+|the\s+)?[A-Z][\w’'-]+)*"),
+    "reason": re.compile(r"\b(because|after|over|for|since|due to|so that|as a result|accused|claim(ed|s)?|"
+                         r"argued|judged|breach(ed|es)?|deemed|intend(ed|s)?|on the (basis|grounds)|"
+                         r"in order to|led to|reasons?)\b", re.I),
+}
+
+# Words that end organisation and place names, so "Commonwealth Socialist Forum" is not
+# taken for a person's name.
+_ORG_WORDS = frozenset("""party committee union forum network group collective council commission league
+alliance association society fellowship federation movement front campaign trust foundation institute
+office ministry department government parliament court street road square house hall news post times
+gazette ledger herald press agency bank company limited ltd plc club university college school church
+board panel executive conference assembly congress senate left right platform standards""".split())
+_NAME = re.compile(r"\b([A-Z][a-z’'-]+)\s+([A-Z][a-z’'-]+)\b")
+
+
+def has_person(text: str) -> bool:
+    """Two capitalised words in a row that do not end like an organisation's name."""
+    for m in _NAME.finditer(text):
+        first, last = m.group(1), m.group(2)
+        if last.lower() not in _ORG_WORDS and first.lower() not in _ORG_WORDS | {"the"}:
+            return True
+    return False
+
+
+_LEAD = r"^\W*((and|but|so|then|also|ok|okay)\W+)?"
+_RULES = [
+    (re.compile(r"^\W*(how\s+much\s+(money|did|does|do|was|is|will|would|has|had)|what\s+(did|does|was|is)\s+"
+                r"\w*\s*(cost|salary|price)|what\s+(is|was|are|were)\b.*\b(cost|salary|salaries|price|budget|fee)\b|how\s+much\b.*\b(cost|pay|paid|spend|spent|earn|worth))", re.I), "money"),
+    (re.compile(r"\bhow\s+long\b|\bfor\s+how\s+long\b|\bduration\b", re.I), "duration"),
+    (re.compile(r"\bhow\s+(many|much)\b|\bwhat\s+(number|percentage|share|proportion|margin|majority)\b|"
+                r"\bby\s+what\s+margin\b|\b(vote|votes|tally|count|margin|figure)\b.*\?*$|^\W*what\s+was\s+the\s+vote",
+                re.I), "number"),
+    (re.compile(r"\bwhen\b|\bwhat\s+(time|date|day|year|month)\b|\bwhich\s+(day|year|month|date)\b", re.I), "date"),
+    (re.compile(_LEAD + r"(who|whom|whose)\b(?!\s+(organi[sz]ed|funds?|ran|runs))", re.I), "person"),
+    (re.compile(r"\bwhich\s+(union|group|groups|organisation|organization|body|party|"
+                r"person|member|members|campaign|watchdog|leader|newspaper|outlet|mp|mps|country|city|court)\b|"
+                r"\bwhat\s+is\s+the\s+name\b|\bname\s+(of|the)\b", re.I), "entity"),
+    (re.compile(_LEAD + r"why\b|\bwhat\s+(was|were)\s+the\s+reasons?\b|\bon\s+what\s+grounds\b", re.I), "reason"),
+]
+
+
+def question_type(question: str) -> str | None:
+    """The answer type a question asks for, or None when it does not say."""
+    for pattern, kind in _RULES:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def _strip_question_words(sentence: str, question: str) -> str:
+    """Remove words the question already holds: a name the reader gave us is not news."""
+    qwords = {w.casefold() for w in re.findall(r"[\w’'-]+", question)}
+    return re.sub(r"[\w’'-]+", lambda m: m.group() if m.group().casefold() not in qwords else "·", sentence)
+
+
+def matches(kind: str | None, sentence: str, question: str) -> bool:
+    """Can ``sentence`` supply an answer of ``kind``? True when the kind is unknown."""
+    if kind is None:
+        return True
+    rest = _strip_question_words(sentence, question) if kind in ("entity", "person", "number", "date") else sentence
+    if kind == "person":
+        return has_person(rest)
+    return bool(PATTERNS[kind].search(rest))

@@ -1,0 +1,166 @@
+"""The browser chat: a Gradio ChatInterface over ``Assistant.ask``.
+
+Answers are HTML built by qa.render (every article string escaped); the Chatbot shows
+it with Markdown and LaTeX rendering off, so article text cannot turn into links or
+formulas, and Gradio's sanitiser stays on as a second line of defence."""
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from typing import Any, Optional
+
+from . import render
+from .engine import QuestionError
+from .feedback import FeedbackStore
+
+log = logging.getLogger("qa.chat")
+
+EXAMPLES = (
+    "How long did the July NEC meeting last?",
+    "What did the party spokesperson say about the bans?",
+    "Who described the new panel as a Star Chamber?",
+    "What is the capital of France?",
+)
+INTRO = ("Every answer is a sentence quoted word for word from the news articles, "
+         "with the articles it comes from. If the articles do not say, it tells you so.")
+PLACEHOLDER = ('<div class="qa-placeholder"><p class="qa-placeholder-title">Ask about the news</p>'
+               f"<p>{render.esc(INTRO)}</p></div>")
+
+
+def _text(content: Any) -> str:
+    """Plain text of a Gradio message content (a string, a part dict or a list of parts)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text") or "")
+    if isinstance(content, (list, tuple)):
+        return " ".join(_text(c) for c in content if c is not None).strip()
+    return ""
+
+
+def earlier_questions(history: Optional[list]) -> list[str]:
+    """The user's earlier questions, oldest first, from Gradio's messages-format history."""
+    out = []
+    for msg in history or []:
+        role = msg.get("role") if isinstance(msg, dict) else getattr(msg, "role", None)
+        content = msg.get("content") if isinstance(msg, dict) else getattr(msg, "content", None)
+        if role == "user":
+            text = _text(content).strip()
+            if text:
+                out.append(text)
+    return out
+
+
+def make_filters(sources: Optional[list], date_from: Optional[str], date_to: Optional[str]) -> dict:
+    filters: dict = {}
+    if sources:
+        filters["sources"] = [s for s in sources if isinstance(s, str)]
+    if date_from and str(date_from).strip():
+        filters["date_from"] = str(date_from).strip()
+    if date_to and str(date_to).strip():
+        filters["date_to"] = str(date_to).strip()
+    return filters
+
+
+class ShownAnswers:
+    """What each rendered message said, so a thumbs up/down can be stored as plain text.
+    Bounded: old entries fall out (their feedback then keeps the message's visible text)."""
+
+    def __init__(self, size: int = 2000):
+        self.size, self._d, self._lock = size, OrderedDict(), threading.Lock()
+
+    def put(self, markup: str, record: dict) -> None:
+        with self._lock:
+            self._d[markup] = record
+            self._d.move_to_end(markup)
+            while len(self._d) > self.size:
+                self._d.popitem(last=False)
+
+    def get(self, markup: str) -> Optional[dict]:
+        with self._lock:
+            return self._d.get(markup)
+
+
+class ChatBackend:
+    """The functions the Gradio events call; plain Python, testable without a browser."""
+
+    def __init__(self, assistant, store: Optional[FeedbackStore]):
+        self.assistant, self.store, self.shown = assistant, store, ShownAnswers()
+
+    def respond(self, message: str, history: list, sources=None, date_from=None, date_to=None) -> str:
+        question = _text(message)
+        filters = make_filters(sources, date_from, date_to)
+        try:
+            result = self.assistant.ask(question, history=earlier_questions(history)[-10:],
+                                        filters=filters or None).to_dict()
+        except QuestionError as exc:
+            return render.error_html(str(exc))
+        except Exception:      # never show a traceback in the page
+            log.exception("ask failed")
+            return render.error_html("Something went wrong while answering. Please try again.")
+        markup = render.result_html(result)
+        self.shown.put(markup, {"question": result["question"], "answers": render.plain_answers(result),
+                                "filters": filters})
+        return markup
+
+    def feedback(self, index: Any, liked: Any, history: list) -> Optional[int]:
+        """Store a rating of the assistant message at ``index``; None when not stored."""
+        if self.store is None or liked is None or liked == "":
+            return None
+        if isinstance(index, (list, tuple)):
+            index = index[0]
+        if not isinstance(index, int) or not history or not 0 <= index < len(history):
+            return None
+        markup = _text(history[index].get("content") if isinstance(history[index], dict) else "")
+        record = self.shown.get(markup)
+        if record is None:
+            asked = [m for m in history[:index] if isinstance(m, dict) and m.get("role") == "user"]
+            record = {"question": _text(asked[-1].get("content")) if asked else "",
+                      "answers": [{"text": render.strip_tags(markup), "doc_ids": []}], "filters": {}}
+        up = liked is True or (isinstance(liked, str) and liked.lower() in ("like", "true", "up"))
+        return self.store.add(record["question"], record["answers"], up, record["filters"])
+
+
+def build_chat(assistant, store: Optional[FeedbackStore] = None, title: str = "Ask the articles"):
+    """The Gradio Blocks for the chat page (queue settings and mounting are the server's)."""
+    import gradio as gr
+
+    backend = ChatBackend(assistant, store)
+    sources = sorted({a.source for a in assistant.built.articles if a.source}, key=str.casefold)
+    with gr.Blocks(title=title, fill_height=True, analytics_enabled=False) as demo:
+        gr.HTML(f'<header class="qa-header"><h1>{render.esc(title)}</h1>'
+                f'<p>{render.esc(INTRO)}</p></header>', elem_classes="qa-header-wrap")
+        with gr.Accordion("Filter by source and date", open=False, elem_classes="qa-filters"):
+            with gr.Row():
+                src = gr.Dropdown(choices=sources, value=[], multiselect=True, label="Sources",
+                                  info="Only quote these publishers", scale=2)
+                dfrom = gr.Textbox(label="From", placeholder="YYYY-MM-DD", max_lines=1, scale=1)
+                dto = gr.Textbox(label="To", placeholder="YYYY-MM-DD", max_lines=1, scale=1)
+        chatbot = gr.Chatbot(render_markdown=False, sanitize_html=True, latex_delimiters=[],
+                             feedback_options=("Like", "Dislike"), placeholder=PLACEHOLDER,
+                             show_label=False, elem_classes="qa-chatbot", buttons=["copy"],
+                             allow_file_downloads=False, height="60vh", min_height=320)
+        textbox = gr.Textbox(placeholder="Ask a question about the articles…", show_label=False,
+                             max_length=2000, max_lines=6, submit_btn="Ask", stop_btn=False)
+        gr.ChatInterface(backend.respond, chatbot=chatbot, textbox=textbox,
+                         additional_inputs=[src, dfrom, dto], examples=[[q] for q in EXAMPLES],
+                         api_name="chat", api_description="Answer a question by quoting the articles.",
+                         autofocus=False, fill_height=True, flagging_mode="never")
+
+        def on_like(data: gr.LikeData, history: list) -> None:
+            backend.feedback(data.index, data.liked, history)
+
+        chatbot.like(on_like, inputs=[chatbot], outputs=None, api_visibility="private", queue=False)
+    demo.backend = backend       # for tests and the server
+    return demo
+
+
+def theme():
+    import gradio as gr
+
+    # System fonts only: the default theme would fetch Google Fonts (a third-party request).
+    system = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"]
+    mono = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
+    return gr.themes.Base(primary_hue=gr.themes.colors.red, neutral_hue=gr.themes.colors.stone,
+                          radius_size=gr.themes.sizes.radius_md, font=system, font_mono=mono)

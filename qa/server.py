@@ -1,0 +1,282 @@
+"""One process serving the chat (Gradio, at /), the HTTP API (/api/ask, /api/health,
+/docs), the embeddable widget (/widget.js, /widget.css, /embed), all behind the guards
+in qa.webguard (origin allowlist, body size, rate limit, security headers)."""
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Optional
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import assets, __version__
+from .engine import MAX_K, QuestionError
+from .webguard import DEFAULT_ORIGINS, BodyLimit, CORSGuard, OriginPolicy, RateLimit, SecurityHeaders
+
+log = logging.getLogger("qa.server")
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _env_origins() -> tuple[str, ...]:
+    raw = os.environ.get("QA_ALLOWED_ORIGINS", "").strip()
+    return tuple(o.strip() for o in raw.split(",") if o.strip()) if raw else DEFAULT_ORIGINS
+
+
+@dataclass
+class Settings:
+    """Server limits; every field has an environment-variable default (read when created)."""
+    allowed_origins: tuple[str, ...] = field(default_factory=_env_origins)        # QA_ALLOWED_ORIGINS
+    max_body_bytes: int = field(default_factory=lambda: _env_int("QA_MAX_BODY_BYTES", 64 * 1024))
+    rate_limit_per_minute: int = field(default_factory=lambda: _env_int("QA_RATE_LIMIT", 60))  # 0: off
+    api_workers: int = field(default_factory=lambda: _env_int("QA_API_WORKERS", 2))
+    api_queue: int = field(default_factory=lambda: _env_int("QA_API_QUEUE", 8))    # waiting beyond workers
+    chat_concurrency: int = field(default_factory=lambda: _env_int("QA_CHAT_CONCURRENCY", 2))
+    chat_queue_size: int = field(default_factory=lambda: _env_int("QA_CHAT_QUEUE", 16))
+    data_dir: Path = field(default_factory=lambda: Path(os.environ.get("QA_DATA_DIR") or "data"))
+    title: str = field(default_factory=lambda: os.environ.get("QA_TITLE") or "Ask the articles")
+    retry_after_busy: int = 2
+
+    def __post_init__(self):
+        self.allowed_origins = tuple(self.allowed_origins)
+        self.data_dir = Path(self.data_dir)
+        OriginPolicy(self.allowed_origins)      # fail at start-up on a malformed pattern
+        if self.api_workers < 1 or self.api_queue < 0 or self.chat_concurrency < 1 or self.chat_queue_size < 1:
+            raise ValueError("worker, concurrency and queue sizes must be positive")
+
+
+# ---------------------------------------------------------------- API schema (for /docs)
+class Filters(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    sources: Optional[list[str]] = Field(None, description="publisher names, as in the citations")
+    date_from: Optional[str] = Field(None, description="YYYY-MM-DD, inclusive")
+    date_to: Optional[str] = Field(None, description="YYYY-MM-DD, inclusive")
+    doc_ids: Optional[list[str]] = None
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    question: str = Field(..., description="at most 2000 characters", examples=["Who chairs the party?"])
+    history: list[str] = Field(default_factory=list, max_length=50,
+                               description="earlier questions of the conversation, oldest first")
+    k: int = Field(3, ge=1, le=MAX_K, description="how many answers at most")
+    filters: Optional[Filters] = None
+
+
+class CitationOut(BaseModel):
+    doc_id: str
+    title: str
+    source: Optional[str]
+    date: Optional[str]
+    url: Optional[str]
+    passage_id: str
+    start: int
+    end: int
+
+
+class ContextOut(BaseModel):
+    before: Optional[str]
+    after: Optional[str]
+
+
+class AnswerOut(BaseModel):
+    text: str
+    score: float
+    context: ContextOut
+    citations: list[CitationOut]
+
+
+class AskResponse(BaseModel):
+    question: str
+    abstained: bool
+    message: Optional[str]
+    answers: list[AnswerOut]
+
+
+class ErrorOut(BaseModel):
+    error: str
+
+
+_ERRORS = {code: {"model": ErrorOut, "description": why} for code, why in {
+    400: "invalid JSON", 403: "cross-origin request from a site not in the allowlist",
+    413: "body larger than the limit", 415: "body is not application/json",
+    422: "well-formed JSON with wrong fields, types or values (empty question, k out of range, "
+         "unknown filter fields ...)", 429: "rate limit; see Retry-After",
+    503: "all workers busy; see Retry-After"}.items()}
+
+
+class Busy(Exception):
+    pass
+
+
+class AskPool:
+    """Runs ask() on a few threads; beyond ``workers + queue`` requests in flight it
+    refuses at once (503) instead of letting requests pile up."""
+
+    def __init__(self, workers: int, queue: int):
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="qa-ask")
+        self.capacity, self.in_flight = workers + queue, 0
+
+    async def run(self, fn, *args, **kwargs):
+        if self.in_flight >= self.capacity:      # only touched on the event loop: no lock needed
+            raise Busy()
+        self.in_flight += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.executor, partial(fn, *args, **kwargs))
+        finally:
+            self.in_flight -= 1
+
+
+def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = exc.errors()
+    ctype = request.headers.get("content-type", "")
+    if request.method == "POST" and "json" not in ctype.split(";")[0].lower():
+        return JSONResponse({"error": "send the question as JSON (Content-Type: application/json)"}, 415)
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return JSONResponse({"error": "the body is not valid JSON"}, 400)
+    first = errors[0] if errors else {}
+    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
+    msg = first.get("msg", "invalid request")
+    if first.get("type") == "missing":
+        msg = "required field is missing"
+    elif first.get("type") == "extra_forbidden":
+        msg = "unknown field"
+    return JSONResponse({"error": f"{where}: {msg}"}, 422)
+
+
+def _add_api(app: FastAPI, assistant, settings: Settings, pool: AskPool) -> None:
+    @app.post("/api/ask", response_model=AskResponse, responses=_ERRORS, tags=["api"],
+              summary="Answer a question by quoting the articles")
+    async def api_ask(body: AskRequest, request: Request):
+        if "json" not in request.headers.get("content-type", "").split(";")[0].lower():
+            return JSONResponse({"error": "send the question as JSON (Content-Type: application/json)"}, 415)
+        filters = body.filters.model_dump(exclude_none=True) if body.filters else None
+        try:
+            result = await pool.run(assistant.ask, body.question, history=body.history, k=body.k, filters=filters)
+        except Busy:
+            return JSONResponse({"error": "busy: too many questions at once, try again shortly"}, 503,
+                                headers={"Retry-After": str(settings.retry_after_busy)})
+        except QuestionError as exc:
+            return JSONResponse({"error": str(exc)}, 422)
+        return JSONResponse(result.to_dict())
+
+    @app.get("/api/health", tags=["api"], summary="Index, model and version")
+    async def api_health():
+        info = dict(assistant.health())
+        info["index_loaded"] = getattr(assistant, "_built", None) is not None
+        info["version"] = __version__
+        return info
+
+
+def _add_static(app: FastAPI, settings: Settings) -> None:
+    def asset(name: str) -> Response:
+        return Response(assets.read_asset(name), media_type=assets.media_type(name),
+                        headers={"Cache-Control": "public, max-age=300"})
+
+    @app.get("/widget.js", include_in_schema=False)
+    async def widget_js():
+        return asset("widget.js")
+
+    @app.get("/widget.css", include_in_schema=False)
+    async def widget_css():
+        return asset("widget.css")
+
+    @app.get("/embed", include_in_schema=False)
+    async def embed(request: Request):
+        base = str(request.base_url).rstrip("/")
+        page = assets.read_asset("embed.html").decode("utf-8")
+        page = page.replace("{{BASE}}", html.escape(base, quote=True))
+        page = page.replace("{{TITLE}}", html.escape(settings.title, quote=True))
+        return Response(page, media_type="text/html; charset=utf-8")
+
+
+def create_app(assistant, settings: Optional[Settings] = None):
+    """The FastAPI app: API and widget routes, the Gradio chat at /, every guard."""
+    from .chat import build_chat
+    from .feedback import FeedbackStore
+
+    settings = settings or Settings()
+    policy = OriginPolicy(settings.allowed_origins)
+    app = FastAPI(title="Ask the articles", version=__version__,
+                  description="Extractive question answering: every answer is a verbatim, cited sentence.")
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    pool = AskPool(settings.api_workers, settings.api_queue)
+    app.state.pool, app.state.settings, app.state.assistant = pool, settings, assistant
+    _add_api(app, assistant, settings, pool)
+    _add_static(app, settings)
+
+    store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
+    demo = build_chat(assistant, store, settings.title)
+    demo.queue(default_concurrency_limit=settings.chat_concurrency, max_size=settings.chat_queue_size)
+    app.state.feedback, app.state.chat = store, demo
+    _mount_chat(app, demo, settings)
+    _add_guards(app, policy, settings)
+    return app
+
+
+def _mount_chat(app: FastAPI, demo, settings: Settings) -> None:
+    import gradio as gr
+    from starlette.middleware.cors import CORSMiddleware
+
+    from .chat import theme
+
+    # Gradio adds its own CORS headers unless the parent app registers Starlette's
+    # CORSMiddleware; this inert one (no origins, nothing exposed) switches that off so
+    # CORSGuard alone decides. CORSGuard answers every preflight before it is reached.
+    app.add_middleware(CORSMiddleware, allow_origins=(), allow_methods=("GET",))
+    index_dir = getattr(demo.backend.assistant, "index_dir", None)
+    blocked = [str(p.resolve()) for p in (settings.data_dir, index_dir, Path(__file__).parent) if p]
+    gr.mount_gradio_app(app, demo, path="/", footer_links=[], run_history=False, ssr_mode=False,
+                        mcp_server=False, pwa=False, show_error=False, max_file_size="1kb",
+                        blocked_paths=blocked, theme=theme(), css_paths=[assets.asset_path("chat.css")])
+
+
+def _add_guards(app: FastAPI, policy: OriginPolicy, settings: Settings) -> None:
+    # add_middleware puts each new one outside the previous: the last added runs first.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(CORSGuard, policy=policy)
+    app.add_middleware(SecurityHeaders, policy=policy)
+
+
+def _env_defaults() -> None:
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("GRADIO_TEMP_DIR", str(Path(".cache/gradio").resolve()))
+
+
+def serve(host: str = "127.0.0.1", port: int = 7860, index_dir=None, model: Optional[str] = None,
+          settings: Optional[Settings] = None) -> None:
+    """Load the index and warm the model first, then listen: the server never answers
+    /api/health before it can answer questions."""
+    _env_defaults()
+    import uvicorn
+
+    from .engine import Assistant
+
+    settings = settings or Settings()
+    print(f"qa: loading the index at {index_dir or 'index'} and the model ...", file=sys.stderr)
+    assistant = Assistant(index_dir, model=model).warm_up()
+    app = create_app(assistant, settings)
+    print(f"qa: chat on http://{host}:{port}/  API http://{host}:{port}/docs  "
+          f"widget demo http://{host}:{port}/embed", file=sys.stderr)
+    uvicorn.run(app, host=host, port=port, log_level="info", timeout_keep_alive=5,
+                limit_concurrency=256, timeout_graceful_shutdown=5)
