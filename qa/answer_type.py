@@ -39,14 +39,17 @@ alliance association society fellowship federation movement front campaign trust
 office ministry department government parliament court street road square house hall news post times
 gazette ledger herald press agency bank company limited ltd plc club university college school church
 board panel executive conference assembly congress senate left right platform standards""".split())
-_NAME = re.compile(r"\b([A-Z][a-z’'-]+)\s+([A-Z][a-z’'-]+)\b")
+_NAME_RUN = re.compile(r"\b[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+)+")
 
 
 def has_person(text: str) -> bool:
-    """Two capitalised words in a row that do not end like an organisation's name."""
-    for m in _NAME.finditer(text):
-        first, last = m.group(1), m.group(2)
-        if last.lower() not in _ORG_WORDS and first.lower() not in _ORG_WORDS | {"the"}:
+    """A run of two to four capitalised words that does not end like an organisation's
+    name ("Tobias Wren" yes; "Commonwealth Socialist Forum" no)."""
+    for m in _NAME_RUN.finditer(text):
+        words = [w.lower() for w in m.group().split()]
+        if words[0] == "the":
+            words = words[1:]
+        if 2 <= len(words) <= 4 and not any(w in _ORG_WORDS for w in words):
             return True
     return False
 
@@ -90,3 +93,38 @@ def matches(kind: str | None, sentence: str, question: str) -> bool:
     if kind == "person":
         return has_person(rest)
     return bool(PATTERNS[kind].search(rest))
+
+
+def answer_entity(question: str, answer: str) -> str | None:
+    """The name an earlier answer supplied: the first capitalised run in ``answer`` that
+    the question did not already contain (a person for who-questions). Used to resolve
+    "he"/"it" in the next question."""
+    qwords = {w.casefold() for w in re.findall(r"[\w’'-]+", question)}
+    want_person = question_type(question) == "person"
+    for m in _NAME_RUN.finditer(answer):
+        words = m.group().split()
+        if words[0].lower() == "the":
+            words = words[1:]
+        if not words or all(w.casefold() in qwords for w in words):
+            continue
+        name = " ".join(words)
+        if want_person and not has_person(name):
+            continue
+        return name
+    return None
+
+
+_PRONOUN = re.compile(r"\b(he|she|they|it|him|her|them|his|hers|its|their|theirs)\b", re.I)
+_POSSESSIVE = {"his", "hers", "its", "their", "theirs"}
+
+
+def resolve(question: str, entity: str) -> str | None:
+    """``question`` with its first pronoun replaced by ``entity`` (None if it has none)."""
+    m = _PRONOUN.search(question)
+    if not m:
+        return None
+    word = m.group().lower()
+    sub = f"{entity}’s" if word in _POSSESSIVE else entity
+    if word == "her" and re.match(r"\s+(own\s+)?[a-z]+\s*(\?|$)", question[m.end():]) is None:
+        sub = entity   # "her" as object ("what did they tell her?")
+    return question[:m.start()] + sub + question[m.end():]

@@ -3,7 +3,6 @@
 Answers are HTML built by qa.render (every article string escaped); the Chatbot shows
 it with Markdown and LaTeX rendering off, so article text cannot turn into links or
 formulas, and Gradio's sanitiser stays on as a second line of defence."""
-from __future__ import annotations
 
 import logging
 import threading
@@ -129,8 +128,9 @@ def build_chat(assistant, store: Optional[FeedbackStore] = None, title: str = "A
     backend = ChatBackend(assistant, store)
     sources = sorted({a.source for a in assistant.built.articles if a.source}, key=str.casefold)
     with gr.Blocks(title=title, fill_height=True, analytics_enabled=False) as demo:
-        gr.HTML(f'<header class="qa-header"><h1>{render.esc(title)}</h1>'
-                f'<p>{render.esc(INTRO)}</p></header>', elem_classes="qa-header-wrap")
+        # gr.Markdown, not gr.HTML: gr.HTML compiles templates with eval, which the CSP forbids.
+        gr.Markdown(f'<header class="qa-header"><h1>{render.esc(title)}</h1>'
+                    f'<p>{render.esc(INTRO)}</p></header>', elem_classes="qa-header-wrap")
         with gr.Accordion("Filter by source and date", open=False, elem_classes="qa-filters"):
             with gr.Row():
                 src = gr.Dropdown(choices=sources, value=[], multiselect=True, label="Sources",

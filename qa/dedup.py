@@ -15,6 +15,8 @@ from difflib import SequenceMatcher
 CONTAINMENT = 0.85      # share of the shorter sentence's words found in the longer
 MIN_WORDS = 5           # shorter than this, sentences are too generic to merge
 MIN_SHARED = 0.6        # the shared stretch must keep this share of the representative
+_PUNCT_ONLY = re.compile(r"^[\s\"'“”‘’«».,;:!?()\[\]–—-]*$")
+_LEAD_IN = re.compile(r"[:,]\s*[\"“‘']?\s*$")
 
 
 @dataclass
@@ -48,7 +50,13 @@ def shared_stretch(current: str, other: str, rep_len: int) -> str | None:
     stretch = re.sub(r"^[\s,;:–—-]+|[\s,;:–—-]+$", "", stretch)
     if len(stretch) < max(20, MIN_SHARED * rep_len) or stretch not in other:
         return None
-    return stretch
+    at = current.find(stretch)
+    head, tail = current[:at], current[at + len(stretch):]
+    # Only a speech lead-in ("A spokeswoman said:") or punctuation may be lost: cutting
+    # words from the end or the middle would change what the quote says.
+    if _PUNCT_ONLY.match(tail) and (_PUNCT_ONLY.match(head) or _LEAD_IN.search(head)):
+        return stretch
+    return None
 
 
 def group(texts: list[str], words: list[frozenset[str]], limit: int) -> list[Group]:

@@ -190,11 +190,18 @@ class Assistant:
         tok = self.built.tokenizer
         if not hist or not is_follow_up(q, tok):
             return Query(q, tok(q), q)
+        from .answer_type import answer_entity, resolve
+
         prev = hist[-1]
         prev_answer = self._top_answer(prev, hist[:-1])
         extra = [(t, self.config.history_weight) for t in tok(prev)]
         if prev_answer is not None:
-            extra += [(t, self.config.answer_weight) for t in tok(self.sentence_text(prev_answer))]
+            prev_text = self.sentence_text(prev_answer)
+            entity = answer_entity(prev, prev_text)
+            rewritten = resolve(q, entity) if entity else None
+            if rewritten:   # "What did he say?" -> "What did Declan Ashworth say?"
+                return Query(q, tok(rewritten), rewritten, extra=extra, avoid=prev_answer)
+            extra += [(t, self.config.answer_weight) for t in tok(prev_text)]
         return Query(q, tok(q), f"{prev} {q}", extra=extra, avoid=prev_answer)
 
     def _top_answer(self, q: str, hist: list[str]) -> Optional[int]:

@@ -30,11 +30,12 @@ class FeedbackStore:
         self._ready = False
 
     def _connect(self) -> sqlite3.Connection:
+        if not self._ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=5.0)
         if not self._ready:
             with self._init_lock:
                 if not self._ready:
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
                     conn.execute("PRAGMA journal_mode=WAL")
                     conn.execute(_SCHEMA)
                     conn.commit()
