@@ -25,6 +25,8 @@ def cmd_index(args) -> int:
     for p in paths:
         if not Path(p).exists():
             raise UserError(f"no such file or folder: {p}")
+    if _index_dir(args).exists() and not _index_dir(args).is_dir():
+        raise UserError(f"--index {_index_dir(args)} is a file, not a folder")
     if args.if_stale and not is_stale(paths, _index_dir(args), args.model):
         print(f"index at {_index_dir(args)} is up to date", file=sys.stderr)
         return 0
@@ -142,8 +144,11 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return args.func(args)
-    except (UserError, QuestionError, IndexError_, FileNotFoundError) as exc:
+    except (UserError, QuestionError, IndexError_) as exc:
         print(f"qa: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:   # unreadable paths, a full disk, a model that cannot be loaded
+        print(f"qa: error: {exc}".replace("\n", " "), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("qa: interrupted", file=sys.stderr)

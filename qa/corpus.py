@@ -12,6 +12,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 
 TEXT_EXTS = {".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"}
 METADATA_NAMES = ("metadata.json",)
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")   # ASCII digits only: \d also takes "２０２１"
 # Files in a corpus folder that are about the corpus, not articles of it. A file named
 # explicitly on the command line is always read.
 _NOT_ARTICLES = re.compile(r"^(readme|licen[cs]e|changelog|questions)([._-].*)?$", re.I)
@@ -64,7 +65,13 @@ def _clean_date(value) -> Optional[str]:
     if value is None:
         return None
     value = str(value).strip()[:10]
-    return value if _DATE.match(value) else None
+    if not _DATE.fullmatch(value):
+        return None
+    try:
+        date.fromisoformat(value)   # a real calendar day, not 2021-02-30
+    except ValueError:
+        return None
+    return value
 
 
 def _clean_url(value) -> Optional[str]:
@@ -93,6 +100,7 @@ def _read_metadata(folder: Path, report: LoadReport) -> dict:
         if p.is_file():
             try:
                 meta = json.loads(p.read_text("utf-8"))
+                json.dumps(meta, ensure_ascii=False).encode("utf-8")   # no lone surrogates
             except (ValueError, OSError) as exc:
                 report.warnings.append(f"{p}: unreadable metadata ({exc}); ignored")
                 return {}
@@ -116,13 +124,21 @@ def _html_article(doc_id: str, raw: str, meta: dict, path: str) -> Article:
 
 def _jsonl_articles(raw: str, path: str, report: LoadReport) -> list[Article]:
     out = []
-    for n, line in enumerate(raw.splitlines(), 1):
+    # Split on "\n" only: str.splitlines() also breaks at U+2028, U+0085 and friends,
+    # which JSON allows unescaped inside a string, and would cut a valid record in two.
+    for n, line in enumerate(raw.split("\n"), 1):
         if not line.strip():
             continue
         try:
             rec = json.loads(line)
             if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
                 raise ValueError("needs an object with a string 'text'")
+            # JSON may escape a lone surrogate ("\ud800"): no encoder, tokenizer or
+            # UTF-8 index file can hold it, so the line is refused here, by name.
+            json.dumps(rec, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            report.skipped.append((f"{path}:{n}", "bad JSON line: unpaired surrogate escape (not valid Unicode)"))
+            continue
         except ValueError as exc:
             report.skipped.append((f"{path}:{n}", f"bad JSON line: {exc}"))
             continue

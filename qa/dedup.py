@@ -64,15 +64,18 @@ def group(texts: list[str], words: list[frozenset[str]], limit: int) -> list[Gro
     near-duplicates found further down still join groups already open."""
     groups: list[Group] = []
     for i, (t, w) in enumerate(zip(texts, words)):
-        home = next((g for g in groups if near_duplicate(g.words, w)), None)
-        if home is None:
+        for g in groups:
+            if not near_duplicate(g.words, w):
+                continue
+            stretch = shared_stretch(g.text, t, len(g.texts[g.members[0]]))
+            if stretch is not None:
+                g.text = stretch
+                g.members.append(i)
+                g.texts[i] = t
+                break
+        else:
+            # No group can cite it verbatim: it is a different sentence (a partial quote
+            # with other words around it, say) and stands as its own answer.
             if len(groups) < limit:
                 groups.append(Group([i], w, t, {i: t}))
-            continue
-        stretch = shared_stretch(home.text, t, len(home.texts[home.members[0]]))
-        if stretch is not None:
-            home.text = stretch
-            home.members.append(i)
-            home.texts[i] = t
-        # else: a near-copy we cannot cite verbatim; it is not shown as a second answer
     return groups

@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
+import signal
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -33,6 +35,18 @@ _ARRAYS = ("p_doc", "p_start", "p_end", "s_doc", "s_pass", "s_start", "s_end")
 
 class IndexError_(Exception):
     """A missing, damaged or mismatched index. The message says how to fix it."""
+
+
+_GEN_NAME = re.compile(r"gen-[A-Za-z0-9._-]+")
+
+
+def _fault_point(name: str) -> None:
+    """Test hook: with QA_FAULT_POINT=<name> the process SIGKILLs itself here, so
+    tests/test_faults.py can prove a crash at each step of ``save`` leaves the
+    previous index live. Points: files-written, manifest-written, renamed,
+    pointer-written, committed."""
+    if os.environ.get("QA_FAULT_POINT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _sha256(path: Path) -> str:
@@ -83,6 +97,7 @@ def save(b: Built, index_dir: str | os.PathLike, model: str, dim: int) -> Path:
     tmp.mkdir()
     try:
         names = _write_files(b, tmp)
+        _fault_point("files-written")
         manifest = {
             "format_version": FORMAT_VERSION, "qa_version": __version__,
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -94,17 +109,21 @@ def save(b: Built, index_dir: str | os.PathLike, model: str, dim: int) -> Path:
             "files": {n: {"bytes": (tmp / n).stat().st_size, "sha256": _sha256(tmp / n)} for n in names},
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), "utf-8")
+        _fault_point("manifest-written")
         for n in [*names, "manifest.json"]:
             with open(tmp / n, "rb") as f:
                 os.fsync(f.fileno())
         _fsync_dir(tmp)
         os.replace(tmp, gen)
+        _fault_point("renamed")
         pointer = root / f"CURRENT.{os.getpid()}.tmp"
         pointer.write_text(gen.name + "\n", "utf-8")
         with open(pointer, "rb") as f:
             os.fsync(f.fileno())
+        _fault_point("pointer-written")
         os.replace(pointer, root / "CURRENT")   # the commit point
         _fsync_dir(root)
+        _fault_point("committed")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -125,7 +144,12 @@ def live_generation(index_dir: str | os.PathLike) -> Path:
     pointer = root / "CURRENT"
     if not pointer.is_file():
         raise IndexError_(f"no index at {root}: build one with `qa index PATH --index {root}`")
-    gen = root / pointer.read_text("utf-8").strip()
+    # CURRENT must name a generation folder inside DIR: never a path elsewhere.
+    name = pointer.read_bytes().decode("utf-8", "replace").strip()
+    if not _GEN_NAME.fullmatch(name) or name.endswith(".partial"):
+        raise IndexError_(f"index at {root} is damaged (CURRENT does not name a generation): "
+                          f"rebuild it with `qa index`")
+    gen = root / name
     if not (gen / "manifest.json").is_file():
         raise IndexError_(f"index at {root} is damaged (missing {gen.name}/manifest.json): rebuild it with `qa index`")
     return gen
@@ -134,9 +158,12 @@ def live_generation(index_dir: str | os.PathLike) -> Path:
 def read_manifest(index_dir: str | os.PathLike) -> dict:
     gen = live_generation(index_dir)
     try:
-        return json.loads((gen / "manifest.json").read_text("utf-8"))
-    except ValueError as exc:
+        manifest = json.loads((gen / "manifest.json").read_text("utf-8"))
+    except ValueError as exc:   # UnicodeDecodeError is a ValueError too
         raise IndexError_(f"index manifest at {gen} is damaged ({exc}): rebuild it with `qa index`") from exc
+    if not isinstance(manifest, dict):
+        raise IndexError_(f"index manifest at {gen} is damaged (not an index manifest): rebuild it with `qa index`")
+    return manifest
 
 
 def check_manifest(manifest: dict, gen: Path, model: str | None, verify: bool = True) -> None:
@@ -160,10 +187,13 @@ def load(index_dir: str | os.PathLike, model: str | None = None, verify: bool = 
     """Load and check the live generation of ``index_dir``."""
     gen = live_generation(index_dir)
     manifest = read_manifest(index_dir)
-    check_manifest(manifest, gen, model, verify)
     try:
+        check_manifest(manifest, gen, model, verify)
         return _load_files(gen, manifest), manifest
-    except (OSError, ValueError, KeyError) as exc:
+    except IndexError_:
+        raise
+    # A hand-edited manifest (wrong types, missing keys) fails here rather than in a traceback.
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise IndexError_(f"index at {gen} could not be read ({exc}): rebuild with `qa index`") from exc
 
 

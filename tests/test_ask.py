@@ -1,0 +1,103 @@
+"""ask() end to end on the seed corpus, with the real bundled model."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from qa.engine import MAX_K, QuestionError
+from qa.textnorm import fold
+
+from conftest import SEEDS
+
+
+def _verbatim(assistant, result) -> bool:
+    arts = {a.doc_id: a for a in assistant.built.articles}
+    return all(arts[c.doc_id].text[c.start:c.end] == a.text for a in result.answers for c in a.citations)
+
+
+def test_meeting_length_answer_first(assistant):
+    r = assistant.ask("How long did the July NEC meeting last?")
+    assert not r.abstained
+    top = fold(r.answers[0].text)
+    assert any(p in top for p in ("eight-hour", "nine hours", "eight hours", "before 7pm")), top
+    assert _verbatim(assistant, r)
+
+
+def test_off_topic_abstains(assistant):
+    for q in ("What is the capital of France?", "How do I bake sourdough bread?"):
+        r = assistant.ask(q)
+        assert r.abstained and r.answers == () and r.message
+
+
+def test_spokesperson_quote_is_one_answer_citing_three_outlets(assistant):
+    r = assistant.ask("Which party did the spokesperson call broad, open and democratic?", k=5)
+    full = [a for a in r.answers if "democratic party and we are committed to ensuring it stays" in a.text]
+    assert len(full) == 1                                # printed by four outlets, shown once
+    assert len({c.doc_id for c in full[0].citations}) >= 3
+    assert _verbatim(assistant, r)
+
+
+def test_follow_up_uses_history(assistant):
+    hist = ["Who is the general secretary of the Commonwealth Party?"]
+    r = assistant.ask("What did he tell the committee?", history=hist)
+    assert not r.abstained
+    assert "Ashworth" in r.answers[0].text and "told the committee" in r.answers[0].text
+    alone = assistant.ask("What did he tell the committee?")
+    assert alone.abstained or "Ashworth" not in alone.answers[0].text or alone.answers != r.answers
+
+
+def test_filters_by_source_and_date(assistant):
+    r = assistant.ask("How many votes was Left Horizon banned by?", filters={"sources": ["Northlight News"]}, k=5)
+    assert r.answers and all(c.source == "Northlight News" for a in r.answers for c in a.citations)
+    r = assistant.ask("Which groups were banned?", filters={"date_from": "2022-01-01"}, k=5)
+    assert r.answers and all(c.date >= "2022-01-01" for a in r.answers for c in a.citations)
+    r = assistant.ask("Which groups were banned?", filters={"date_to": "2020-01-01"})
+    assert r.abstained
+
+
+def test_result_shape_and_context(assistant):
+    d = assistant.ask("Which union condemned the decision?").to_dict()
+    assert set(d) == {"question", "abstained", "message", "answers"}
+    a = d["answers"][0]
+    assert set(a) == {"text", "score", "context", "citations"}
+    assert set(a["context"]) == {"before", "after"}
+    assert 0.0 <= a["score"] <= 1.0
+    c = a["citations"][0]
+    assert set(c) == {"doc_id", "title", "source", "date", "url", "passage_id", "start", "end"}
+    json.dumps(d)
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "x" * 2001, None, 42])
+def test_bad_questions_raise_clear_errors(assistant, bad):
+    with pytest.raises(QuestionError):
+        assistant.ask(bad)
+
+
+def test_bad_k_history_filters(assistant):
+    with pytest.raises(QuestionError):
+        assistant.ask("Who?", k=0)
+    with pytest.raises(QuestionError):
+        assistant.ask("Who?", history="not a list")
+    with pytest.raises(QuestionError, match="unknown filter"):
+        assistant.ask("Who?", filters={"colour": "red"})
+    with pytest.raises(QuestionError):
+        assistant.ask("Who?", filters={"date_from": "last week"})
+    assert len(assistant.ask("Which groups were banned?", k=10_000).answers) <= MAX_K
+
+
+def test_cli_json_and_errors(seed_index):
+    env_cmd = [sys.executable, "-m", "qa.cli"]
+    out = subprocess.run([*env_cmd, "ask", "Which union condemned the decision?", "--json", "--index", str(seed_index)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    assert d["answers"][0]["citations"][0]["doc_id"].startswith("000_") or d["answers"]
+    for args in (["ask", "  "], ["ask", "Who?", "--index", "/nonexistent/index"], ["index", "/no/such/path"],
+                 ["ask", "x" * 2001]):
+        bad = subprocess.run([*env_cmd, *args], capture_output=True, text=True, timeout=120)
+        assert bad.returncode == 2, (args, bad.stderr)
+        assert bad.stderr.startswith("qa: error:") and "Traceback" not in bad.stderr
+        assert len(bad.stderr.strip().splitlines()) == 1

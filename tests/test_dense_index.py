@@ -1,0 +1,97 @@
+"""The dense index picks exact or approximate search by size, saves and loads either,
+and the approximate one finds what exact search finds. Synthetic vectors: no model."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from qa.dense import APPROX_THRESHOLD, DenseIndex, DenseParams
+
+
+def clustered(n: int, d: int = 64, centers: int = 40, seed: int = 0) -> np.ndarray:
+    """Unit vectors in clusters, like sentence embeddings of related sentences."""
+    rng = np.random.default_rng(seed)
+    c = rng.standard_normal((centers, d)).astype(np.float32)
+    v = c[rng.integers(0, centers, n)] + 0.35 * rng.standard_normal((n, d)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_choice_by_size_with_threshold_override():
+    assert DenseParams.for_size(999, threshold=1000).kind == "flat"
+    p = DenseParams.for_size(1000, threshold=1000)
+    assert p.kind == "ivf_sq8"
+    assert p.nlist >= 16 and 0 < p.nprobe <= p.nlist and p.rerank > 0 and 0 < p.train_size <= 1000
+    assert DenseParams.for_size(APPROX_THRESHOLD - 1).kind == "flat"
+    big = DenseParams.for_size(1_000_000)
+    assert big.kind == "ivf_sq8" and big.nlist > p.nlist
+
+
+def test_build_picks_kind_and_params_round_trip():
+    vecs = clustered(600)
+    assert DenseIndex.build(vecs, threshold=601).params.kind == "flat"
+    idx = DenseIndex.build(vecs, threshold=500)
+    assert idx.params.kind == "ivf_sq8"
+    d = json.loads(json.dumps(idx.params.to_dict()))
+    assert DenseParams.from_dict(d) == idx.params
+
+
+def test_old_manifest_params_still_load():
+    old = {"kind": "flat", "hnsw_m": 32, "ef_construction": 80, "ef_search": 128, "metric": "inner_product"}
+    assert DenseParams.from_dict(old) == DenseParams()
+
+
+def test_approximate_recall_against_flat():
+    vecs = clustered(4000, seed=1)
+    approx = DenseIndex.build(vecs, threshold=1000)
+    flat = DenseIndex.build(vecs, threshold=10**9)
+    assert approx.params.kind == "ivf_sq8" and flat.params.kind == "flat"
+    queries = clustered(60, seed=2)
+    recalls = []
+    for q in queries:
+        ids, sims = approx.search(q, 10)
+        assert len(ids) == 10 and np.all(np.diff(sims) <= 1e-6)            # best first
+        assert np.allclose(sims, vecs[ids] @ q, atol=1e-5)                  # exact re-ranked scores
+        f_ids, _ = flat.search(q, 10)
+        recalls.append(len(set(ids.tolist()) & set(f_ids.tolist())) / 10)
+    assert np.mean(recalls) >= 0.95
+
+
+def test_save_load_round_trip(tmp_path):
+    vecs = clustered(3000, seed=3)
+    idx = DenseIndex.build(vecs, threshold=1000)
+    names = idx.save(tmp_path)
+    assert set(names) == {"vectors.npy", "dense.faiss"}
+    back = DenseIndex.load(tmp_path, DenseParams.from_dict(idx.params.to_dict()))
+    assert isinstance(back.vectors, np.memmap)          # served from disk, not copied
+    assert back.faiss.ntotal == 3000 and back.params == idx.params
+    for q in clustered(10, seed=4):
+        a_ids, a_s = idx.search(q, 10)
+        b_ids, b_s = back.search(q, 10)
+        assert a_ids.tolist() == b_ids.tolist() and np.allclose(a_s, b_s)
+
+
+def test_flat_save_writes_only_vectors(tmp_path):
+    idx = DenseIndex.build(clustered(50), threshold=1000)
+    assert idx.save(tmp_path) == ["vectors.npy"]
+    back = DenseIndex.load(tmp_path, idx.params)
+    q = clustered(1, seed=9)[0]
+    assert back.search(q, 5)[0].tolist() == idx.search(q, 5)[0].tolist()
+
+
+@pytest.mark.parametrize("start,threshold", [(400, 10_000), (2000, 1000), (900, 1000)])
+def test_add_appends_and_finds_new_vectors(start, threshold):
+    vecs = clustered(start + 50, seed=5)
+    idx = DenseIndex.build(vecs[:start], threshold=threshold).add(vecs[start:], threshold=threshold)
+    assert idx.faiss.ntotal == start + 50 and len(idx.vectors) == start + 50
+    assert idx.params.kind == DenseParams.for_size(start + 50, threshold).kind
+    for i in range(start, start + 50, 7):
+        ids, _ = idx.search(vecs[i], 1)
+        assert np.allclose(vecs[ids[0]], vecs[i])                        # itself (or an equal vector)
+
+
+def test_search_handles_k_larger_than_index():
+    vecs = clustered(30)
+    ids, sims = DenseIndex.build(vecs, threshold=1000).search(vecs[0], 100)
+    assert len(ids) == 30 and sorted(ids.tolist()) == list(range(30))

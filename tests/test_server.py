@@ -1,0 +1,330 @@
+"""HTTP API, guards (CORS, limits, headers, static files) and the safe renderer."""
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from qa import render
+from qa.webguard import OriginPolicy, RateLimit, csp, script_hashes
+
+ROOT = Path(__file__).resolve().parents[1]
+EVIL = "https://evil.example"
+GOOD = "http://localhost:5173"
+Q = "What did the party spokesperson say about the bans?"
+
+
+# ------------------------------------------------------------------ render (no model)
+def _result(text, cites, abstained=False, message=None, context=None):
+    return {"question": "q", "abstained": abstained, "message": message,
+            "answers": [] if abstained else [{"text": text, "score": 0.9, "context": context or {},
+                                              "citations": cites}]}
+
+
+def _cite(**kw):
+    base = {"doc_id": "d", "title": "T", "source": "S", "date": "2021-07-20", "url": None,
+            "passage_id": "p", "start": 0, "end": 1}
+    return {**base, **kw}
+
+
+@pytest.mark.parametrize("payload", [
+    '<script>window.pwned=1</script>', '<img src=x onerror="window.pwned=1">',
+    '[click](javascript:alert(1))', '"><svg onload=alert(1)>', "**bold** _it_ `code` $x^2$",
+])
+def test_render_escapes_article_strings(payload):
+    res = _result(payload, [_cite(title=payload, source=payload, date=payload, url="javascript:alert(1)")],
+                  context={"before": payload, "after": payload})
+    out = render.result_html(res)
+    assert "<script" not in out and "<img" not in out and "<svg" not in out
+    assert "javascript:" not in out.split('href="')[-1] if 'href="' in out else True
+    assert "href=" not in out                         # the only URL was not http(s)
+    assert render.esc(payload) in out                # shown as text, not dropped
+
+
+def test_render_citations_links_and_sources():
+    cites = [_cite(title="A & B", url="https://news.example/a?x=1&y=2"), _cite(doc_id="e", title="C", url="ftp://x"),
+             _cite(doc_id="f", title="D", url="https://user:pw@evil.example/")]
+    out = render.result_html(_result("Said it.", cites, context={"before": "Before.", "after": None}))
+    assert out.count("<a ") == 1
+    assert 'href="https://news.example/a?x=1&amp;y=2" target="_blank" rel="noopener noreferrer">A &amp; B</a>' in out
+    assert "Reported by 3 sources" in out and "20 July 2021" in out
+    assert "<details" in out and "Before." in out and "<mark>Said it.</mark>" in out
+    single = render.result_html(_result("One.", [_cite()]))
+    assert "Reported by" not in single and "<details" not in single
+
+
+def test_render_abstention_is_a_plain_message():
+    out = render.result_html(_result("", [], abstained=True, message="I could not <find> it."))
+    assert out == '<div class="qa-abstain"><p>I could not &lt;find&gt; it.</p></div>'
+    assert "blockquote" not in out
+    assert render.error_html("<b>x</b>").count("&lt;b&gt;") == 1
+
+
+@pytest.mark.parametrize("url,ok", [("https://a.example/x", True), ("http://a.example", True),
+                                    ("javascript:alert(1)", False), ("data:text/html,x", False),
+                                    ("//a.example", False), ("https://a.example/\nx", False),
+                                    ("JAVASCRIPT:alert(1)", False), ("", False), (None, False)])
+def test_safe_url(url, ok):
+    assert (render.safe_url(url) is not None) == ok
+
+
+# ------------------------------------------------------------------ guards (no model)
+def test_origin_policy_patterns():
+    p = OriginPolicy(["http://localhost:*", "https://news.example", "https://*.paper.example"])
+    assert p.allows("http://localhost") and p.allows("http://localhost:8080")
+    assert p.allows("https://news.example") and p.allows("https://www.paper.example")
+    for bad in ["https://news.example.evil.example", "http://news.example", "https://paper.example",
+                "http://localhost.evil.example", "null", "", None, "http://127.0.0.1:80"]:
+        assert not p.allows(bad), bad
+    assert "frame-ancestors" not in p.frame_ancestors() and "'self'" in p.frame_ancestors()
+    with pytest.raises(ValueError):
+        OriginPolicy(["https://news.example/path"])
+
+
+def test_rate_limit_window_slides():
+    now = [1000.0]
+    rl = RateLimit(app=None, per_minute=2, clock=lambda: now[0])
+    assert rl.check("a") == 0 and rl.check("a") == 0
+    wait = rl.check("a")
+    assert 59 < wait <= 60
+    assert rl.check("b") == 0                       # per client
+    now[0] += 60.5
+    assert rl.check("a") == 0
+
+
+def test_csp_hashes_exactly_the_inline_scripts():
+    page = b'<script>var a=1;</script><script src="/x.js"></script><script type="module">b()</script>'
+    hashes = script_hashes(page)
+    assert len(hashes) == 2
+    policy = csp(page, "'self'")
+    assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    assert "'unsafe-eval'" not in policy and "frame-ancestors 'self'" in policy
+
+
+# ------------------------------------------------------------------ the app (real model and index)
+@pytest.fixture(scope="module")
+def make_app(assistant, tmp_path_factory):
+    from qa.server import Settings, create_app
+
+    def _make(**kw):
+        kw.setdefault("data_dir", tmp_path_factory.mktemp("data"))
+        return create_app(assistant, Settings(**kw))
+    return _make
+
+
+@pytest.fixture(scope="module")
+def client(make_app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(make_app()) as c:
+        yield c
+
+
+def _post(client, body, ctype="application/json", **headers):
+    data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+    return client.post("/api/ask", content=data, headers={"content-type": ctype, **headers})
+
+
+@pytest.mark.slow
+def test_ask_returns_exactly_the_result_shape(client, assistant):
+    r = _post(client, {"question": Q, "k": 2})
+    assert r.status_code == 200
+    assert r.json() == assistant.ask(Q, k=2).to_dict()
+    r = _post(client, {"question": "Follow up?", "history": [Q], "filters": {"sources": ["The Civic Ledger"]}})
+    assert r.status_code == 200 and set(r.json()) == {"question", "abstained", "message", "answers"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("body,ctype,status,needle", [
+    ({"question": ""}, "application/json", 422, "question is empty"),
+    ({"question": "   \x00 "}, "application/json", 422, "question is empty"),
+    ({"question": "x" * 2001}, "application/json", 422, "longer than 2000"),
+    ({"question": 5}, "application/json", 422, "question"),
+    ({"question": "x", "history": "not a list"}, "application/json", 422, "history"),
+    ({"question": "x", "k": "3"}, "application/json", 422, "k"),
+    ({"question": "x", "k": 0}, "application/json", 422, "k"),
+    ({"question": "x", "k": 21}, "application/json", 422, "k"),
+    ({"question": "x", "filters": {"colour": "red"}}, "application/json", 422, "unknown field"),
+    ({"question": "x", "filters": {"date_from": "July"}}, "application/json", 422, "date"),
+    ({"question": "x", "sneaky": 1}, "application/json", 422, "unknown field"),
+    ({}, "application/json", 422, "missing"),
+    ([1, 2], "application/json", 422, "body"),
+    ('{"question": "x",', "application/json", 400, "not valid JSON"),
+    ("", "application/json", 422, ""),
+    ({"question": "x"}, "text/plain", 415, "JSON"),
+    ({"question": "x"}, "application/x-www-form-urlencoded", 415, "JSON"),
+])
+def test_api_errors_are_documented_json(client, body, ctype, status, needle):
+    r = _post(client, body, ctype)
+    assert r.status_code == status, r.text
+    assert set(r.json()) == {"error"} and needle in r.json()["error"]
+
+
+@pytest.mark.slow
+def test_oversize_body_refused_with_and_without_content_length(client):
+    big = json.dumps({"question": "x" * 70_000})
+    r = _post(client, big)
+    assert r.status_code == 413 and "larger than" in r.json()["error"]
+
+    def chunks():                       # no Content-Length: Transfer-Encoding chunked
+        for _ in range(80):
+            yield b"x" * 1024
+    r = client.post("/api/ask", content=chunks(), headers={"content-type": "application/json"})
+    assert r.status_code == 413
+
+
+@pytest.mark.slow
+def test_health_and_openapi(client, assistant):
+    h = client.get("/api/health").json()
+    assert h["index_loaded"] is True and h["counts"]["articles"] == 5 and h["version"]
+    assert h["model"]["name"] == assistant.encoder.name
+    spec = client.get("/openapi.json").json()
+    op = spec["paths"]["/api/ask"]["post"]
+    assert {"200", "400", "413", "415", "422", "429", "503"} <= set(op["responses"])
+    assert client.get("/docs").status_code == 200
+
+
+@pytest.mark.slow
+def test_cors_allowlist_on_api_and_gradio_routes(client):
+    pre = {"access-control-request-method": "POST", "access-control-request-headers": "content-type"}
+    ok = client.options("/api/ask", headers={"origin": GOOD, **pre})
+    assert ok.status_code == 204 and ok.headers["access-control-allow-origin"] == GOOD
+    assert "access-control-allow-credentials" not in ok.headers        # never with credentials
+    bad = client.options("/api/ask", headers={"origin": EVIL, **pre})
+    assert bad.status_code == 403 and not any(k.startswith("access-control") for k in bad.headers)
+    for path in ("/api/health", "/config", "/gradio_api/info", "/widget.js"):
+        r = client.get(path, headers={"origin": EVIL, "cookie": "session=1"})
+        assert not any(k.startswith("access-control") for k in r.headers), path
+        r = client.get(path, headers={"origin": GOOD})
+        assert r.headers.get("access-control-allow-origin") == GOOD, path
+    r = _post(client, {"question": Q}, origin=EVIL)
+    assert r.status_code == 403 and not any(k.startswith("access-control") for k in r.headers)
+    r = client.post("/gradio_api/queue/join", json={"data": [Q]}, headers={"origin": EVIL})
+    assert r.status_code == 403
+    r = _post(client, {"question": ""}, origin="http://testserver")       # same origin: allowed
+    assert r.status_code == 422
+    r = _post(client, {"question": ""}, origin="null")
+    assert r.status_code == 403
+
+
+@pytest.mark.slow
+def test_security_headers(client):
+    for path in ("/api/health", "/widget.js", "/widget.css", "/openapi.json", "/"):
+        assert client.get(path).headers["x-content-type-options"] == "nosniff", path
+    for path in ("/", "/embed"):
+        r = client.get(path, headers={"accept": "text/html"})
+        policy = r.headers["content-security-policy"]
+        scripts = policy.split("script-src")[1].split(";")[0]
+        assert "'unsafe-inline'" not in scripts and "unsafe-eval" not in policy
+        assert "frame-ancestors 'self' http://localhost:*" in policy
+        for h in script_hashes(r.content):
+            assert h in scripts
+    assert client.get("/widget.js").headers["content-type"].startswith("text/javascript")
+
+
+@pytest.mark.slow
+def test_embed_page_shows_the_snippet(client):
+    page = client.get("/embed", headers={"host": 'evil"><script>x</script>'}).text
+    assert "<script>x</script>" not in page
+    page = client.get("/embed").text
+    assert '&lt;script src="http://testserver/widget.js" data-title="Ask the articles"' in page
+    assert '<script src="http://testserver/widget.js"' in page
+
+
+@pytest.mark.slow
+def test_rate_limit_answers_429_with_retry_after(make_app):
+    from fastapi.testclient import TestClient
+
+    c = TestClient(make_app(rate_limit_per_minute=3))
+    codes = [_post(c, {"question": ""}).status_code for _ in range(4)]
+    assert codes == [422, 422, 422, 429]
+    r = _post(c, {"question": ""})
+    assert r.status_code == 429 and 0 < int(r.headers["retry-after"]) <= 60 and "error" in r.json()
+    assert c.get("/api/health").status_code == 200          # reading is not limited
+
+
+class _Blocking:
+    """The real assistant, except that ask() waits until released (to fill the pool)."""
+
+    def __init__(self, real):
+        self.real, self.entered, self.release = real, threading.Event(), threading.Event()
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def ask(self, *a, **kw):
+        self.entered.set()
+        self.release.wait(30)
+        return self.real.ask(*a, **kw)
+
+
+@pytest.mark.slow
+def test_saturated_pool_answers_503_at_once(assistant, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from qa.server import Settings, create_app
+
+    slow = _Blocking(assistant)
+    c = TestClient(create_app(slow, Settings(api_workers=1, api_queue=0, data_dir=tmp_path)))
+    first = {}
+    t = threading.Thread(target=lambda: first.setdefault("r", _post(c, {"question": Q})))
+    t.start()
+    assert slow.entered.wait(30)
+    r = _post(c, {"question": Q})
+    assert r.status_code == 503 and r.headers["retry-after"] and "busy" in r.json()["error"]
+    slow.release.set()
+    t.join(30)
+    assert first["r"].status_code == 200
+
+
+# ------------------------------------------------------------------ a live server: raw paths, gradio_client
+@pytest.fixture(scope="module")
+def live(make_app):
+    from livesrv import LiveServer
+
+    with LiveServer(make_app()) as srv:
+        yield srv
+
+
+def _raw_get(port, path):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path)          # sent as is: no client-side dot-segment clean-up
+    r = conn.getresponse()
+    body = r.read()
+    conn.close()
+    return r.status, body
+
+
+@pytest.mark.slow
+def test_no_path_traversal(live, seed_index):
+    secret_repo = (ROOT / "qa" / "server.py").read_bytes()[:60]
+    index_file = next(Path(seed_index).rglob("manifest.json"))
+    paths = ["/widget.js/../..", "/widget.js/../../etc/passwd", "/widget.js/%2e%2e/%2e%2e/etc/passwd",
+             "/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/widget.css/..%2f..%2fqa%2fserver.py", "/embed/../qa/server.py",
+             "/gradio_api/file=/etc/passwd", "/file=/etc/passwd", "/gradio_api/file=../../../../etc/passwd",
+             f"/gradio_api/file={ROOT}/qa/server.py", f"/file={ROOT}/qa/server.py",
+             f"/gradio_api/file={ROOT}/pyproject.toml", f"/gradio_api/file={index_file}",
+             "/gradio_api/file=%2fetc%2fpasswd", "/static/../../../../etc/passwd", "/assets/..%2f..%2f..%2fetc%2fpasswd",
+             "/ui/widget.js", "/qa/server.py", "/chat.css/../embed.html"]
+    for path in paths:
+        status, body = _raw_get(live.port, path)
+        assert b"root:x:0:0" not in body, path
+        assert secret_repo not in body and b"[build-system]" not in body, path
+        assert b'"sha256"' not in body, path
+    status, body = _raw_get(live.port, "/widget.js")
+    assert status == 200 and b"attachShadow" in body
+
+
+@pytest.mark.slow
+def test_gradio_client_round_trip(live, assistant):
+    from gradio_client import Client
+
+    for question in (Q, "What is the capital of France?"):
+        client = Client(live.url, verbose=False)     # a new session each time: no chat history
+        out = client.predict(question, api_name="/chat")
+        assert out == render.result_html(assistant.ask(question).to_dict())
+    assert 'class="qa-result"' in Client(live.url, verbose=False).predict(Q, api_name="/chat")

@@ -1,0 +1,83 @@
+"""Index manifest checks, atomic generations and corpus loading."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qa import corpus
+from qa.engine import Assistant
+from qa.indexing import is_stale
+from qa.store import FORMAT_VERSION, IndexError_, live_generation, load, read_manifest
+
+from conftest import SEEDS, write_corpus
+
+
+def test_manifest_records_what_load_checks(seed_index):
+    m = read_manifest(seed_index)
+    assert m["format_version"] == FORMAT_VERSION
+    assert m["model"]["dim"] == 384 and m["model"]["name"]
+    assert m["bm25"]["variant"] == "okapi" and m["tokenizer"]["name"]
+    assert m["corpus"]["articles"] == 5 and m["corpus"]["sentences"] > 50
+    assert m["dense"]["kind"] == "flat"
+    assert all(len(f["sha256"]) == 64 for f in m["files"].values())
+
+
+def test_seed_metadata_and_ids():
+    rep = corpus.load([SEEDS])
+    assert len(rep.articles) == 5 and not rep.skipped
+    ids = {a.doc_id for a in rep.articles}
+    assert "000_3fa1c9e2b7d04a55" in ids
+    a = next(a for a in rep.articles if a.doc_id == "000_3fa1c9e2b7d04a55")
+    assert a.source == "The Harbour Gazette" and a.date == "2021-07-20" and a.url.startswith("https://")
+
+
+def test_same_article_twice_is_stored_once(tmp_path):
+    text = "Headline\n\nThe council met on Monday and agreed the budget for next year.\n"
+    folder = write_corpus(tmp_path / "c", {"a.txt": text, "b.txt": text, "c.bin": b"\x00\x01\x02"})
+    rep = corpus.load([folder])
+    assert [a.doc_id for a in rep.articles] == ["a"]
+    assert rep.duplicates == [(str(folder / "b.txt"), "a")]
+    assert rep.skipped and rep.skipped[0][0].endswith("c.bin")
+
+
+def _copy_index(src, dst):
+    import shutil
+
+    shutil.copytree(src, dst)
+    return dst
+
+
+def test_damaged_file_is_found_by_checksum(seed_index, tmp_path):
+    idx = _copy_index(seed_index, tmp_path / "idx")
+    gen = live_generation(idx)
+    target = gen / "sent_ids.json"
+    data = bytearray(target.read_bytes())
+    data[5] = (data[5] + 1) % 256
+    target.write_bytes(bytes(data))
+    with pytest.raises(IndexError_, match="damaged"):
+        load(idx)
+
+
+def test_version_and_model_mismatch_say_how_to_rebuild(seed_index, tmp_path):
+    idx = _copy_index(seed_index, tmp_path / "idx")
+    with pytest.raises(IndexError_, match="rebuild"):
+        load(idx, model="some/other-model")
+    mpath = live_generation(idx) / "manifest.json"
+    m = json.loads(mpath.read_text())
+    m["format_version"] = 999
+    mpath.write_text(json.dumps(m))
+    with pytest.raises(IndexError_, match="format version 999.*rebuild"):
+        load(idx)
+
+
+def test_missing_index_is_a_clear_error(tmp_path):
+    with pytest.raises(IndexError_, match="no index"):
+        Assistant(tmp_path / "nothing").ask("Who?")
+
+
+def test_staleness(seed_index, tmp_path):
+    assert not is_stale([str(SEEDS)], seed_index)
+    other = write_corpus(tmp_path / "c", {"a.txt": "Headline\n\nSomething else entirely happened today in town.\n"})
+    assert is_stale([str(other)], seed_index)
+    assert is_stale([str(SEEDS)], tmp_path / "missing")

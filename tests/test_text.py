@@ -1,0 +1,113 @@
+"""Cleaning, splitting and tokenizing: offsets always verbatim, variants folded."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qa.bm25 import BM25Index
+from qa.clean import body_spans, is_donation_appeal
+from qa.split import passages, sentences
+from qa.textnorm import Tokenizer, fold
+
+ARTICLE = """Council votes to close the library
+
+By Jane Doe, Local Democracy Reporter
+Tuesday 3 March 2020 10:15 GMT
+
+Share this article
+
+Image copyright Town Press Agency
+Photo: A. Smith via Getty Images
+
+The council voted on Monday to close the central library. Mr. Brown said the decision was “a sad day”.
+
+It will shut in June.
+
+If you value our independent journalism, please support us with a monthly donation from £1.
+
+Source: Read Full Article
+Comments are closed.
+
+More from The Town Herald
+Road closures planned for summer
+New mayor sworn in
+"""
+
+
+def test_cleaner_drops_boilerplate_and_keeps_offsets():
+    spans, title = body_spans(ARTICLE, skip_first=True)
+    assert ARTICLE[title[0]:title[1]] == "Council votes to close the library"
+    kept = [ARTICLE[s:e] for s, e in spans]
+    assert kept == ["The council voted on Monday to close the central library. Mr. Brown said the decision was “a sad day”.",
+                    "It will shut in June."]
+
+
+@pytest.mark.parametrize("line", [
+    "Image copyright PA Media", "Image caption Protesters outside the building",
+    "Jonathan Brady - PA Images via Getty Images", "Source: Read Full Article", "Comments are closed.",
+    "Share this article", "Facebook Twitter Email",
+])
+def test_single_boilerplate_lines_are_removed(line):
+    text = f"Title\n\nA real sentence about the council stays here.\n{line}\nAnother real sentence stays too.\n"
+    spans, _ = body_spans(text, skip_first=True)
+    assert [text[s:e] for s, e in spans] == ["A real sentence about the council stays here.",
+                                             "Another real sentence stays too."]
+
+
+def test_donation_appeal_needs_several_signals():
+    assert is_donation_appeal("Support our independent journalism: donate monthly from £3.")
+    assert not is_donation_appeal("The party received a donation from a union last year.")
+
+
+def test_sentences_are_verbatim_and_respect_abbreviations():
+    text = "Mr. Smith met Dr. J. Bloggs at 3.30 p.m. on Friday. “We agreed,” he said. Was it 5? Yes!"
+    got = [text[s:e] for s, e in sentences(text, 0, len(text))]
+    assert got == ["Mr. Smith met Dr. J. Bloggs at 3.30 p.m. on Friday.", "“We agreed,” he said.", "Was it 5?", "Yes!"]
+
+
+def test_sentences_handle_closing_quotes_and_offsets():
+    text = "  He said: “It is over.” The end came at 7pm.  "
+    spans = sentences(text, 0, len(text))
+    assert [text[s:e] for s, e in spans] == ["He said: “It is over.”", "The end came at 7pm."]
+
+
+def test_passages_group_paragraphs_without_splitting_them():
+    text = " ".join(["word"] * 50) + "\n" + " ".join(["word"] * 30) + "\n" + "short one.\n"
+    paras = [(0, 249), (250, 399), (400, 410)]
+    groups = passages(paras, text, min_words=60, max_words=200)
+    assert groups == [[(0, 249), (250, 399)], [(400, 410)]]
+
+
+def test_fold_and_tokenizer_variants():
+    tok = Tokenizer()
+    assert tok("anti-Semitism") == tok("antisemitism") == tok("Anti‑semitism") == tok("ANTI–SEMITISM")
+    assert fold("“Quoted”  text — here") == '"quoted" text - here'
+    assert tok("co-operative") == tok("cooperative")
+    assert tok("The groups were banned") == ["group", "ban"]
+
+
+def test_bm25_scores_equal_rank_bm25():
+    from rank_bm25 import BM25Okapi
+
+    rng = np.random.default_rng(0)
+    vocab = [f"w{i}" for i in range(200)]
+    docs = [list(rng.choice(vocab[: rng.integers(5, 200)], size=rng.integers(0, 25))) for _ in range(300)]
+    ref, ours = BM25Okapi(docs), BM25Index.build(docs)
+    for _ in range(30):
+        q = list(rng.choice(vocab, size=4)) + ["unseen"]
+        np.testing.assert_allclose(ours.get_scores(q), ref.get_scores(q), atol=1e-9, rtol=0)
+
+
+def test_bm25_add_equals_full_build():
+    docs = [["a", "b"], ["b", "c", "c"], ["d"], ["a", "d", "e"]]
+    full = BM25Index.build(docs)
+    inc = BM25Index.build(docs[:2]).add(docs[2:])
+    for q in (["a"], ["c", "e"], ["d", "d"]):
+        np.testing.assert_allclose(full.get_scores(q), inc.get_scores(q), atol=1e-12)
+
+
+def test_bm25_save_load_roundtrip(tmp_path):
+    idx = BM25Index.build([["x", "y"], ["y", "z"], ["q"]])
+    idx.save(tmp_path, "b")
+    back = BM25Index.load(tmp_path, "b", idx.params)
+    np.testing.assert_array_equal(back.get_scores(["y", "q"]), idx.get_scores(["y", "q"]))
