@@ -90,6 +90,14 @@ def main() -> int:
     for w in trials:
         obj, th, m = best_threshold(score(rows, w, a.config.repeat_penalty), rows)
         results.append((obj, th, w.round(2).tolist(), m))
+    res = score(rows, current, a.config.repeat_penalty)
+    n_ans = sum(r["answerable"] for r in rows)
+    print("threshold  hit@1  abstain_recall  false_abstention   (shipped weights)")
+    for th in np.arange(0.10, 0.50, 0.02):
+        hit = sum(1 for (sc, ok), r in zip(res, rows) if r["answerable"] and sc >= th and ok) / n_ans
+        fa = sum(1 for (sc, _), r in zip(res, rows) if r["answerable"] and sc < th) / n_ans
+        ar = sum(1 for (sc, _), r in zip(res, rows) if not r["answerable"] and sc < th) / max(1, len(rows) - n_ans)
+        print(f"  {th:.2f}     {hit:.3f}   {ar:.3f}           {fa:.3f}")
     print(f"shipped: obj {results[0][0]:.3f} threshold {results[0][1]:.2f} {json.dumps(results[0][3])}")
     results.sort(key=lambda r: -r[0])
     print("features:", FEATURES)

@@ -94,15 +94,24 @@ def extend(old: Built, new: list[Article], encoder: Encoder, show_bar: bool = Fa
                    bm25_pass=bm25_pass, dense=old.dense.add(vecs), p_vecs=p_vecs)
 
 
+def _warm_up_quietly(encoder: Encoder) -> None:
+    try:
+        encoder.warm_up()
+    except Exception:
+        # Not printed as a thread traceback: the main thread's own use of the encoder
+        # raises the same error, once, and the CLI shows it as one line.
+        pass
+
+
 def build_index(paths: Sequence[str], index_dir: str | os.PathLike, model: str | Encoder | None = None,
                 add: bool = False, progress: bool = True) -> dict:
     """Build (or with ``add``, extend) the index at ``index_dir``. ``model`` is a model
-    name, or an already loaded Encoder to share (tests, benchmarks)."""
+    name, or an already loaded Encoder (or one like it) to share (tests, benchmarks)."""
     say = _say(progress)
     t0 = time.perf_counter()
-    encoder = model if isinstance(model, Encoder) else Encoder(model)
+    encoder = Encoder(model) if model is None or isinstance(model, str) else model
     # Loading the model (~8 s of imports) overlaps with reading and segmenting.
-    loader = threading.Thread(target=encoder.warm_up, daemon=True)
+    loader = threading.Thread(target=_warm_up_quietly, args=(encoder,), daemon=True)
     loader.start()
     report = corpus.load(paths)
     for path, why in report.skipped:
