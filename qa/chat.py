@@ -142,7 +142,8 @@ def build_chat(assistant, store: Optional[FeedbackStore] = None, title: str = "A
                              show_label=False, elem_classes="qa-chatbot", buttons=["copy"],
                              allow_file_downloads=False, height="60vh", min_height=320)
         textbox = gr.Textbox(placeholder="Ask a question about the articles…", show_label=False,
-                             max_length=2000, max_lines=6, submit_btn="Ask", stop_btn=False)
+                             max_length=2000, max_lines=6, submit_btn="Ask", stop_btn=False,
+                             elem_classes="qa-question")
         gr.ChatInterface(backend.respond, chatbot=chatbot, textbox=textbox,
                          additional_inputs=[src, dfrom, dto], examples=[[q] for q in EXAMPLES],
                          api_name="chat", api_description="Answer a question by quoting the articles.",

@@ -28,6 +28,8 @@ _LINE_JUNK = re.compile(
 # Headings that open a trailing list of unrelated headlines.
 _TAIL = re.compile(r"^(more from\b.{0,60}|more stories|related( articles| stories)?|"
                    r"most (read|popular)|you may also like|recommended|latest news|trending)\s*:?$", re.I)
+# A first line longer than this is body text, not a headline.
+MAX_TITLE_WORDS = 40
 _BYLINE = re.compile(r"^(by|words by|written by|reporting by)\s+[A-Z][\w.'’-]+", re.I)
 _NAME = re.compile(r"^[A-Z][\w'’.-]+(\s+[A-Z][\w'’.-]+){1,3}(\s*[,|–—-]\s*[A-Z][\w ]{2,40})?$")
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
@@ -84,13 +86,18 @@ def body_spans(text: str, skip_first: bool = False) -> tuple[list[Span], Span | 
     """
     kept: list[Span] = []
     title = None
+    first_seen = not skip_first
     in_tail = False
     position = 0
     for s, e in lines(text):
         par = text[s:e]
-        if skip_first and title is None:
-            title = (s, e)
-            continue
+        if not first_seen:
+            first_seen = True
+            # A first line longer than any headline is body text (a file that is one
+            # enormous line, say): it is kept, and the article has no title line.
+            if len(par.split()) <= MAX_TITLE_WORDS:
+                title = (s, e)
+                continue
         if _TAIL.match(par):
             in_tail = True
             continue

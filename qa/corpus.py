@@ -192,11 +192,11 @@ def load(paths: Iterable[str | os.PathLike]) -> LoadReport:
         if folder not in metas:
             metas[folder] = _read_metadata(folder, report)
         for art in load_file(f, metas[folder].get(f.name, {}), report):
+            if not art.body:   # warned before the duplicate check: two empty files are "equal"
+                report.warnings.append(f"{f}: no article text after cleaning")
             if art.content_hash in seen:
                 report.duplicates.append((art.path or art.doc_id, seen[art.content_hash]))
                 continue
-            if not art.body:
-                report.warnings.append(f"{f}: no article text after cleaning")
             seen[art.content_hash] = art.doc_id
             report.articles.append(art)
     _dedupe_ids(report.articles)

@@ -15,9 +15,11 @@ _ABBREV = frozenset(
     jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun
     e.g i.e u.s u.k u.n a.m p.m ph.d b.a m.a""".split()
 )
-# End punctuation, then any closing quotes/brackets, then whitespace, then something that
-# can open a sentence.
-_BOUNDARY = re.compile(r"([.!?…]+)([\"'”’»)\]]*)(\s+)(?=[\"'“‘«(\[]?[A-Z0-9À-Ý])")
+# End punctuation (with the Arabic question mark and full stop), then any closing
+# quotes/brackets, then whitespace, then something that can open a sentence: a capital
+# (Latin, Greek, Cyrillic), a digit, or a letter of a script without case (Hebrew, Arabic).
+_OPENER = "A-Z0-9À-Ý\u0391-\u03a9\u0400-\u042f\u05d0-\u05ea\u0620-\u064a"
+_BOUNDARY = re.compile(rf"([.!?…\u061f\u06d4]+)([\"'”’»)\]]*)(\s+)(?=[\"'“‘«(\[]?[{_OPENER}])")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _END_PUNCT = re.compile(r"[.!?…:][\"'”’»)\]]*$")
 

@@ -17,6 +17,7 @@ import re
 import shutil
 import signal
 import time
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
@@ -37,6 +38,11 @@ class IndexError_(Exception):
     """A missing, damaged or mismatched index. The message says how to fix it."""
 
 
+try:
+    import fcntl
+except ImportError:    # not POSIX: concurrent writers are not serialised
+    fcntl = None
+
 _GEN_NAME = re.compile(r"gen-[A-Za-z0-9._-]+")
 
 
@@ -47,6 +53,16 @@ def _fault_point(name: str) -> None:
     pointer-written, committed."""
     if os.environ.get("QA_FAULT_POINT") == name:
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+@contextmanager
+def _writer_lock(root: Path):
+    """One writer per index folder at a time: otherwise one writer's clean-up could
+    delete another's half-written generation, or the generation it just made live."""
+    with open(root / ".lock", "a") as f:
+        if fcntl is not None:
+            fcntl.flock(f, fcntl.LOCK_EX)   # released when the file closes, or the process dies
+        yield
 
 
 def _sha256(path: Path) -> str:
@@ -92,6 +108,11 @@ def save(b: Built, index_dir: str | os.PathLike, model: str, dim: int) -> Path:
     """Write ``b`` as a new generation of ``index_dir`` and make it live atomically."""
     root = Path(index_dir)
     root.mkdir(parents=True, exist_ok=True)
+    with _writer_lock(root):
+        return _save_locked(b, root, model, dim)
+
+
+def _save_locked(b: Built, root: Path, model: str, dim: int) -> Path:
     gen = root / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{os.urandom(3).hex()}"
     tmp = gen.with_name(gen.name + ".partial")
     tmp.mkdir()

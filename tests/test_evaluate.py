@@ -187,6 +187,17 @@ def test_trec_files(report, tmp_path):
     assert [r[2] in q4_rel for r in q4] == [False, False, True]
 
 
+def test_trec_files_reproduce_report_metrics(report, tmp_path):
+    from ranx import Qrels, Run, evaluate
+
+    run, qrel = ev.write_trec(report, ev.index_qrels(FakeAssistant(SCRIPT), QUESTIONS), tmp_path)
+    res = evaluate(Qrels.from_file(str(qrel), kind="trec"), Run.from_file(str(run), kind="trec"),
+                   ["hit_rate@1", "hit_rate@3", "mrr@10"], make_comparable=True)
+    m = report["metrics"]
+    assert res == pytest.approx({"hit_rate@1": m["hit@1"], "hit_rate@3": m["hit@3"], "mrr@10": m["mrr@10"]},
+                                abs=1e-4)
+
+
 # ------------------------------------------------------------------ compare / significance
 def _records(correct: list[bool]) -> list[dict]:
     return [{"id": f"q{i}", "answerable": True, "correct": c, "rank": 1 if c else None}

@@ -328,3 +328,31 @@ def test_gradio_client_round_trip(live, assistant):
         out = client.predict(question, api_name="/chat")
         assert out == render.result_html(assistant.ask(question).to_dict())
     assert 'class="qa-result"' in Client(live.url, verbose=False).predict(Q, api_name="/chat")
+
+
+@pytest.mark.slow
+def test_chat_queue_flood_gets_queue_full_not_a_hang(assistant, tmp_path):
+    from gradio_client import Client
+
+    from livesrv import LiveServer
+    from qa.server import Settings, create_app
+
+    slow = _Blocking(assistant)
+    app = create_app(slow, Settings(chat_concurrency=1, chat_queue_size=1, data_dir=tmp_path))
+    with LiveServer(app) as srv:
+        try:
+            first = Client(srv.url, verbose=False).submit(Q, api_name="/chat")
+            assert slow.entered.wait(30)                       # one running ...
+            second = Client(srv.url, verbose=False).submit(Q, api_name="/chat")
+            for _ in range(200):                               # ... and one waiting
+                if second.status().code.name == "IN_QUEUE":
+                    break
+                time.sleep(0.05)
+            assert second.status().code.name == "IN_QUEUE"
+            third = Client(srv.url, verbose=False).submit(Q, api_name="/chat")
+            with pytest.raises(Exception, match="(?i)queue is full"):
+                third.result(timeout=20)
+        finally:
+            slow.release.set()
+        assert 'class="qa-result"' in first.result(timeout=30)
+        assert 'class="qa-result"' in second.result(timeout=30)

@@ -1,0 +1,229 @@
+"""ReQA-SQuAD sentence retrieval (Ahmad et al., 2019) with the project's own pipeline.
+
+    .venv/bin/python bench/reqa_squad.py --squad ../shared/data/squad/dev-v1.1.json --json OUT
+
+Pool: every sentence of every SQuAD v1.1 dev paragraph, split by ``qa.split.sentences``.
+Each paragraph becomes one ``Article`` whose body is the whole paragraph, so a passage
+is exactly one paragraph and never crosses into another. The pool is indexed with
+``qa.build.build`` and the real encoder; the pipeline drops very short "sentences"
+(``qa.split.is_answerable_unit``), and a question whose gold sentences were all dropped
+counts as a miss (reported as ``gold_missing``).
+
+Gold: the sentence holding ``answer_start`` of any of the question's answers.
+Like ReQA, identical sentence text within one paragraph is one candidate: rankings are
+collapsed on (paragraph, text) before scoring (SQuAD dev has no such repeat with this
+splitter, so the pool size is the sentence-table size).
+
+Rankers, all over the same index:
+  bm25    built.bm25_sent scores of the question's tokens (the project tokenizer)
+  dense   built.dense.search with the MiniLM question vector
+  hybrid  Assistant.from_built(built, encoder).rank(question): the shipped scoring
+Metrics via ranx: MRR@10 and R@k = share of questions with a gold sentence in the top k
+(ranx ``hit_rate@k``; ReQA's "recall@k" is defined per question the same way).
+
+``--split even|odd`` keeps only the questions of even/odd article index (for tuning on
+one half and reporting the other; see docs/benchmarks.md).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+K = 10
+METRICS = {"MRR@10": "mrr@10", "R@1": "hit_rate@1", "R@5": "hit_rate@5", "R@10": "hit_rate@10"}
+
+
+@dataclass
+class Question:
+    qid: str
+    text: str
+    doc: int                  # paragraph = article index in the pool
+    article: int              # SQuAD article (title) index, for the even/odd split
+    starts: tuple[int, ...]   # answer_start of each answer
+
+
+def load_squad(path: str | os.PathLike):
+    """(articles, questions): one Article per paragraph, body = the whole paragraph."""
+    from qa.corpus import content_hash
+    from qa.types import Article
+
+    data = json.loads(Path(path).read_text("utf-8"))["data"]
+    articles, questions = [], []
+    for ai, art in enumerate(data):
+        for pi, para in enumerate(art["paragraphs"]):
+            text = para["context"]
+            doc = len(articles)
+            articles.append(Article(doc_id=f"{ai:02d}-{pi:03d}", text=text, title=art["title"],
+                                    content_hash=content_hash(f"{ai}:{pi}:{text}"), body=((0, len(text)),)))
+            for qa in para["qas"]:
+                starts = tuple(sorted({int(a["answer_start"]) for a in qa["answers"]}))
+                questions.append(Question(qa["id"], qa["question"], doc, ai, starts))
+    return articles, questions
+
+
+def candidate_keys(built) -> np.ndarray:
+    """Row -> candidate id: the first row with the same (paragraph, text) (ReQA dedup)."""
+    t = built.tables
+    first: dict[tuple[int, str], int] = {}
+    out = np.empty(len(t.sent_ids), dtype=np.int64)
+    for i in range(len(out)):
+        d = int(t.s_doc[i])
+        key = (d, built.articles[d].text[t.s_start[i]:t.s_end[i]])
+        out[i] = first.setdefault(key, i)
+    return out
+
+
+def gold_rows(built, questions: list[Question], keys: np.ndarray) -> list[set[int]]:
+    """Candidate ids of the sentences holding each answer_start (empty: dropped from the pool)."""
+    t = built.tables
+    by_doc: dict[int, list[int]] = {}
+    for i, d in enumerate(t.s_doc):
+        by_doc.setdefault(int(d), []).append(i)
+    out = []
+    for q in questions:
+        rows = by_doc.get(q.doc, [])
+        out.append({int(keys[i]) for i in rows for s in q.starts if t.s_start[i] <= s < t.s_end[i]})
+    return out
+
+
+def top_unique(rows, keys: np.ndarray, k: int = K) -> list[int]:
+    """First k distinct candidates of a best-first row list."""
+    out: list[int] = []
+    for r in rows:
+        c = int(keys[r])
+        if c not in out:
+            out.append(c)
+            if len(out) == k:
+                break
+    return out
+
+
+def score(golds: list[set[int]], runs: list[list[int]], ids: list[str]) -> dict:
+    """MRR@10 and R@1/5/10 with ranx. Rank order is kept by giving rank r the score 1/r."""
+    from ranx import Qrels, Run, evaluate
+
+    qrels = Qrels({qid: ({f"s{g}": 1 for g in gold} or {"missing": 1}) for qid, gold in zip(ids, golds)})
+    run = Run({qid: {f"s{c}": 1.0 / r for r, c in enumerate(ranked, 1)} for qid, ranked in zip(ids, runs)})
+    res = evaluate(qrels, run, list(METRICS.values()))
+    return {name: round(float(res[m]), 4) for name, m in METRICS.items()}
+
+
+def run_queries(built, assistant, questions: list[Question], keys: np.ndarray, progress: bool) -> dict:
+    from tqdm import tqdm
+
+    from qa.bm25 import top_k
+
+    tok, enc = built.tokenizer, assistant.encoder
+    enc.prime([q.text for q in questions])
+    runs: dict[str, list[list[int]]] = {"bm25": [], "dense": [], "hybrid": []}
+    for q in tqdm(questions, desc="queries", disable=not progress, file=sys.stderr, mininterval=2):
+        sc = built.bm25_sent.get_scores(tok(q.text))
+        runs["bm25"].append(top_unique(top_k(sc, 4 * K)[0], keys))
+        runs["dense"].append(top_unique(built.dense.search(enc.encode_query(q.text), 4 * K)[0], keys))
+        runs["hybrid"].append(top_unique(assistant.rank(q.text)[0], keys))
+    return runs
+
+
+def index_pool(articles, encoder, reuse: str | None, progress: bool):
+    """Build the pool index (or, for development runs, load one saved earlier)."""
+    from qa import store
+    from qa.build import build
+
+    if reuse and (Path(reuse) / "CURRENT").exists():
+        return store.load(reuse, model=encoder.name, verify=False)[0], True
+    built = build(articles, encoder, show_bar=progress)
+    if reuse:
+        store.save(built, reuse, encoder.name, int(built.dense.vectors.shape[1]))
+    return built, False
+
+
+def select(questions: list[Question], split: str | None, limit: int | None) -> list[Question]:
+    if split in ("even", "odd"):
+        questions = [q for q in questions if q.article % 2 == (0 if split == "even" else 1)]
+    return questions[:limit] if limit else questions
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--squad", required=True, help="SQuAD v1.1 dev JSON (../shared/data/squad/dev-v1.1.json)")
+    p.add_argument("--json", help="write the results here")
+    p.add_argument("--limit", type=int, help="only the first N questions (the pool stays whole)")
+    p.add_argument("--split", choices=["all", "even", "odd"], default="all",
+                   help="questions of even / odd SQuAD article index only")
+    p.add_argument("--reuse-index", metavar="DIR",
+                   help="development only: save the built pool index here, or load it if present "
+                        "(index time then measures loading, and the output says so)")
+    p.add_argument("--threads", type=int,
+                   help="torch intra-op threads (default: torch's own choice, one per core)")
+    p.add_argument("--quiet", action="store_true")
+    args = p.parse_args(argv)
+
+    from qa.dense import Encoder
+    from qa.engine import Assistant
+
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    t0 = time.perf_counter()
+    articles, questions = load_squad(args.squad)
+    questions = select(questions, args.split, args.limit)
+    encoder = Encoder().warm_up()     # model load is start-up cost, not index time
+    t_idx = time.perf_counter()
+    built, reused = index_pool(articles, encoder, args.reuse_index, not args.quiet)
+    assistant = Assistant.from_built(built, encoder)
+    t_idx = time.perf_counter() - t_idx
+    keys = candidate_keys(built)
+    golds = gold_rows(built, questions, keys)
+    t_q = time.perf_counter()
+    runs = run_queries(built, assistant, questions, keys, not args.quiet)
+    t_q = time.perf_counter() - t_q
+    ids = [q.qid for q in questions]
+    out = {"sentences": int(len(np.unique(keys))), "questions": len(questions)}
+    out.update({name: score(golds, r, ids) for name, r in runs.items()})
+    out["seconds"] = {"index": round(t_idx, 1), "queries": round(t_q, 1),
+                      "total": round(time.perf_counter() - t0, 1)}
+    out.update(_details(args, built, questions, golds, assistant))
+    out["index_reused"] = reused
+    print(json.dumps(out, indent=2))
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(out, indent=2) + "\n", "utf-8")
+    return 0
+
+
+def _details(args, built, questions, golds, assistant) -> dict:
+    return {
+        "paragraphs": len(built.articles),
+        "passages": len(built.tables.passage_ids),
+        "gold_missing": sum(1 for g in golds if not g),
+        "split": args.split, "limit": args.limit, "threads": _threads(),
+        "weights": dict(assistant.config.weights),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
+        "date": dt.date.today().isoformat(),
+    }
+
+
+def _threads() -> int:
+    import torch
+
+    return int(torch.get_num_threads())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""The `compare` stage of bench/scale.py: qa's BM25 against rank_bm25 and bm25s on the
+same tokens and queries, and the approximate dense index against exact (flat) search."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def _timed(fn, args_list) -> tuple[list[float], list]:
+    times, outs = [], []
+    for args in args_list:
+        t0 = time.perf_counter()
+        outs.append(fn(*args))
+        times.append(time.perf_counter() - t0)
+    return times, outs
+
+
+def compare_bm25(b, texts: list[str], qs: list[str], rank_bm25_queries: int, stats_ms) -> dict:
+    """Speed ratios (medians over the same queries, one process) and exactness."""
+    import bm25s
+    from rank_bm25 import BM25Okapi
+
+    tok = b.tokenizer
+    docs = [tok(x) for x in texts]
+    qtok = [t for t in (tok(q) for q in qs) if any(x in b.bm25_sent.term_id for x in t)]
+    qa_full, qa_scores = _timed(b.bm25_sent.get_scores, [(t,) for t in qtok])
+    qa_top, _ = _timed(lambda t: b.bm25_sent.search(t, 10), [(t,) for t in qtok])
+    t0 = time.perf_counter()
+    rb = BM25Okapi(docs)
+    rb_build = time.perf_counter() - t0
+    few = qtok[:rank_bm25_queries]
+    rb_t, rb_scores = _timed(rb.get_scores, [(t,) for t in few])
+    diff = max(float(np.max(np.abs(np.asarray(s) - qa_scores[i]))) for i, s in enumerate(rb_scores))
+    del rb
+    t0 = time.perf_counter()
+    bs = bm25s.BM25(k1=1.5, b=0.75)
+    bs.index(docs, show_progress=False)
+    bs_build = time.perf_counter() - t0
+    known = [[x for x in t if x in bs.vocab_dict] for t in qtok]
+    bs_full, _ = _timed(bs.get_scores, [(t,) for t in known])
+    bs_top, _ = _timed(lambda t: bs.retrieve([t], k=10, show_progress=False, n_threads=0), [(t,) for t in known])
+    qa_few = float(np.median(qa_full[:len(few)]))
+    return {
+        "queries": len(qtok), "rank_bm25_queries": len(few), "rank_bm25_build_s": rb_build,
+        "bm25s_build_s": bs_build,
+        "qa_get_scores": stats_ms(qa_full), "qa_search_top10": stats_ms(qa_top),
+        "rank_bm25_get_scores": stats_ms(rb_t),
+        "bm25s_get_scores": stats_ms(bs_full), "bm25s_retrieve_top10": stats_ms(bs_top),
+        "bm25_speedup_vs_rank_bm25": float(np.median(rb_t)) / qa_few,
+        "bm25_max_abs_diff_vs_rank_bm25": diff,
+        "bm25_speedup_vs_bm25s_get_scores": float(np.median(bs_full)) / float(np.median(qa_full)),
+        "bm25_speedup_vs_bm25s_top10": float(np.median(bs_top)) / float(np.median(qa_top)),
+    }
+
+
+def exact_top(vectors: np.ndarray, qv: np.ndarray, k: int = 10, chunk: int = 131072) -> np.ndarray:
+    """Exact top-k ids per query by chunked matrix products over the (mmapped) vectors."""
+    best_s = np.full((len(qv), 0), -np.inf, np.float32)
+    best_i = np.zeros((len(qv), 0), np.int64)
+    for s in range(0, len(vectors), chunk):
+        sims = qv @ np.asarray(vectors[s:s + chunk]).T
+        ids = np.broadcast_to(np.arange(s, s + sims.shape[1]), sims.shape)
+        all_s, all_i = np.hstack([best_s, sims]), np.hstack([best_i, ids])
+        part = np.argpartition(-all_s, min(k, all_s.shape[1] - 1), axis=1)[:, :k]
+        best_s, best_i = np.take_along_axis(all_s, part, 1), np.take_along_axis(all_i, part, 1)
+    return best_i
+
+
+def compare_dense(b, qv: np.ndarray, stats_ms) -> dict:
+    """Recall@10 of the served index against exact search, flat latency, nprobe sweep."""
+    import faiss
+
+    from qa.dense import DenseIndex, DenseParams
+
+    vecs = b.dense.vectors
+    truth = exact_top(vecs, qv)
+
+    def recall(index) -> tuple[float, list[float]]:
+        times, hits = [], []
+        for i, q in enumerate(qv):
+            t0 = time.perf_counter()
+            ids, _ = index.search(q, 10)
+            times.append(time.perf_counter() - t0)
+            hits.append(len(set(ids.tolist()) & set(truth[i].tolist())) / 10)
+        return float(np.mean(hits)), times
+
+    out = {"kind": b.dense.params.kind, "params": b.dense.params.to_dict()}
+    rec, times = recall(b.dense)
+    out["served"] = {"recall_at_10": rec, **stats_ms(times)}
+    flat = DenseIndex(vecs, DenseParams())          # exact, vectors copied into faiss
+    rec_f, times_f = recall(flat)
+    out["flat"] = {"recall_at_10": rec_f, **stats_ms(times_f)}
+    del flat
+    if b.dense.params.kind == "ivf_sq8":
+        sweep = {}
+        for nprobe in (8, 16, 32, 64, 128):
+            for rerank in (100, 200, 400):
+                p = DenseParams(**{**b.dense.params.__dict__, "nprobe": nprobe, "rerank": rerank})
+                r, ts = recall(DenseIndex(vecs, p, b.dense.faiss))
+                sweep[f"nprobe={nprobe},rerank={rerank}"] = {"recall_at_10": r, "p50_ms": stats_ms(ts)["p50_ms"]}
+        b.dense.faiss.nprobe = b.dense.params.nprobe
+        out["sweep"] = sweep
+    out["faiss_threads"] = faiss.omp_get_max_threads()
+    return out
+
+
+def sentence_texts(b) -> list[str]:
+    t = b.tables
+    arts = b.articles
+    return [arts[d].text[s:e] for d, s, e in zip(t.s_doc.tolist(), t.s_start.tolist(), t.s_end.tolist())]
+
+
+def index_path(work: Path, n: int) -> Path:
+    return work / str(n) / "index"

@@ -1,0 +1,268 @@
+"""The chat page and the widget in a real browser (Debian's headless Chromium).
+
+One browser per module; servers on 127.0.0.1 at random ports: the QA server, an allowed
+"host page" site and a disallowed one (different ports are different origins)."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import write_corpus
+from livesrv import LiveServer, StaticSite
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+SHOTS = Path(__file__).resolve().parents[1] / ".cache" / "screenshots"
+JULY = "How long did the July NEC meeting last?"
+Q = "What did the party spokesperson say about the bans?"
+# Arrow functions, not bare expressions: Playwright evals bare ones, which the page's CSP forbids.
+DONE = "() => document.querySelectorAll('.qa-result, .qa-abstain, .qa-error').length >= {n}"
+HOSTILE = """<!doctype html><html><head><meta charset="utf-8"><title>Host</title><style>
+* { color: red !important; font-size: 40px !important; font-family: "Comic Sans MS", cursive !important; }
+button { display: none !important; }  div { display: none !important; }  html { font-size: 50px; }
+blockquote { border: 9px solid lime !important; }  ol, li { list-style: none !important; }
+</style></head><body><h1>A newspaper page</h1><p><a href="#top">A link before the widget</a></p>
+<script src="{server}/widget.js" data-title="Ask the articles" data-color="#b00" async></script>
+</body></html>"""
+PROBE = """(sel) => { const root = document.querySelector('qa-articles-widget').shadowRoot;
+  const e = root.querySelector(sel); if (!e) return null; const s = getComputedStyle(e);
+  return {display: s.display, color: s.color, fontSize: s.fontSize, fontFamily: s.fontFamily,
+          background: s.backgroundColor, border: s.borderLeftWidth, width: s.width}; }"""
+FOCUS = "() => { const r = document.querySelector('qa-articles-widget'); const a = r && r.shadowRoot.activeElement;" \
+        " return a ? (a.id || a.className) : null; }"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian chromium is not installed (make browser)")
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory):
+    good, evil = tmp_path_factory.mktemp("host"), tmp_path_factory.mktemp("evil")
+    for folder in (good, evil):
+        (folder / "favicon.ico").write_bytes(b"")      # no 404 noise in the console checks
+    with StaticSite(good) as g, StaticSite(evil) as e:
+        yield {"good": g, "good_dir": good, "evil": e, "evil_dir": evil}
+
+
+@pytest.fixture(scope="module")
+def live(assistant, sites, tmp_path_factory):
+    from qa.server import Settings, create_app
+
+    settings = Settings(allowed_origins=(sites["good"].url,), data_dir=tmp_path_factory.mktemp("data"))
+    app = create_app(assistant, settings)
+    with LiveServer(app) as srv:
+        srv.app = app
+        for key in ("good_dir", "evil_dir"):
+            (sites[key] / "index.html").write_text(HOSTILE.replace("{server}", srv.url), encoding="utf-8")
+        yield srv
+
+
+def _page(browser, width=1280, height=900):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.errors, page.foreign = [], []
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.on("request", lambda r: r.url.startswith("http") and "127.0.0.1" not in r.url and page.foreign.append(r.url))
+    return page
+
+
+def _chat_ask(page, question, n):
+    box = page.locator(".qa-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(DONE.format(n=n), timeout=60_000)
+    return page.locator(".qa-result, .qa-abstain, .qa-error").nth(n - 1)
+
+
+def _check_shown(msg, result):
+    """The message shows exactly the result: its quotes (as text) or its abstention."""
+    if result["abstained"]:
+        assert msg.get_attribute("class") == "qa-abstain"
+        assert msg.text_content() == result["message"]
+        return
+    quotes = msg.locator(".qa-quote").all_text_contents()
+    assert quotes == [a["text"] for a in result["answers"]]
+    first = result["answers"][0]["citations"][0]
+    link = msg.locator(".qa-cite").first.locator("a")
+    assert link.text_content() == first["title"] and link.get_attribute("href") == first["url"]
+    assert link.get_attribute("rel") == "noopener noreferrer"
+
+
+def test_chat_page_quotes_with_citations(browser, live, assistant):
+    page = _page(browser)
+    page.goto(live.url + "/")
+    msg = _chat_ask(page, JULY, 1)
+    _check_shown(msg, assistant.ask(JULY).to_dict())
+    msg = _chat_ask(page, Q, 2)
+    expected = assistant.ask(Q, history=[JULY]).to_dict()
+    assert not expected["abstained"]
+    _check_shown(msg, expected)
+    page.screenshot(path=str(SHOTS / "chat-desktop.png"))
+    # Thumbs up on the last answer lands in the SQLite store with the question.
+    page.get_by_role("button", name="Like", exact=True).last.click()
+    store = live.app.state.feedback
+    for _ in range(50):
+        if store.recent(1):
+            break
+        page.wait_for_timeout(100)
+    row = store.recent(1)[0]
+    assert row["question"] == Q and row["rating"] == 1
+    assert [a["text"] for a in row["answers"]] == [a["text"] for a in expected["answers"]]
+    assert page.errors == [] and page.foreign == []        # CSP held nothing back; nothing third-party
+    page.close()
+
+
+def test_chat_page_on_a_phone(browser, live):
+    page = _page(browser, 390, 844)
+    page.goto(live.url + "/")
+    _chat_ask(page, Q, 1)
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390                                     # no sideways scrolling
+    page.screenshot(path=str(SHOTS / "chat-phone.png"))
+    assert page.errors == []
+    page.close()
+
+
+def _open_widget_with_keyboard(page):
+    page.wait_for_function("() => { const h = document.querySelector('qa-articles-widget');"
+                           " return h && getComputedStyle(h.shadowRoot.querySelector('.qa-root')).display !== 'none'; }")
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        if page.evaluate(FOCUS) == "qa-launcher":
+            break
+    assert page.evaluate(FOCUS) == "qa-launcher"
+    page.keyboard.press("Enter")
+    assert page.evaluate(FOCUS) == "qa-input"              # focus moved into the dialog
+
+
+def _widget_ask(page, question, n=1):
+    page.keyboard.type(question)
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('qa-articles-widget').shadowRoot"
+                           f".querySelectorAll('.qa-bot:not(.qa-wait), .qa-error').length >= {n}", timeout=60_000)
+
+
+def test_widget_on_an_allowed_host_page(browser, live, sites, assistant):
+    clean = _page(browser)
+    clean.goto(live.url + "/embed")                         # same widget, page without hostile CSS
+    _open_widget_with_keyboard(clean)
+    _widget_ask(clean, Q)
+    page = _page(browser)
+    page.goto(sites["good"].url + "/index.html")
+    _open_widget_with_keyboard(page)
+    panel = page.locator("qa-articles-widget .qa-panel")
+    assert panel.get_attribute("role") == "dialog"
+    assert page.locator("qa-articles-widget .qa-log").get_attribute("aria-live") == "polite"
+    _widget_ask(page, Q)
+    expected = assistant.ask(Q).to_dict()
+    quotes = page.locator("qa-articles-widget .qa-quote").all_text_contents()
+    assert quotes == [a["text"] for a in expected["answers"]]
+    link = page.locator("qa-articles-widget .qa-cite a").first
+    first = expected["answers"][0]["citations"][0]
+    assert link.text_content() == first["title"] and link.get_attribute("href") == first["url"]
+    assert link.get_attribute("target") == "_blank" and link.get_attribute("rel") == "noopener noreferrer"
+    page.screenshot(path=str(SHOTS / "widget-hostile-host.png"))
+    for sel in (".qa-panel", ".qa-quote", ".qa-cite a", ".qa-send", ".qa-input", ".qa-title"):
+        assert page.evaluate(PROBE, sel) == clean.evaluate(PROBE, sel), sel
+    assert page.evaluate(PROBE, ".qa-quote")["color"] != "rgb(255, 0, 0)"
+    page.keyboard.press("Escape")                           # closes, focus back on the button
+    assert panel.is_hidden() and page.evaluate(FOCUS) == "qa-launcher"
+    launcher = page.evaluate(PROBE, ".qa-launcher")
+    assert launcher["display"] == "flex" and launcher["background"] == "rgb(187, 0, 0)"
+    assert launcher["fontSize"] == "15px"
+    assert page.errors == [] and page.foreign == []
+    page.close()
+    clean.close()
+
+
+def test_disallowed_origin_cannot_read_the_api(browser, live, sites):
+    page = _page(browser)
+    page.goto(sites["evil"].url + "/index.html")
+    script = """async ([url, creds]) => { try { const r = await fetch(url + '/api/ask', {method: 'POST',
+        credentials: creds, headers: {'Content-Type': 'application/json'}, body: '{"question": "x"}'});
+        return 'read ' + r.status; } catch (e) { return 'blocked'; } }"""
+    assert page.evaluate(script, [live.url, "omit"]) == "blocked"
+    assert page.evaluate(script, [live.url, "include"]) == "blocked"
+    _open_widget_with_keyboard(page)
+    page.wait_for_selector("qa-articles-widget .qa-error", timeout=20_000)    # health probe failed
+    _widget_ask(page, Q)
+    errors = page.locator("qa-articles-widget .qa-error").all_text_contents()
+    assert errors and all("can't be reached" in e and "not be allowed" in e for e in errors)
+    assert page.locator("qa-articles-widget .qa-quote").count() == 0
+    page.screenshot(path=str(SHOTS / "widget-disallowed.png"))
+    # The allowed host reads the API without credentials; with credentials it cannot (none are granted).
+    good = _page(browser)
+    good.goto(sites["good"].url + "/index.html")
+    assert good.evaluate(script, [live.url, "omit"]) == "read 200"
+    assert good.evaluate(script, [live.url, "include"]) == "blocked"
+    page.close()
+    good.close()
+
+
+HOSTILE_ARTICLE = """Ferry timetable row causes alarm in Port Veller
+
+The Port Veller ferry timetable was replaced overnight by a notice reading <img src=x onerror="window.pwned=1"> in large letters.
+Harbour master Ines Calloway said the notice board also showed <script>window.pwned=1</script> before it was taken down.
+The ferry company said the crossing to Saltmere would run as normal on Friday.
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile_live(build_index, encoder, tmp_path_factory):
+    from qa.engine import Assistant
+    from qa.server import Settings, create_app
+
+    folder = write_corpus(tmp_path_factory.mktemp("hostile"), {"ferry.txt": HOSTILE_ARTICLE},
+                          {"ferry.txt": {"title": "Ferry <b>row</b> <script>window.pwned=1</script>",
+                                         "source": "The <i>Veller</i> Echo", "date": "2024-05-03",
+                                         "url": "https://echo.example/ferry?a=<b>&b=\"x\""}})
+    a = Assistant(build_index([folder]))
+    a.encoder = encoder
+    with LiveServer(create_app(a, Settings(data_dir=tmp_path_factory.mktemp("d")))) as srv:
+        srv.assistant = a
+        yield srv
+
+
+def test_article_markup_stays_text(browser, hostile_live):
+    question = "What did the notice board show?"
+    expected = hostile_live.assistant.ask(question).to_dict()
+    texts = [a["text"] for a in expected["answers"]]
+    assert any("<script>" in t for t in texts) or any("<img" in t for t in texts)
+    chat = _page(browser)
+    chat.goto(hostile_live.url + "/")
+    msg = _chat_ask(chat, question, 1)
+    assert msg.locator(".qa-quote").all_text_contents() == texts
+    assert msg.locator("script, img, b, i").count() == 0
+    assert msg.locator(".qa-cite a").first.text_content() == "Ferry <b>row</b> <script>window.pwned=1</script>"
+    chat.locator("details.qa-context summary").first.click()
+    chat.wait_for_timeout(300)
+    assert chat.evaluate("() => typeof window.pwned") == "undefined"
+    chat.screenshot(path=str(SHOTS / "chat-hostile-article.png"))
+    widget = _page(browser)
+    widget.goto(hostile_live.url + "/embed")
+    _open_widget_with_keyboard(widget)
+    _widget_ask(widget, question)
+    assert widget.locator("qa-articles-widget .qa-quote").all_text_contents() == texts
+    assert widget.locator("qa-articles-widget .qa-answer").locator("script, img, b, i").count() == 0
+    widget.locator("qa-articles-widget details.qa-context summary").first.click()
+    widget.wait_for_timeout(300)
+    assert widget.evaluate("() => typeof window.pwned") == "undefined"
+    assert chat.errors == [] and widget.errors == []
+    chat.close()
+    widget.close()
