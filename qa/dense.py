@@ -15,6 +15,12 @@ from typing import Sequence
 
 import numpy as np
 
+# OpenMP threads (torch's and faiss's) sleep when idle instead of spinning. Measured
+# on the shared 2-core machine under load: one-question encodes took a median 1.1-1.8 s
+# with spinning threads and 19-80 ms without (docs/benchmarks.md, ask latency). Must be
+# set before torch or faiss first loads libgomp, hence at import.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
 # From this many vectors on, the index is approximate (IVF over 8-bit codes, re-ranked
 # exactly): a flat scan costs ~1 ms per 10k vectors per query and keeps a second copy of

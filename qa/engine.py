@@ -188,7 +188,7 @@ class Assistant:
         from .retrieve import is_follow_up
 
         tok = self.built.tokenizer
-        if not hist or not is_follow_up(q, tok):
+        if not hist or not is_follow_up(q, tok, self.built.bm25_sent.term_id):
             return Query(q, tok(q), q)
         from .answer_type import answer_entity, resolve
 

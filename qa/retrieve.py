@@ -41,11 +41,16 @@ class Query:
             self.kind = question_type(self.text)
 
 
-def is_follow_up(q: str, tok: Tokenizer) -> bool:
+def is_follow_up(q: str, tok: Tokenizer, known=None) -> bool:
     """A question that leans on the conversation: a pronoun, an elliptical opening, or
-    too few content words to stand alone."""
+    too few content words to stand alone, all of them words the corpus uses ("What was
+    the vote?"). "What is the capital of France?" is short too, but about other things:
+    it must not inherit the topic of the question before it."""
     words = set(tok.words(q))
-    return bool(words & _ANAPHORA) or bool(_ELLIPSIS.match(q)) or len(tok(q)) <= 2
+    if words & _ANAPHORA or _ELLIPSIS.match(q):
+        return True
+    terms = tok(q)
+    return len(terms) <= 2 and (known is None or all(t in known for t in terms))
 
 
 def _terms(bm25, query: Query) -> dict[int, float]:

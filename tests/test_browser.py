@@ -87,6 +87,8 @@ def _chat_ask(page, question, n):
     box.fill(question)
     box.press("Enter")
     page.wait_for_function(DONE.format(n=n), timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('.qa-question textarea').disabled"
+                           " && !document.querySelector('.qa-question .eta-bar, .qa-question .progress-text')")
     return page.locator(".qa-result, .qa-abstain, .qa-error").nth(n - 1)
 
 
