@@ -170,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
                         "(index time then measures loading, and the output says so)")
     p.add_argument("--threads", type=int,
                    help="torch intra-op threads (default: torch's own choice, one per core)")
+    p.add_argument("--study", type=int, metavar="TRIALS", default=0,
+                   help="also tune fusion weights on even-index articles (TRIALS random weight "
+                        "vectors) and report them on odd-index articles")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
 
@@ -198,6 +201,10 @@ def main(argv: list[str] | None = None) -> int:
     out.update({name: score(golds, r, ids) for name, r in runs.items()})
     out["seconds"] = {"index": round(t_idx, 1), "queries": round(t_q, 1),
                       "total": round(time.perf_counter() - t0, 1)}
+    if args.study:
+        t_s = time.perf_counter()
+        out["study"] = study(built, encoder, questions, golds, keys, args.study, not args.quiet)
+        out["study"]["seconds"] = round(time.perf_counter() - t_s, 1)
     out.update(_details(args, built, questions, golds, assistant))
     out["index_reused"] = reused
     print(json.dumps(out, indent=2))
@@ -217,6 +224,89 @@ def _details(args, built, questions, golds, assistant) -> dict:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
         "date": dt.date.today().isoformat(),
     }
+
+
+# ------------------------------------------------------------------ fusion study
+# Tuning happens on the questions of even-index SQuAD articles; every figure reported
+# from the study is measured on the odd-index articles, which tuning never sees.
+FEATURES = ("bm25_sent", "bm25_pass", "bm25_window", "dense_sent", "dense_pass", "dense_window", "type_mismatch")
+
+
+def collect(assistant, questions: list[Question], golds: list[set[int]], keys: np.ndarray) -> list[dict]:
+    """The engine's own candidates and features per question (as bench/tune.py does),
+    computed once; weight search is then numpy only."""
+    from qa.engine import clean_question
+    from qa.retrieve import candidates, features
+
+    b, rows = assistant.built, []
+    for q, gold in zip(questions, golds):
+        query = assistant._query(clean_question(q.text), [])
+        qv = assistant.encoder.encode_query(query.dense_text)
+        cand, raw = candidates(b, assistant, query, qv, None)
+        f = features(b, query, qv, cand, raw, assistant.sentence_text, assistant.config.weights)
+        X = np.stack([np.asarray(f.get(n, np.zeros(len(cand))), float) for n in FEATURES], 1)
+        rows.append({"X": X, "gold": np.isin(keys[cand], list(gold)), "s_bm": raw["s_bm"][cand], "cand": cand})
+    return rows
+
+
+def mrr10(rows: list[dict], scores: list[np.ndarray]) -> float:
+    """MRR@10 of per-question candidate scores (search objective only; reported figures use ranx)."""
+    total = 0.0
+    for r, s in zip(rows, scores):
+        if r["gold"].any():
+            rank = 1 + int((s > s[r["gold"]].max()).sum())
+            total += 1.0 / rank if rank <= K else 0.0
+    return total / len(rows)
+
+
+def search_weights(rows: list[dict], trials: int, seed: int = 0) -> tuple[dict, float]:
+    """Random search over the simplex of the six similarity weights (steps of 0.05) and a
+    grid of type-mismatch penalties; the best MRR@10 on ``rows`` wins."""
+    rng = np.random.default_rng(seed)
+    best = (None, -1.0)
+    for _ in range(trials):
+        w = np.append(np.round(rng.dirichlet(np.ones(len(FEATURES) - 1)) / 0.05) * 0.05,
+                      -rng.choice([0.0, 0.1, 0.2, 0.3]))
+        m = mrr10(rows, [r["X"] @ w for r in rows])
+        if m > best[1]:
+            best = (w, m)
+    return {n: round(float(x), 2) for n, x in zip(FEATURES, best[0])}, best[1]
+
+
+def minmax_fusion(rows: list[dict], w: float) -> list[np.ndarray]:
+    """Plain min-max convex fusion of sentence BM25 and sentence cosine over the pool."""
+    from qa.fusion import minmax
+
+    return [w * minmax(r["s_bm"]) + (1 - w) * minmax(r["X"][:, FEATURES.index("dense_sent")]) for r in rows]
+
+
+def study(built, encoder, questions: list[Question], golds: list[set[int]], keys: np.ndarray,
+          trials: int, progress: bool) -> dict:
+    from tqdm import tqdm
+
+    from qa.engine import Assistant, AskConfig
+
+    shipped = Assistant.from_built(built, encoder)
+    tune = [i for i, q in enumerate(questions) if q.article % 2 == 0]
+    held = [i for i, q in enumerate(questions) if q.article % 2 == 1]
+    rows = collect(shipped, [questions[i] for i in tune], [golds[i] for i in tune], keys)
+    weights, tuned_mrr = search_weights(rows, trials)
+    mm_w = max(np.arange(0, 1.001, 0.05), key=lambda w: mrr10(rows, minmax_fusion(rows, w)))
+    hq, hg = [questions[i] for i in held], [golds[i] for i in held]
+    ids = [q.qid for q in hq]
+    tuned = Assistant.from_built(built, encoder, AskConfig(weights=weights))
+    hrows = collect(shipped, hq, hg, keys)
+    runs = {"shipped": [], "tuned": []}
+    for q in tqdm(hq, desc="held-out", disable=not progress, file=sys.stderr, mininterval=2):
+        runs["shipped"].append(top_unique(shipped.rank(q.text)[0], keys))
+        runs["tuned"].append(top_unique(tuned.rank(q.text)[0], keys))
+    mm = [top_unique(r["cand"][np.argsort(-s, kind="stable")], keys) for r, s in zip(hrows, minmax_fusion(hrows, mm_w))]
+    return {"tune": f"questions of even-index articles (n={len(tune)})",
+            "report": f"questions of odd-index articles (n={len(held)})",
+            "shipped_hybrid": score(hg, runs["shipped"], ids),
+            "tuned_hybrid": {"weights": weights, "tune_MRR@10": round(tuned_mrr, 4),
+                             **score(hg, runs["tuned"], ids)},
+            "minmax_convex": {"bm25_weight": round(float(mm_w), 2), **score(hg, mm, ids)}}
 
 
 def _threads() -> int:

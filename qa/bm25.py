@@ -74,6 +74,11 @@ class BM25Index:
         norm = k1 * (1 - b + b * self.doc_len[rows] / avgdl) if avgdl else np.full_like(tf, k1)
         w = idf[c.indices] * tf * (k1 + 1) / (tf + norm)
         self._w = sp.csr_matrix((w, c.indices, c.indptr), shape=c.shape).tocsc()
+        # Plain arrays for the query loop: scipy attribute access costs more than the
+        # arithmetic on a short posting list.
+        self._ptr = self._w.indptr.tolist()
+        self._doc = self._w.indices
+        self._val = self._w.data
 
     # -- query ---------------------------------------------------------------
     def query_terms(self, tokens: Sequence[str], weights: Sequence[float] | None = None) -> dict[int, float]:
@@ -88,10 +93,11 @@ class BM25Index:
     def scores(self, terms: dict[int, float]) -> np.ndarray:
         """BM25 score of every document (float64, length n_docs)."""
         out = np.zeros(self.n_docs, dtype=np.float64)
-        w = self._w
+        ptr, doc, val = self._ptr, self._doc, self._val
         for j, q in terms.items():
-            s, e = w.indptr[j], w.indptr[j + 1]
-            out[w.indices[s:e]] += q * w.data[s:e]
+            s, e = ptr[j], ptr[j + 1]
+            # add.at (unbuffered, fast path since numpy 1.25) beats gather-add-scatter
+            np.add.at(out, doc[s:e], val[s:e] if q == 1.0 else q * val[s:e])
         return out
 
     def get_scores(self, tokens: Sequence[str]) -> np.ndarray:

@@ -49,9 +49,24 @@ def _print_text(result: dict) -> None:
         print()
 
 
+def _argv_text(value):
+    """Arguments that were not valid UTF-8 reach Python as lone surrogates
+    (surrogateescape), which no tokenizer accepts: show those bytes as U+FFFD instead."""
+    if isinstance(value, list):
+        return [_argv_text(v) for v in value]
+    if not value:
+        return value
+    try:
+        raw = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:   # a surrogate that did not come from argv bytes
+        raw = value.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace")
+
+
 def cmd_ask(args) -> int:
     from .engine import Assistant, clean_question
 
+    args.question, args.history, args.source = map(_argv_text, (args.question, args.history, args.source))
     clean_question(args.question)   # fail fast, before loading anything
     index = _index_dir(args)
     if not (index / "CURRENT").exists():

@@ -6,7 +6,9 @@ alone costs ~8 s. The default model is the all-MiniLM-L6-v2 copy bundled by the
 """
 from __future__ import annotations
 
+import json
 import os
+import sys
 import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, fields
@@ -63,14 +65,20 @@ class Encoder:
                 # A hub name would otherwise retry the unreachable hub for ~60 s.
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-                from sentence_transformers import SentenceTransformer
+                path = resolve_model(self.spec)
+                if LeanBert.fits(path):
+                    self._model = LeanBert(Path(path))
+                else:
+                    from sentence_transformers import SentenceTransformer
 
-                self._model = SentenceTransformer(resolve_model(self.spec), device="cpu")
+                    self._model = SentenceTransformer(path, device="cpu")
         return self
 
     @property
     def dim(self) -> int:
         self.warm_up()
+        if isinstance(self._model, LeanBert):
+            return self._model.dim
         fn = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         return int(fn())
 
@@ -79,8 +87,11 @@ class Encoder:
         self.warm_up()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vecs = self._model.encode(list(texts), batch_size=self.batch_size, show_progress_bar=progress,
-                                  convert_to_numpy=True, normalize_embeddings=True)
+        if isinstance(self._model, LeanBert):
+            vecs = self._model.encode(list(texts), self.batch_size, progress)
+        else:
+            vecs = self._model.encode(list(texts), batch_size=self.batch_size, show_progress_bar=progress,
+                                      convert_to_numpy=True, normalize_embeddings=True)
         return np.ascontiguousarray(vecs, dtype=np.float32)
 
     def prime(self, texts: Sequence[str]) -> None:
@@ -223,12 +234,170 @@ class DenseIndex:
     def load(cls, folder: Path, params: DenseParams) -> "DenseIndex":
         import faiss
 
-        vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
+        vectors = open_rows(folder / "vectors.npy")
         idx = faiss.read_index(str(folder / "dense.faiss")) if params.kind != "flat" else None
         return cls(vectors, params, idx)
+
+
+class RowFile:
+    """The rows of a .npy matrix on disk, read on demand with pread: what serving needs of
+    the float vectors (re-ranking, features) costs a few hundred rows a question, and the
+    process holds none of the file. A memory map would do the same reads, but every row
+    faulted in maps a whole page-cache folio (up to ~1 MB), which counts in the process's
+    RSS: serving 1M vectors grew ~300 MB per question that way.
+
+    Indexing like a 2-d array (int, slice, integer or boolean array) returns numpy arrays;
+    ``np.asarray(rows)`` reads everything."""
+
+    def __init__(self, path: Path):
+        with open(path, "rb") as f:
+            version = np.lib.format.read_magic(f)
+            read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+                np.lib.format.read_array_header_2_0
+            shape, fortran, dtype = read_header(f)
+            self._offset = f.tell()
+        if fortran or len(shape) != 2:
+            raise ValueError(f"{path}: expected a C-ordered matrix")
+        self.path, self.shape, self.dtype, self.ndim = Path(path), tuple(shape), np.dtype(dtype), 2
+        self._row = self.shape[1] * self.dtype.itemsize
+        self._fd = os.open(path, os.O_RDONLY)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __del__(self):
+        fd, self._fd = getattr(self, "_fd", None), None
+        if fd is not None:
+            os.close(fd)
+
+    def _read(self, start: int, stop: int) -> np.ndarray:
+        out = np.empty((max(0, stop - start), self.shape[1]), self.dtype)
+        if len(out) and os.preadv(self._fd, [out], self._offset + start * self._row) != out.nbytes:
+            raise OSError(f"{self.path}: short read")
+        return out
+
+    def __getitem__(self, key) -> np.ndarray:
+        n = self.shape[0]
+        if isinstance(key, (int, np.integer)):
+            i = int(key) + (n if key < 0 else 0)
+            if not 0 <= i < n:
+                raise IndexError(f"row {key} out of range for {n} rows")
+            return self._read(i, i + 1)[0]
+        if isinstance(key, slice) and key.step in (None, 1):
+            start, stop, _ = key.indices(n)
+            return self._read(start, stop)
+        idx = np.arange(n)[key] if isinstance(key, slice) else np.asarray(key)
+        if idx.dtype == bool:
+            idx = np.flatnonzero(idx)
+        idx = np.where(idx < 0, idx + n, idx).astype(np.int64)
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise IndexError(f"row index out of range for {n} rows")
+        rows, inv = np.unique(idx.ravel(), return_inverse=True)
+        buf = np.empty((len(rows), self.shape[1]), self.dtype)
+        cut = np.flatnonzero(np.diff(rows) != 1) + 1          # runs of consecutive rows: one read each
+        for a, b in zip(np.r_[0, cut], np.r_[cut, len(rows)]):
+            buf[a:b] = self._read(int(rows[a]), int(rows[a]) + int(b - a))
+        return buf[inv].reshape(idx.shape + (self.shape[1],))
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        out = self._read(0, self.shape[0])
+        return out if dtype is None else out.astype(dtype, copy=False)
+
+
+def open_rows(path: Path) -> RowFile:
+    """Rows of a saved matrix, read on demand (see RowFile)."""
+    return RowFile(path)
 
 
 def _add_chunked(idx, vectors: np.ndarray, chunk: int = 65536) -> None:
     """Add in slices: a memory-mapped matrix is never copied whole."""
     for s in range(0, len(vectors), chunk):
         idx.add(np.ascontiguousarray(vectors[s:s + chunk], dtype=np.float32))
+
+
+class LeanBert:
+    """A sentence-transformers BERT model (Transformer -> mean Pooling -> Normalize, the
+    shape of all-MiniLM-L6-v2) run in plain torch: the same arithmetic, without importing
+    sentence_transformers, which pulls in transformers, scipy.stats, sklearn and pandas —
+    most of `qa ask`'s cold start (docs/benchmarks.md). Vectors equal the library's to
+    ~1e-6 (tests/test_dense_index.py). QA_ENCODER=sentence-transformers turns it off."""
+
+    @staticmethod
+    def fits(path: str) -> bool:
+        if os.environ.get("QA_ENCODER") == "sentence-transformers":
+            return False
+        p = Path(path)
+        try:
+            mods = [m["type"].rsplit(".", 1)[-1] for m in json.loads((p / "modules.json").read_text("utf-8"))]
+            pool = json.loads((p / "1_Pooling" / "config.json").read_text("utf-8"))
+            cfg = json.loads((p / "config.json").read_text("utf-8"))
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        mean_only = pool.get("pooling_mode_mean_tokens") and not any(
+            v for k, v in pool.items() if k.startswith("pooling_mode") and k != "pooling_mode_mean_tokens")
+        return (mods == ["Transformer", "Pooling", "Normalize"] and bool(mean_only)
+                and cfg.get("model_type") == "bert" and cfg.get("hidden_act") == "gelu"
+                and cfg.get("position_embedding_type", "absolute") == "absolute"
+                and (p / "model.safetensors").is_file() and (p / "tokenizer.json").is_file())
+
+    def __init__(self, path: Path):
+        from safetensors.torch import load_file
+        from tokenizers import Tokenizer
+
+        cfg = json.loads((path / "config.json").read_text("utf-8"))
+        st = json.loads((path / "sentence_bert_config.json").read_text("utf-8"))
+        self.w = load_file(str(path / "model.safetensors"))
+        self.dim, self.heads = cfg["hidden_size"], cfg["num_attention_heads"]
+        self.layers, self.eps = cfg["num_hidden_layers"], cfg["layer_norm_eps"]
+        self.tok = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self.tok.enable_truncation(st.get("max_seq_length", 256))
+        self.tok.enable_padding(pad_id=cfg.get("pad_token_id", 0), pad_token="[PAD]")
+
+    def encode(self, texts: list[str], batch_size: int, progress: bool = False) -> np.ndarray:
+        """Longest texts first, in batches (as sentence-transformers does), then back in order."""
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        out = np.empty((len(texts), self.dim), np.float32)
+        for s in range(0, len(texts), batch_size):
+            rows = order[s:s + batch_size]
+            out[rows] = self._forward([texts[i] for i in rows])
+            if progress:
+                print(f"\rencoded {min(s + batch_size, len(texts))}/{len(texts)}", end="", file=sys.stderr)
+        if progress:
+            print(file=sys.stderr)
+        return out
+
+    def _forward(self, texts: list[str]) -> np.ndarray:
+        import torch
+        import torch.nn.functional as F
+
+        enc = self.tok.encode_batch(texts)
+        ids = torch.tensor([e.ids for e in enc])
+        mask = torch.tensor([e.attention_mask for e in enc])
+        types = torch.tensor([e.type_ids for e in enc])
+        w, d, (b, t) = self.w, self.dim, ids.shape
+        hd = d // self.heads
+
+        def norm(x, name):
+            return F.layer_norm(x, (d,), w[name + ".weight"], w[name + ".bias"], self.eps)
+
+        def lin(x, name):
+            return F.linear(x, w[name + ".weight"], w[name + ".bias"])
+
+        def heads(x):
+            return x.view(b, t, self.heads, hd).transpose(1, 2)
+
+        with torch.inference_mode():
+            x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:t]
+                 + w["embeddings.token_type_embeddings.weight"][types])
+            x = norm(x, "embeddings.LayerNorm")
+            bias = (1.0 - mask[:, None, None, :].to(x.dtype)) * torch.finfo(x.dtype).min
+            for i in range(self.layers):
+                p = f"encoder.layer.{i}."
+                q, k, v = (heads(lin(x, p + f"attention.self.{n}")) for n in ("query", "key", "value"))
+                a = F.scaled_dot_product_attention(q, k, v, attn_mask=bias).transpose(1, 2).reshape(b, t, d)
+                x = norm(lin(a, p + "attention.output.dense") + x, p + "attention.output.LayerNorm")
+                h = F.gelu(lin(x, p + "intermediate.dense"))
+                x = norm(lin(h, p + "output.dense") + x, p + "output.LayerNorm")
+            m = mask.unsqueeze(-1).to(x.dtype)
+            pooled = (x * m).sum(1) / m.sum(1).clamp(min=1e-9)
+            return F.normalize(pooled, p=2, dim=1).numpy()

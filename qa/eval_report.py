@@ -11,7 +11,8 @@ PLOT_METRICS = ("accuracy", "hit@1", "mrr@10", "abstention_recall")
 _CSS = """body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.25em .5em;vertical-align:top}
 th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.fail td{background:#fff8f6}.ans{margin:0 0 .3em 0}.muted{color:#777}img{max-width:100%}"""
+.fail td{background:#fff8f6}.ans{margin:0 0 .3em 0}.muted{color:#777}img{max-width:100%}
+.wide{overflow-x:auto}"""
 
 
 def _png(fig) -> str:
@@ -77,7 +78,7 @@ def _metrics_table(metrics: dict) -> str:
     head = "<tr><th>kind</th>" + "".join(f"<th>{escape(n)}</th>" for n in names) + "</tr>"
     body = "".join("<tr><th>" + escape(k) + "</th>" + "".join(f'<td class="num">{_fmt(m.get(n))}</td>'
                                                               for n in names) + "</tr>" for k, m in rows)
-    return f"<table>{head}{body}</table>"
+    return f'<div class="wide"><table>{head}{body}</table></div>'
 
 
 def _answers_html(r: dict) -> str:

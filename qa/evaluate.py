@@ -158,7 +158,7 @@ def evaluate(assistant, questions: Sequence[dict], progress: bool = True,
     if hasattr(assistant, "warm_up"):
         assistant.warm_up()      # model and index load are not question latency
     if prime:
-        assistant.encoder.prime([t for q in questions for t in (*q["history"], q["question"])])
+        assistant.encoder.prime([t.strip() for q in questions for t in (*q["history"], q["question"])])
     articles = {a.doc_id: a for a in assistant.built.articles}
     records = []
     for q in tqdm(questions, desc="qa eval", unit="q", file=sys.stderr, disable=not progress):
@@ -236,14 +236,20 @@ def load_report(path: str | os.PathLike) -> dict:
 
 
 def format_metrics(metrics: dict) -> str:
-    names = ["questions", "accuracy", "hit@1", "hit@3", "mrr@10", "abstention_precision",
-             "abstention_recall", "abstention_f1", "false_abstention_rate", "faithfulness",
-             "latency_p50_ms", "latency_p95_ms"]
-    short = ["n", "acc", "hit@1", "hit@3", "mrr@10", "abs_P", "abs_R", "abs_F1", "f_abs", "faith", "p50ms", "p95ms"]
-    fmt = lambda v: "-" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v))  # noqa: E731
+    """The overall and per-kind metrics as a fixed-width text table."""
+    cols = [("questions", "n"), ("accuracy", "acc"), ("hit@1", "hit@1"), ("hit@3", "hit@3"),
+            ("mrr@10", "mrr@10"), ("abstention_precision", "abs_P"), ("abstention_recall", "abs_R"),
+            ("abstention_f1", "abs_F1"), ("false_abstention_rate", "f_abs"), ("faithfulness", "faith"),
+            ("latency_p50_ms", "p50_ms"), ("latency_p95_ms", "p95_ms")]
+
+    def fmt(name: str, v) -> str:
+        if v is None:
+            return "-"
+        return f"{v:.0f}" if name.startswith("latency") else (f"{v:.3f}" if isinstance(v, float) else str(v))
+
     rows = [("overall", metrics)] + sorted(metrics.get("by_kind", {}).items())
-    lines = [f"{'kind':<14}" + "".join(f"{s:>8}" for s in short)]
-    lines += [f"{k[:14]:<14}" + "".join(f"{fmt(m.get(n)):>8}" for n in names) for k, m in rows]
+    lines = [f"{'kind':<14}" + "".join(f"{s:>8}" for _, s in cols)]
+    lines += [f"{k[:14]:<14}" + "".join(f"{fmt(n, m.get(n)):>8}" for n, _ in cols) for k, m in rows]
     return "\n".join(lines)
 
 

@@ -26,7 +26,7 @@ import numpy as np
 from . import __version__
 from .bm25 import BM25Index, BM25Params
 from .build import PASSAGE_PARAMS, Built, Tables, corpus_hash
-from .dense import DenseIndex, DenseParams
+from .dense import DenseIndex, DenseParams, open_rows
 from .textnorm import Tokenizer
 from .types import Article
 
@@ -234,5 +234,5 @@ def _load_files(gen: Path, manifest: dict) -> Built:
     d = manifest["dense"]
     dparams = DenseParams.from_dict(d)
     return Built(arts, tables, BM25Index.load(gen, "bm25_sent", params), BM25Index.load(gen, "bm25_pass", params),
-                 DenseIndex.load(gen, dparams), np.load(gen / "passage_vectors.npy", allow_pickle=False),
+                 DenseIndex.load(gen, dparams), open_rows(gen / "passage_vectors.npy"),
                  Tokenizer.from_params(manifest["tokenizer"]), params)

@@ -291,3 +291,15 @@ def test_cli_bad_options(seed_index, tmp_path, args, match):
     proc = run_qa("ask", Q, "--index", str(seed_index), *args, cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert match in proc.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("argv_question", ["What did the NEC \udcff ban?", "\udc80\udc81"])
+def test_cli_question_that_was_not_utf8_on_the_command_line(seed_index, argv_question, capsys):
+    """Undecodable argv bytes reach Python as lone surrogates (surrogateescape)."""
+    from qa import cli
+
+    code = cli.main(["ask", argv_question, "--index", str(seed_index), "--history", "\udcfe", "--json"])
+    out = capsys.readouterr().out
+    assert code == 0
+    result = json.loads(out)
+    assert "\ufffd" in result["question"]

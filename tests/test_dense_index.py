@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from qa.dense import APPROX_THRESHOLD, DenseIndex, DenseParams
+from qa.dense import APPROX_THRESHOLD, DenseIndex, DenseParams, RowFile
 
 
 def clustered(n: int, d: int = 64, centers: int = 40, seed: int = 0) -> np.ndarray:
@@ -64,7 +64,8 @@ def test_save_load_round_trip(tmp_path):
     names = idx.save(tmp_path)
     assert set(names) == {"vectors.npy", "dense.faiss"}
     back = DenseIndex.load(tmp_path, DenseParams.from_dict(idx.params.to_dict()))
-    assert isinstance(back.vectors, np.memmap)          # served from disk, not copied
+    assert isinstance(back.vectors, RowFile)            # read from disk on demand, not held
+    assert np.array_equal(np.asarray(back.vectors), vecs)
     assert back.faiss.ntotal == 3000 and back.params == idx.params
     for q in clustered(10, seed=4):
         a_ids, a_s = idx.search(q, 10)
@@ -95,3 +96,46 @@ def test_search_handles_k_larger_than_index():
     vecs = clustered(30)
     ids, sims = DenseIndex.build(vecs, threshold=1000).search(vecs[0], 100)
     assert len(ids) == 30 and sorted(ids.tolist()) == list(range(30))
+
+
+@pytest.mark.slow
+def test_lean_encoder_matches_sentence_transformers(encoder, monkeypatch):
+    """The plain-torch forward pass gives sentence-transformers' vectors (bundled model)."""
+    from qa.dense import Encoder, LeanBert, resolve_model
+
+    path = resolve_model()
+    assert LeanBert.fits(path)
+    texts = ["Who leads the Commonwealth Party?", "x", "The NEC banned three groups in July 2021. " * 3,
+             "A long sentence " * 300, "Ünïcödé — quotes “curly” and dashes – too."]
+    lean = Encoder()
+    lean.warm_up()
+    assert isinstance(lean._model, LeanBert) and lean.dim == 384
+    monkeypatch.setenv("QA_ENCODER", "sentence-transformers")
+    ref = Encoder().warm_up()
+    assert not isinstance(ref._model, LeanBert)
+    a, b = lean.encode(texts), ref.encode(texts)
+    assert a.shape == b.shape == (len(texts), 384)
+    assert np.max(np.abs(a - b)) < 1e-5
+    assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+
+
+def test_row_file_indexes_like_an_array(tmp_path):
+    vecs = clustered(257, d=8, seed=6)
+    np.save(tmp_path / "v.npy", vecs)
+    rows = RowFile(tmp_path / "v.npy")
+    assert len(rows) == 257 and rows.shape == (257, 8) and rows.dtype == np.float32
+    assert np.array_equal(rows[5], vecs[5]) and np.array_equal(rows[-1], vecs[-1])
+    assert np.array_equal(rows[10:20], vecs[10:20]) and np.array_equal(rows[250:400], vecs[250:])
+    assert np.array_equal(rows[::7], vecs[::7])
+    pick = np.array([200, 3, 4, 5, 3, 256, 0])                       # unsorted, repeated, runs
+    assert np.array_equal(rows[pick], vecs[pick])
+    assert np.array_equal(rows[pick.reshape(7, 1)], vecs[pick.reshape(7, 1)])
+    mask = np.zeros(257, bool)
+    mask[[1, 2, 100]] = True
+    assert np.array_equal(rows[mask], vecs[mask])
+    assert rows[np.array([], np.int64)].shape == (0, 8)
+    assert np.array_equal(np.asarray(rows), vecs) and np.asarray(rows, np.float64).dtype == np.float64
+    with pytest.raises(IndexError):
+        rows[257]
+    with pytest.raises(IndexError):
+        rows[np.array([0, 300])]

@@ -195,3 +195,23 @@ def test_format_version_and_model_mismatch_name_the_fix(seed_index, tmp_path):
     mpath.write_text(json.dumps(m))
     with pytest.raises(IndexError_, match=rf"format version {store.FORMAT_VERSION + 1} .*rebuild with `qa index`"):
         load(idx)
+
+
+# ------------------------------------------------------------------ under load (bench/load.py, shortened)
+@pytest.mark.slow
+def test_short_load_run_has_no_errors(tmp_path, seed_index):
+    """bench/load.py against a real `qa serve` process: a few clients for a few seconds.
+    (The 50-client, 60 s figures are in docs/reliability.md.)"""
+    out = tmp_path / "load.json"
+    idx = tmp_path / "idx"
+    shutil.copytree(seed_index, idx)
+    proc = subprocess.run([sys.executable, str(Path(__file__).parents[1] / "bench" / "load.py"), "--clients", "4",
+                           "--chat-share", "0.25", "--duration", "4", "--warm-up", "2", "--phases", "load",
+                           "--index", str(idx), "--json", str(out)], capture_output=True, text=True, timeout=600)
+    res = json.loads(out.read_text())
+    load = res["load"]
+    assert load["clients"] == {"api": 3, "chat": 1}, proc.stdout
+    assert load["api"]["requests"] > 0 and load["chat"]["requests"] > 0
+    assert load["all"]["errors"] == 0, load["all"]["error_kinds"]
+    assert load["server_env"]["QA_RATE_LIMIT"] == "0"
+    assert load["rss_mib"]["after_warm_up"] > 0 and load["rss_mib"]["after_run"] > 0
