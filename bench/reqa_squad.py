@@ -123,20 +123,32 @@ def score(golds: list[set[int]], runs: list[list[int]], ids: list[str]) -> dict:
     return {name: round(float(res[m]), 4) for name, m in METRICS.items()}
 
 
-def run_queries(built, assistant, questions: list[Question], keys: np.ndarray, progress: bool) -> dict:
+def run_queries(built, assistant, questions: list[Question], keys: np.ndarray, progress: bool
+                ) -> tuple[dict, dict]:
+    """Top-10 candidate ids per question for each ranker, and seconds spent per step."""
     from tqdm import tqdm
 
     from qa.bm25 import top_k
 
     tok, enc = built.tokenizer, assistant.encoder
-    enc.prime([q.text for q in questions])
+    secs = {"encode_questions": time.perf_counter()}
+    enc.prime([q.text.strip() for q in questions])      # batched, like an evaluation run
+    secs["encode_questions"] = time.perf_counter() - secs["encode_questions"]
     runs: dict[str, list[list[int]]] = {"bm25": [], "dense": [], "hybrid": []}
+    clock = {name: 0.0 for name in runs}
+    rankers = {
+        "bm25": lambda text: top_k(built.bm25_sent.get_scores(tok(text)), 4 * K)[0],
+        "dense": lambda text: built.dense.search(enc.encode_query(text.strip()), 4 * K)[0],
+        "hybrid": lambda text: assistant.rank(text)[0],
+    }
     for q in tqdm(questions, desc="queries", disable=not progress, file=sys.stderr, mininterval=2):
-        sc = built.bm25_sent.get_scores(tok(q.text))
-        runs["bm25"].append(top_unique(top_k(sc, 4 * K)[0], keys))
-        runs["dense"].append(top_unique(built.dense.search(enc.encode_query(q.text), 4 * K)[0], keys))
-        runs["hybrid"].append(top_unique(assistant.rank(q.text)[0], keys))
-    return runs
+        for name, rank in rankers.items():
+            t = time.perf_counter()
+            rows = rank(q.text)
+            clock[name] += time.perf_counter() - t
+            runs[name].append(top_unique(rows, keys))
+    secs.update(clock)
+    return runs, {k: round(v, 1) for k, v in secs.items()}
 
 
 def index_pool(articles, encoder, reuse: str | None, progress: bool):
@@ -194,16 +206,19 @@ def main(argv: list[str] | None = None) -> int:
     keys = candidate_keys(built)
     golds = gold_rows(built, questions, keys)
     t_q = time.perf_counter()
-    runs = run_queries(built, assistant, questions, keys, not args.quiet)
+    runs, steps = run_queries(built, assistant, questions, keys, not args.quiet)
     t_q = time.perf_counter() - t_q
     ids = [q.qid for q in questions]
     out = {"sentences": int(len(np.unique(keys))), "questions": len(questions)}
     out.update({name: score(golds, r, ids) for name, r in runs.items()})
     out["seconds"] = {"index": round(t_idx, 1), "queries": round(t_q, 1),
                       "total": round(time.perf_counter() - t0, 1)}
+    out["query_seconds_by_step"] = steps
     if args.study:
+        if len({q.article % 2 for q in questions}) < 2:
+            p.error("--study needs questions from both even and odd articles (use --split all)")
         t_s = time.perf_counter()
-        out["study"] = study(built, encoder, questions, golds, keys, args.study, not args.quiet)
+        out["study"] = study(built, encoder, questions, golds, keys, runs["hybrid"], args.study, not args.quiet)
         out["study"]["seconds"] = round(time.perf_counter() - t_s, 1)
     out.update(_details(args, built, questions, golds, assistant))
     out["index_reused"] = reused
@@ -281,32 +296,41 @@ def minmax_fusion(rows: list[dict], w: float) -> list[np.ndarray]:
 
 
 def study(built, encoder, questions: list[Question], golds: list[set[int]], keys: np.ndarray,
-          trials: int, progress: bool) -> dict:
+          shipped_runs: list[list[int]], trials: int, progress: bool) -> dict:
+    """Two folds: tune on even-index articles and report odd, then the reverse. The
+    cross-fitted figure over all questions joins each half's held-out rankings."""
     from tqdm import tqdm
 
     from qa.engine import Assistant, AskConfig
 
     shipped = Assistant.from_built(built, encoder)
-    tune = [i for i, q in enumerate(questions) if q.article % 2 == 0]
-    held = [i for i, q in enumerate(questions) if q.article % 2 == 1]
-    rows = collect(shipped, [questions[i] for i in tune], [golds[i] for i in tune], keys)
-    weights, tuned_mrr = search_weights(rows, trials)
-    mm_w = max(np.arange(0, 1.001, 0.05), key=lambda w: mrr10(rows, minmax_fusion(rows, w)))
-    hq, hg = [questions[i] for i in held], [golds[i] for i in held]
-    ids = [q.qid for q in hq]
-    tuned = Assistant.from_built(built, encoder, AskConfig(weights=weights))
-    hrows = collect(shipped, hq, hg, keys)
-    runs = {"shipped": [], "tuned": []}
-    for q in tqdm(hq, desc="held-out", disable=not progress, file=sys.stderr, mininterval=2):
-        runs["shipped"].append(top_unique(shipped.rank(q.text)[0], keys))
-        runs["tuned"].append(top_unique(tuned.rank(q.text)[0], keys))
-    mm = [top_unique(r["cand"][np.argsort(-s, kind="stable")], keys) for r, s in zip(hrows, minmax_fusion(hrows, mm_w))]
-    return {"tune": f"questions of even-index articles (n={len(tune)})",
-            "report": f"questions of odd-index articles (n={len(held)})",
-            "shipped_hybrid": score(hg, runs["shipped"], ids),
+    rows = collect(shipped, questions, golds, keys)
+    ids = [q.qid for q in questions]
+    tuned_runs: list = [None] * len(questions)
+    mm_runs: list = [None] * len(questions)
+    out: dict = {"folds": {}}
+    for tune_parity, name in ((0, "tune even, report odd"), (1, "tune odd, report even")):
+        tune = [i for i, q in enumerate(questions) if q.article % 2 == tune_parity]
+        held = [i for i, q in enumerate(questions) if q.article % 2 != tune_parity]
+        t_rows = [rows[i] for i in tune]
+        weights, tuned_mrr = search_weights(t_rows, trials)
+        mm_w = max(np.arange(0, 1.001, 0.05), key=lambda w: mrr10(t_rows, minmax_fusion(t_rows, w)))
+        tuned = Assistant.from_built(built, encoder, AskConfig(weights=weights))
+        for i in tqdm(held, desc=name, disable=not progress, file=sys.stderr, mininterval=2):
+            tuned_runs[i] = top_unique(tuned.rank(questions[i].text)[0], keys)
+            s = minmax_fusion([rows[i]], mm_w)[0]
+            mm_runs[i] = top_unique(rows[i]["cand"][np.argsort(-s, kind="stable")], keys)
+        pick = lambda runs: [runs[i] for i in held]  # noqa: E731
+        hg, hid = [golds[i] for i in held], [ids[i] for i in held]
+        out["folds"][name] = {
+            "tune_questions": len(tune), "report_questions": len(held),
+            "shipped_hybrid": score(hg, pick(shipped_runs), hid),
             "tuned_hybrid": {"weights": weights, "tune_MRR@10": round(tuned_mrr, 4),
-                             **score(hg, runs["tuned"], ids)},
-            "minmax_convex": {"bm25_weight": round(float(mm_w), 2), **score(hg, mm, ids)}}
+                             **score(hg, pick(tuned_runs), hid)},
+            "minmax_convex": {"bm25_weight": round(float(mm_w), 2), **score(hg, pick(mm_runs), hid)}}
+    out["crossfit_all"] = {"tuned_hybrid": score(golds, tuned_runs, ids),
+                           "minmax_convex": score(golds, mm_runs, ids)}
+    return out
 
 
 def _threads() -> int:

