@@ -324,10 +324,15 @@ class RowFile:
         rows, inv = np.unique(idx.ravel(), return_inverse=True)
         buf = np.empty((len(rows), self.shape[1]), self.dtype)
         cut = np.flatnonzero(np.diff(rows) != 1) + 1          # runs of consecutive rows: one read each
-        if len(cut) < 256:
-            for a, b in zip(np.r_[0, cut], np.r_[cut, len(rows)]):
-                buf[a:b] = self._read(int(rows[a]), int(rows[a]) + int(b - a))
-        else:                                                  # many runs: read the span in blocks
+        if len(cut) < 256 or rows[-1] - rows[0] > 8 * len(rows):   # sparse: one read per run
+            fd, off, size, want = self._fd, self._offset, self._row, 0
+            starts, ends = [0, *cut.tolist()], [*cut.tolist(), len(rows)]
+            first = rows[starts].tolist()
+            for a, b, r in zip(starts, ends, first):     # straight into place: no temporaries
+                want += os.preadv(fd, [buf[a:b]], off + r * size) - (b - a) * size
+            if want:
+                raise OSError(f"{self.path}: short read")
+        else:                                  # dense: read the span in blocks, keep the rows wanted
             step = max(1, (16 << 20) // self._row)
             for start in range(int(rows[0]), int(rows[-1]) + 1, step):
                 a, b = np.searchsorted(rows, [start, start + step])

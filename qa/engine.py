@@ -21,9 +21,23 @@ MAX_QUESTION_CHARS = 2000
 MAX_K = 20
 MAX_HISTORY = 10
 NOT_FOUND = "I could not find an answer to that in the articles."
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Control characters, and lone surrogates (they cannot be encoded, so nothing downstream
+# could handle them), become spaces.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _FILTER_KEYS = {"sources", "date_from", "date_to", "doc_ids"}
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _is_date(value) -> bool:
+    import datetime
+
+    if not isinstance(value, str) or not _DATE.match(value):
+        return False
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 class QuestionError(ValueError):
@@ -80,7 +94,7 @@ def check_filters(filters) -> dict:
     for key in ("date_from", "date_to"):
         val = filters.get(key)
         if val is not None:
-            if not isinstance(val, str) or not _DATE.match(val):
+            if not _is_date(val):
                 raise QuestionError(f"filter {key} must be a date YYYY-MM-DD")
             out[key] = val
     return out
@@ -167,7 +181,7 @@ class Assistant:
         k = min(k, MAX_K)
         if history is None:
             history = ()
-        if isinstance(history, str) or not all(isinstance(h, str) for h in history):
+        if not isinstance(history, (list, tuple)) or not all(isinstance(h, str) for h in history):
             raise QuestionError("history must be a list of strings")
         fl = check_filters(filters)
         hist = [h for h in (_CONTROL.sub(" ", h).strip()[:MAX_QUESTION_CHARS] for h in history) if h][-MAX_HISTORY:]

@@ -110,10 +110,14 @@ def build_index(paths: Sequence[str], index_dir: str | os.PathLike, model: str |
     say = _say(progress)
     t0 = time.perf_counter()
     encoder = Encoder(model) if model is None or isinstance(model, str) else model
-    # Loading the model (~8 s of imports) overlaps with reading and segmenting.
+    report = corpus.load(paths)
+    if not report.articles and not add:
+        raise IndexError_("no articles found to index")
+    # Loading the model (~8 s of imports) overlaps with segmenting and BM25. It starts
+    # only once there is work: a daemon thread still importing torch when the process
+    # exits on an error can crash the interpreter's shutdown with noise on stderr.
     loader = threading.Thread(target=_warm_up_quietly, args=(encoder,), daemon=True)
     loader.start()
-    report = corpus.load(paths)
     for path, why in report.skipped:
         say(f"skipped {path}: {why}")
     for w in report.warnings:

@@ -143,6 +143,19 @@ class AskPool:
             self.in_flight -= 1
 
 
+async def _http_error(request: Request, exc):
+    """API routes answer every error as {"error": ...} (a body that is not UTF-8, JSON
+    nested too deep, ...); other routes (Gradio's) keep FastAPI's own shape."""
+    from fastapi.exception_handlers import http_exception_handler
+
+    if not request.url.path.startswith("/api/"):
+        return await http_exception_handler(request, exc)
+    detail = exc.detail if isinstance(exc.detail, str) else "invalid request"
+    if "parsing the body" in detail:
+        detail = "the body is not valid JSON"
+    return JSONResponse({"error": detail}, exc.status_code, headers=getattr(exc, "headers", None))
+
+
 def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = exc.errors()
     ctype = request.headers.get("content-type", "")
@@ -216,6 +229,9 @@ def create_app(assistant, settings: Optional[Settings] = None):
     app = FastAPI(title="Ask the articles", version=__version__,
                   description="Extractive question answering: every answer is a verbatim, cited sentence.")
     app.add_exception_handler(RequestValidationError, _validation_error)
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     pool = AskPool(settings.api_workers, settings.api_queue)
     app.state.pool, app.state.settings, app.state.assistant = pool, settings, assistant
     _add_api(app, assistant, settings, pool)

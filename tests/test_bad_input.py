@@ -131,10 +131,6 @@ def test_history_of_the_wrong_type_is_refused(assistant, history):
         assistant.ask(Q, history=history)
 
 
-ENGINE_BUG = "engine bug reported to the lead (docs/reliability.md, 'Open bugs'); remove this mark once fixed"
-
-
-@pytest.mark.xfail(strict=True, raises=TypeError, reason=ENGINE_BUG)
 @pytest.mark.parametrize("history", [5, 2.5])
 def test_history_that_is_not_a_list_is_refused(assistant, history):
     with pytest.raises(QuestionError, match="history"):
@@ -164,7 +160,6 @@ def test_bad_filters_are_refused(assistant, filters, match):
         assistant.ask(Q, filters=filters)
 
 
-@pytest.mark.xfail(strict=True, reason=ENGINE_BUG)
 @pytest.mark.parametrize("date", ["2021-02-30", "2021-13-45", "２０２１-07-20"])
 def test_impossible_dates_are_refused(assistant, date):
     with pytest.raises(QuestionError, match="date"):
@@ -178,7 +173,6 @@ def test_filters_that_match_nothing_abstain(assistant):
         assert res.abstained and not res.answers and res.message
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason=ENGINE_BUG)
 @pytest.mark.parametrize("where", ["question", "history"])
 def test_lone_surrogates_do_not_crash(assistant, where):
     bad = "What did the NEC \ud800 ban?"

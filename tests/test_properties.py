@@ -174,10 +174,6 @@ def test_ask_never_raises_and_always_quotes_verbatim(assistant, question, histor
 
 
 # ------------------------------------------------------------------ the HTTP API against its own OpenAPI
-WEB_BUG = ("server: a body FastAPI cannot parse (not UTF-8, nested too deep) gets its own "
-           "400 {'detail': ...}, not the documented {'error': ...}")
-
-
 @pytest.fixture(scope="module")
 def api_app(assistant, tmp_path_factory):
     from qa.server import Settings, create_app
@@ -200,7 +196,6 @@ def test_api_conforms_to_its_openapi_and_never_answers_5xx(api_app, mode):
     schema = schemathesis.openapi.from_asgi("/openapi.json", api_app)
     ops = [r.ok() for r in schema.get_all_operations()]
     assert {op.label for op in ops} >= {"POST /api/ask", "GET /api/health"}
-    known = []
     for op in ops:
         if mode == "negative" and op.method.upper() == "GET":
             continue               # no parameters: nothing can be made invalid
@@ -209,45 +204,28 @@ def test_api_conforms_to_its_openapi_and_never_answers_5xx(api_app, mode):
         @given(case=op.as_strategy(generation_mode=GenerationMode(mode)))
         def run(case):
             response = case.call()
-            if is_known_web_bug(response):
-                known.append(case.body)
-                return
             case.validate_response(response, excluded_checks=[positive_data_acceptance])
 
         run()
-    if known:
-        pytest.xfail(f"{WEB_BUG} ({len(known)} cases); every other response conformed")
-
-
-def is_known_web_bug(response) -> bool:
-    """The one open server bug (docs/reliability.md): FastAPI's own 400 body shape."""
-    return response.status_code == 400 and response.text == '{"detail":"There was an error parsing the body"}'
-
-
-ENGINE_BUG = "engine: a lone surrogate in the question or history raises TypeError (a 500)"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("body, bug", [
-    (b'{"question": "What did the NEC ban?", "k": 2}', None),
-    (b'{"question": "What did the NEC \\u0000 ban?\\u202e"}', None),
-    (b'{"question": "\\ud83d\\ude00 NEC"}', None),                             # a surrogate pair: fine
-    (b'{"question": "NEC", "filters": {"sources": [], "doc_ids": []}}', None),
-    (b'{"question": "What did the NEC \\ud800 ban?"}', ENGINE_BUG),
-    (b'{"question": "And why?", "history": ["\\udc80"]}', ENGINE_BUG),
-    (b'\xff\xfe{"question": "NEC"}', WEB_BUG),                                  # not UTF-8 at all
-    (b'{"question": "NEC", "k": 1e400}', None),
-    (b'[' * 5000 + b']' * 5000, WEB_BUG),                                        # deep nesting
+@pytest.mark.parametrize("body", [
+    b'{"question": "What did the NEC ban?", "k": 2}',
+    b'{"question": "What did the NEC \\u0000 ban?\\u202e"}',
+    b'{"question": "\\ud83d\\ude00 NEC"}',                             # a surrogate pair: fine
+    b'{"question": "NEC", "filters": {"sources": [], "doc_ids": []}}',
+    b'{"question": "What did the NEC \\ud800 ban?"}',
+    b'{"question": "And why?", "history": ["\\udc80"]}',
+    b'\xff\xfe{"question": "NEC"}',                                  # not UTF-8 at all
+    b'{"question": "NEC", "k": 1e400}',
+    b'[' * 5000 + b']' * 5000,                                        # deep nesting
 ])
-def test_api_hostile_bodies_get_a_documented_answer(api_app, body, bug):
-    """Bodies no schema-driven generator produces: never a 5xx, and errors are {"error": ...}.
-    Known bugs (listed in docs/reliability.md) xfail; once fixed, the test says so."""
+def test_api_hostile_bodies_get_a_documented_answer(api_app, body):
+    """Bodies no schema-driven generator produces: never a 5xx, and errors are {"error": ...}."""
     from fastapi.testclient import TestClient
 
     with TestClient(api_app, raise_server_exceptions=False) as client:
         r = client.post("/api/ask", content=body, headers={"content-type": "application/json"})
     ok = r.status_code < 500 and (r.status_code == 200 or set(r.json()) == {"error"})
-    if bug and not ok:
-        pytest.xfail(f"{bug}: got {r.status_code} {r.text[:80]}")
     assert ok, (r.status_code, r.text[:200])
-    assert not bug, f"fixed now? {bug}: set its bug to None"
