@@ -144,11 +144,17 @@ def cold(index: Path, runs: int) -> dict:
         ph = subprocess.run([sys.executable, "-c", _PHASES, str(index), plain[(i + 7) % len(plain)]],
                             capture_output=True, text=True, cwd=ROOT, check=True).stdout
         phases.append(json.loads(ph.strip().splitlines()[-1]))
+    st = []                   # the same through sentence_transformers (the old path), for comparison
+    for i in range(max(1, runs // 2)):
+        t0 = time.perf_counter()
+        subprocess.run([qa, "ask", plain[(i + 3) % len(plain)], "--index", str(index)], capture_output=True,
+                       cwd=ROOT, check=True, env={**os.environ, "QA_ENCODER": "sentence-transformers"})
+        st.append(time.perf_counter() - t0)
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-c", "pass"], check=True)
     bare_python = time.perf_counter() - t0
     return {"runs": runs, "wall_s": walls, "wall_median_s": float(np.median(walls)),
-            "bare_python_start_s": bare_python,
+            "bare_python_start_s": bare_python, "sentence_transformers_wall_s": st,
             "phases_median_s": {k: float(np.median([p[k] for p in phases])) for k in phases[0]},
             "top_imports": top_imports(index, plain[0])}
 
@@ -194,7 +200,9 @@ def markdown(r: dict, command: str) -> str:
         f"({w['ask_cached_over_encode_uncached']:.2f} × the encoding).", "",
         f"Cold start of `qa ask` (process start to printed answer, {c['runs']} runs, distinct questions): "
         f"median **{c['wall_median_s']:.1f} s** (range {min(c['wall_s']):.1f}–{max(c['wall_s']):.1f} s; "
-        f"a bare `python -c pass` takes {c['bare_python_start_s']:.2f} s). Where it goes (medians):", "",
+        f"a bare `python -c pass` takes {c['bare_python_start_s']:.2f} s). The same command through "
+        f"sentence_transformers (`QA_ENCODER=sentence-transformers`, the previous code path), same run: "
+        f"{', '.join(f'{x:.1f}' for x in c.get('sentence_transformers_wall_s', []))} s. Where it goes (medians):", "",
         "| phase | seconds |", "|---|---:|",
         *[f"| {k.replace('_s', '').replace('_', ' ')} | {v:.2f} |" for k, v in c["phases_median_s"].items()], "",
         "Largest top-level imports (`python -X importtime -m qa.cli ask …`, cumulative):", "",
@@ -211,15 +219,20 @@ def main() -> int:
     p.add_argument("--cold-runs", type=int, default=5)
     p.add_argument("--json", help="write the figures here")
     p.add_argument("--docs", help="write the ask-latency section of this markdown file")
+    p.add_argument("--notes", default=str(ROOT / "bench" / "ask_latency_notes.md"),
+                   help="markdown appended to the section")
+    p.add_argument("--from-json", help="only rewrite the docs from an earlier --json file")
     args = p.parse_args()
-    index = Path(args.index)
-    res = {"warm": warm(index, args.reps)}
-    res["cold"] = cold(index, args.cold_runs)
-    res["machine"] = machine_line()
-    command = "bench/ask_latency.py " + " ".join(sys.argv[1:])
-    res["command"] = command
-    print(json.dumps(res, indent=2))
-    if args.json:
+    if args.from_json:
+        res = json.loads(Path(args.from_json).read_text("utf-8"))
+    else:
+        res = {"warm": warm(Path(args.index), args.reps), "cold": cold(Path(args.index), args.cold_runs),
+               "machine": machine_line(), "command": "bench/ask_latency.py " + " ".join(sys.argv[1:])}
+    if Path(args.notes).is_file():
+        res["notes"] = Path(args.notes).read_text("utf-8")
+    command = res["command"]
+    print(json.dumps({k: v for k, v in res.items() if k != "notes"}, indent=2))
+    if args.json and not args.from_json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(res, indent=2), "utf-8")
     if args.docs:

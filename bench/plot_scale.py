@@ -150,6 +150,16 @@ def sweep_lines(sizes: dict) -> list[str]:
     return out
 
 
+def filtered_table(sizes: dict) -> list[str]:
+    out = ["| sentences | filter | allowed sentences | ask() p50 ms, current `_dense_top` | ask() p50 ms, proposed | "
+           "same top answer |", "|---:|---|---:|---:|---:|---:|"]
+    for n, s in sizes.items():
+        for name, r in (_get(s, "serve", "filtered_asks") or {}).items():
+            out.append(f"| {int(n):,} | {name} | {r['allowed_sentences']:,} | {r['current_p50_ms']:.1f} | "
+                       f"{r['proposed_p50_ms']:.1f} | {r['same_top_answers']:.0%} |")
+    return out if len(out) > 2 else []
+
+
 def targets(sizes: dict) -> list[str]:
     def g(n, *k):
         return _get(sizes.get(str(n), {}), *k)
@@ -238,6 +248,7 @@ def markdown(res: dict) -> str:
         "### BM25 against rank_bm25 and bm25s (same tokens, same queries, one process; ms p50)", "",
         *bm25_table(sizes), "",
         "### Dense: the size-chosen index against exact search", "", *dense_table(sizes), *sweep_lines(sizes),
+        "", "### Filtered questions (20 questions, vectors cached)", "", *filtered_table(sizes),
         *extras(sizes),
     ]
     return "\n".join(lines) + "\n" + res.get("notes", "")
@@ -248,10 +259,11 @@ def main() -> int:
     p.add_argument("results")
     p.add_argument("--png", default=str(ROOT / "docs" / "scale.png"))
     p.add_argument("--docs", default=str(ROOT / "docs" / "benchmarks.md"))
-    p.add_argument("--notes", help="a markdown file appended to the section (findings, proposals)")
+    p.add_argument("--notes", default=str(ROOT / "bench" / "scale_notes.md"),
+                   help="a markdown file appended to the section (findings, proposals)")
     args = p.parse_args()
     res = json.loads(Path(args.results).read_text("utf-8"))
-    if args.notes:
+    if args.notes and Path(args.notes).is_file():
         res["notes"] = Path(args.notes).read_text("utf-8")
     plot(res, Path(args.png))
     write_section(Path(args.docs), "scale", markdown(res))

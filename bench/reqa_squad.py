@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         import torch
 
         torch.set_num_threads(args.threads)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     articles, questions = load_squad(args.squad)
     questions = select(questions, args.split, args.limit)
     encoder = Encoder().warm_up()     # model load is start-up cost, not index time
@@ -212,7 +212,10 @@ def main(argv: list[str] | None = None) -> int:
     out = {"sentences": int(len(np.unique(keys))), "questions": len(questions)}
     out.update({name: score(golds, r, ids) for name, r in runs.items()})
     out["seconds"] = {"index": round(t_idx, 1), "queries": round(t_q, 1),
-                      "total": round(time.perf_counter() - t0, 1)}
+                      "total": round(time.perf_counter() - t0, 1),
+                      # CPU time of this process: far below 2 x wall time means other
+                      # processes were sharing the two cores.
+                      "cpu": round(time.process_time() - c0, 1)}
     out["query_seconds_by_step"] = steps
     if args.study:
         if len({q.article % 2 for q in questions}) < 2:
@@ -237,6 +240,7 @@ def _details(args, built, questions, golds, assistant) -> dict:
         "split": args.split, "limit": args.limit, "threads": _threads(),
         "weights": dict(assistant.config.weights),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
+        "commit": _commit(),
         "date": dt.date.today().isoformat(),
     }
 
@@ -331,6 +335,20 @@ def study(built, encoder, questions: list[Question], golds: list[set[int]], keys
     out["crossfit_all"] = {"tuned_hybrid": score(golds, tuned_runs, ids),
                            "minmax_convex": score(golds, mm_runs, ids)}
     return out
+
+
+def _commit() -> str:
+    """HEAD of the checkout, with "+dirty" when qa/ has uncommitted changes."""
+    import subprocess
+
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "qa"], cwd=ROOT, capture_output=True,
+                               text=True, check=True).stdout.strip()
+        return head + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
 
 
 def _threads() -> int:

@@ -164,6 +164,7 @@ def stage_build(n: int, work: Path) -> dict:
 def stage_serve(n: int, work: Path) -> dict:
     """A fresh process loads the saved index and serves questions (the serving RSS)."""
     from qa.engine import Assistant
+    from scale_compare import filtered_asks
 
     t0 = time.perf_counter()
     a = Assistant(work / str(n) / "index")
@@ -193,9 +194,10 @@ def stage_serve(n: int, work: Path) -> dict:
             ak.append(time.perf_counter() - t1)
         enc_t.append(e), bm_t.append(bm), de_t.append(de), ask_t.append(ak)
     prof = profile_ask(a, qs[:50]) if ARGS.profile else None
-    return {"load_index_s": load_s, "load_model_s": load_model_s, "rss_after_load_mb": rss_loaded,
+    peak = peak_rss_mb()                     # before the filtered asks, which read far more rows
+    return {"filtered_asks": filtered_asks(a, qs[:20]), "load_index_s": load_s, "load_model_s": load_model_s, "rss_after_load_mb": rss_loaded,
             "question_encode": over_passes(enc_t), "bm25": over_passes(bm_t), "dense": over_passes(de_t),
-            "ask_excl_encode": over_passes(ask_t), "peak_rss_mb": peak_rss_mb(), "profile_top": prof,
+            "ask_excl_encode": over_passes(ask_t), "peak_rss_mb": peak, "profile_top": prof,
             "dense_params": a.manifest.get("dense")}
 
 
@@ -230,8 +232,7 @@ print(json.dumps({"load_model_s": t1 - t0, "encode_s": t3 - t2}))
 
 
 def stage_cli(n: int, work: Path) -> dict:
-    """Whole `qa index` (process start to exit) against bare encoding of the same
-    sentences, alternated ARGS.cli_runs times."""
+    """Whole `qa index` (start to exit) vs bare encoding of the same sentences, alternated."""
     from qa.store import load
     from scale_compare import sentence_texts
 
@@ -339,9 +340,8 @@ def run_stage(stage: str, n: int, work: Path) -> dict | None:
         return json.loads(out.read_text("utf-8"))
     cmd = [sys.executable, __file__, "--_stage", stage, "--_size", str(n), "--work", str(work),
            "--squad", str(ARGS.squad), "--queries", str(ARGS.queries), "--passes", str(ARGS.passes),
-           "--cli-runs", str(ARGS.cli_runs), "--rank-bm25-queries", str(ARGS.rank_bm25_queries)]
-    if ARGS.profile:
-        cmd.append("--profile")
+           "--cli-runs", str(ARGS.cli_runs), "--rank-bm25-queries", str(ARGS.rank_bm25_queries),
+           *(["--profile"] if ARGS.profile else [])]
     print(f"[scale] {n} {stage} ...", file=sys.stderr, flush=True)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT)

@@ -90,7 +90,9 @@ def check_filters(filters) -> dict:
                 val = [val]
             if not isinstance(val, list) or not all(isinstance(v, str) for v in val):
                 raise QuestionError(f"filter {key} must be a list of strings")
-            out[key] = [v.strip().casefold() if key == "sources" else v for v in val if v.strip()]
+            vals = [v.strip().casefold() if key == "sources" else v for v in val if v.strip()]
+            if vals:   # an empty list means "no filter", as an empty selection does in the UI
+                out[key] = vals
     for key in ("date_from", "date_to"):
         val = filters.get(key)
         if val is not None:
