@@ -182,7 +182,7 @@ def markdown(r: dict, command: str) -> str:
     reps = w["ratio_per_rep"]
     lines = [
         "## Warm `ask()` latency and cold start", "",
-        f"Command: `{command}`; machine: {r['machine']}. Seed corpus (seeds/), index built by the",
+        f"Command: `.venv/bin/python {command}`; machine: {r['machine']}. Seed corpus (seeds/), index built by the",
         f"script. {w['questions']} distinct questions without history, {w['reps']} shuffled repetitions, each",
         "question timed four ways in turn (so noise hits all alike). \"Uncached\" empties the",
         "query-vector cache first, so the question is really encoded; the target uses uncached.", "",

@@ -33,42 +33,10 @@ for _k, _v in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_P
 
 import numpy as np  # noqa: E402
 
+from scale_compare import children_cpu_s, dir_mb, over_passes, peak_rss_mb, rss_now_mb, stats_ms  # noqa: E402
+
 DEFAULT_SQUAD = ROOT.parent / "shared" / "data" / "squad" / "dev-v1.1.json"
 REAL_ENCODING_MAX = 20_000     # above this, the corpus side uses synthetic vectors
-
-
-def peak_rss_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def rss_now_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024.0
-    return float("nan")
-
-
-def stats_ms(xs: list[float]) -> dict:
-    a = np.asarray(xs, dtype=np.float64) * 1000.0
-    return {"p50_ms": float(np.percentile(a, 50)), "p95_ms": float(np.percentile(a, 95)),
-            "mean_ms": float(a.mean()), "n": int(len(a))}
-
-
-def over_passes(passes: list[list[float]]) -> dict:
-    """Median of the per-pass p50/p95 and their spread (min..max over passes)."""
-    per = [stats_ms(p) for p in passes]
-    out = {"passes": len(per), "n_per_pass": per[0]["n"]}
-    for key in ("p50_ms", "p95_ms"):
-        vals = [p[key] for p in per]
-        out[key] = float(np.median(vals))
-        out[key.replace("_ms", "_spread_ms")] = [float(min(vals)), float(max(vals))]
-    return out
-
-
-def dir_mb(path: Path) -> float:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
 def real_base_vectors(work: Path) -> np.ndarray:
@@ -240,20 +208,25 @@ def stage_cli(n: int, work: Path) -> dict:
     texts_file = wd / "texts.json"
     texts_file.write_text(json.dumps(sentence_texts(load(wd / "index", verify=False)[0])), "utf-8")
     py, qa = sys.executable, str(Path(sys.executable).parent / "qa")
-    bare, whole = [], []
+    bare, whole, cpu = [], [], {"bare": [], "qa_index": []}
     for _ in range(ARGS.cli_runs):
-        t0 = time.perf_counter()
-        out = subprocess.run([py, "-c", _BARE, str(texts_file)], check=True, capture_output=True, text=True,
-                             cwd=ROOT).stdout
-        bare.append({**json.loads(out.strip().splitlines()[-1]), "wall_s": time.perf_counter() - t0})
-        t0 = time.perf_counter()
-        subprocess.run([qa, "index", str(wd / "corpus.jsonl"), "--index", str(wd / "cli-index"), "--quiet"],
-                       check=True, capture_output=True, cwd=ROOT)
-        whole.append(time.perf_counter() - t0)
+        for name, cmd in (("bare", [py, "-c", _BARE, str(texts_file)]),
+                          ("qa_index", [qa, "index", str(wd / "corpus.jsonl"), "--index", str(wd / "cli-index"),
+                                        "--quiet"])):
+            c0, t0 = children_cpu_s(), time.perf_counter()
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT).stdout
+            wall, cpu_s = time.perf_counter() - t0, children_cpu_s() - c0
+            cpu[name].append(cpu_s)
+            if name == "bare":
+                bare.append({**json.loads(out.strip().splitlines()[-1]), "wall_s": wall, "cpu_s": cpu_s})
+            else:
+                whole.append(wall)
     enc = float(np.median([b["encode_s"] for b in bare]))
     proc = float(np.median([b["wall_s"] for b in bare]))
     return {"sentences": len(json.loads(texts_file.read_text("utf-8"))), "runs": ARGS.cli_runs,
-            "bare": bare, "qa_index_wall_s": whole,
+            "bare": bare, "qa_index_wall_s": whole, "qa_index_cpu_s": cpu["qa_index"],
+            "qa_index_over_bare_cpu_per_run": [q / b for q, b in zip(cpu["qa_index"], cpu["bare"])],
+            "qa_index_over_bare_wall_per_run": [q / b["wall_s"] for q, b in zip(whole, bare)],
             "qa_index_over_bare_encode": float(np.median(whole)) / enc,
             "qa_index_over_bare_process": float(np.median(whole)) / proc,
             "sentences_per_s_qa_index": len(json.loads(texts_file.read_text("utf-8"))) / float(np.median(whole)),
@@ -378,7 +351,7 @@ def main() -> int:
     work = Path(ARGS.work)
     if ARGS._stage:
         (work / str(ARGS._size)).mkdir(parents=True, exist_ok=True)
-        res = STAGES[ARGS._stage](ARGS._size, work)
+        res = {**STAGES[ARGS._stage](ARGS._size, work), "loadavg_end": os.getloadavg()}
         (work / str(ARGS._size) / f"{ARGS._stage}.json").write_text(json.dumps(res, indent=2), "utf-8")
         return 0
     sizes = [int(s) for s in ARGS.sizes.split(",")]

@@ -1,11 +1,54 @@
-"""The `compare` stage of bench/scale.py: qa's BM25 against rank_bm25 and bm25s on the
-same tokens and queries, and the approximate dense index against exact (flat) search."""
+"""The `compare` stage of bench/scale.py, and the measurement helpers it shares: qa's
+BM25 against rank_bm25 and bm25s on the same tokens and queries, and the approximate
+dense index against exact (flat) search."""
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
 import numpy as np
+
+
+# -- measurement helpers shared with bench/scale.py
+def peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def children_cpu_s() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def rss_now_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+def stats_ms(xs: list[float]) -> dict:
+    a = np.asarray(xs, dtype=np.float64) * 1000.0
+    return {"p50_ms": float(np.percentile(a, 50)), "p95_ms": float(np.percentile(a, 95)),
+            "mean_ms": float(a.mean()), "n": int(len(a))}
+
+
+def over_passes(passes: list[list[float]]) -> dict:
+    """Median of the per-pass p50/p95 and their spread (min..max over passes)."""
+    per = [stats_ms(p) for p in passes]
+    out = {"passes": len(per), "n_per_pass": per[0]["n"]}
+    for key in ("p50_ms", "p95_ms"):
+        vals = [p[key] for p in per]
+        out[key] = float(np.median(vals))
+        out[key.replace("_ms", "_spread_ms")] = [float(min(vals)), float(max(vals))]
+    return out
+
+
+def dir_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
 
 
 def _timed(fn, args_list) -> tuple[list[float], list]:

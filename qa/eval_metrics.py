@@ -163,7 +163,8 @@ def compare(old_report: dict, new_report: dict) -> dict:
     for name, new in new_report["metrics"].items():
         old = old_report.get("metrics", {}).get(name)
         if isinstance(new, (int, float)) and isinstance(old, (int, float)) and not isinstance(new, bool):
-            deltas[name] = {"old": old, "new": new, "delta": round(new - old, 4)}
+            delta = new - old if isinstance(new, int) and isinstance(old, int) else round(new - old, 4)
+            deltas[name] = {"old": old, "new": new, "delta": delta}
     old_by_id = {r["id"]: r for r in old_report.get("questions", [])}
     pairs = [(old_by_id[r["id"]], r) for r in new_report["questions"] if r["id"] in old_by_id]
     ans = [(o, n) for o, n in pairs if n["answerable"]]
@@ -177,9 +178,10 @@ def compare(old_report: dict, new_report: dict) -> dict:
 
 
 def format_compare(cmp: dict) -> str:
-    lines = [f"{'metric':<24}{'old':>10}{'new':>10}{'delta':>10}"]
+    lines = [f"{'metric':<24}{'old':>12}{'new':>12}{'delta':>12}"]
     for name, d in cmp["metrics"].items():
-        lines.append(f"{name:<24}{_num(d['old']):>10}{_num(d['new']):>10}{d['delta']:>+10.4f}")
+        delta = f"{d['delta']:+d}" if isinstance(d["delta"], int) else f"{d['delta']:+.4f}"
+        lines.append(f"{name:<24}{_num(d['old']):>12}{_num(d['new']):>12}{delta:>12}")
     c, r = cmp["tests"]["correct"], cmp["tests"]["reciprocal_rank"]
     lines.append(f"paired on {cmp['paired']} questions present in both reports")
     lines.append(f"  correctness: exact McNemar p={c['p']:.4f} "
@@ -192,4 +194,5 @@ def format_compare(cmp: dict) -> str:
 
 
 def _num(x) -> str:
-    return f"{x:.4f}" if isinstance(x, float) and not math.isnan(x) else str(x)
+    return f"{x:.4f}" if isinstance(x, float) and not math.isnan(x) and abs(x) < 100 else \
+        (f"{x:.1f}" if isinstance(x, float) else str(x))

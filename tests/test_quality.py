@@ -5,7 +5,8 @@ documented in docs/evaluation.md.
 Thresholds = the figures measured on the report half minus a margin of about 0.05,
 and never less than one question (35 answerable, 10 unanswerable questions), so a
 single tie flipping does not fail the build but a real regression does.
-Measured 2026-11-22 (engine at commit 0de8fcd, `qa eval seeds/questions.jsonl --split report`):
+Measured 2026-11-22 at commits 0de8fcd and d1c95e1 (same figures both times) with
+`qa eval seeds/questions.jsonl --split report --index <fresh index of seeds/>`:
     hit@1 0.543 (19/35), abstention recall 0.600 (6/10), abstention F1 0.750,
     false-abstention rate 0.000 (0/35), faithfulness 1.000.
 Re-set them after tuning (on the tune half only) the same way.
