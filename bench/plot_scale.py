@@ -193,7 +193,10 @@ def targets(sizes: dict) -> list[str]:
 def _loads(sizes: dict) -> str:
     """The 1-minute load averages recorded at the end of each stage (newer runs record them)."""
     vals = [st["loadavg_end"][0] for s in sizes.values() for st in s.values() if st and st.get("loadavg_end")]
-    return f" (1-minute load average {min(vals):.1f}–{max(vals):.1f} at the ends of the stages)" if vals else ""
+    n = sum(1 for s in sizes.values() for st in s.values() if st)
+    return (f"; 1-minute load average {min(vals):.1f}–{max(vals):.1f} at the end of the {len(vals)} of {n} stages "
+            "that logged it, the others ran while other sessions' test suites and benchmarks were running"
+            if vals else "")
 
 
 def _join(xs, fmt: str = "{:.0f}") -> str:
@@ -240,9 +243,11 @@ def markdown(res: dict) -> str:
     m = res["machine"]
     lines = [
         "## Scale: 10k, 100k and 1M sentences", "",
-        f"Command: `.venv/bin/python {res['command']}`, then `.venv/bin/python bench/plot_scale.py RESULTS.json`. "
+        f"Command: `.venv/bin/python {res['command']}`, then `.venv/bin/python bench/plot_scale.py RESULTS.json` "
+        "(the run is resumable: stages were re-run with `--stages NAME --force --profile` after code changes, and "
+        "this last invocation gathered their results). "
         f"Machine: {m['cores']} cores ({m['cpu']}), {m['mem_gib']:.0f} GiB, Python {m['python']}; shared with other "
-        f"jobs throughout{_loads(sizes)}, so absolute times are pessimistic and noisy: compare within a table "
+        f"jobs throughout{_loads(sizes)}; so absolute times are pessimistic and noisy: compare within a table "
         "(methods were interleaved question by question where compared).", "",
         "Corpus: SQuAD v1.1 dev paragraphs as articles; 10k is the real text, larger sizes repeat it with a third "
         "of the words swapped for words from a Zipf vocabulary (bench/scale_data.py). At 10k every vector is a "
