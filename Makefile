@@ -19,7 +19,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install browser index run serve test test-fast bench bench-reqa bench-scale audit clean
+.PHONY: install browser index run serve test test-fast bench bench-ask bench-reqa bench-scale audit clean
 
 install: $(STAMP)
 
@@ -51,13 +51,14 @@ test-fast: install
 bench: bench-ask bench-reqa bench-scale
 
 bench-ask: install
-	$(PY) bench/ask_latency.py --json .cache/bench-ask.json
+	$(PY) bench/ask_latency.py --json .cache/bench-ask.json --docs docs/benchmarks.md
 
 bench-reqa: install
 	$(PY) bench/reqa_squad.py --squad $(SQUAD) --json .cache/bench-reqa.json
 
 bench-scale: install
 	$(PY) bench/scale.py --json .cache/bench-scale.json
+	$(PY) bench/plot_scale.py .cache/bench-scale.json
 
 audit: install
 	@bash scripts/audit.sh

@@ -145,9 +145,9 @@ class Assistant:
         for i, sid in enumerate(t.sent_ids):
             by_id.setdefault(sid, []).append(i)
         self._copies = {k: v for k, v in by_id.items() if len(v) > 1}
-        self._doc_sources = np.array([(a.source or "").casefold() for a in b.articles], dtype=object)
-        self._doc_dates = np.array([a.date or "" for a in b.articles], dtype=object)
-        self._doc_ids = np.array([a.doc_id for a in b.articles], dtype=object)
+        self._doc_sources = np.array([(a.source or "").casefold() for a in b.articles], dtype=str)
+        self._doc_dates = np.array([a.date or "" for a in b.articles], dtype="U10")
+        self._doc_ids = np.array([a.doc_id for a in b.articles], dtype=str)
 
     def warm_up(self) -> "Assistant":
         _ = self.built
@@ -160,19 +160,20 @@ class Assistant:
         return self.built.articles[t.s_doc[i]].text[t.s_start[i]:t.s_end[i]]
 
     def doc_mask(self, filters: dict) -> Optional[np.ndarray]:
-        """Boolean mask over articles allowed by ``filters`` (None: no filtering)."""
+        """Boolean mask over articles allowed by ``filters`` (None: no filtering).
+        Vectorised over the article columns built at load time."""
         if not filters:
             return None
-        mask = np.ones(len(self.built.articles), dtype=bool)
+        mask = np.ones(len(self._doc_ids), dtype=bool)
         if "sources" in filters:
-            wanted = set(filters["sources"])
-            mask &= np.array([s in wanted for s in self._doc_sources], dtype=bool)
+            mask &= np.isin(self._doc_sources, filters["sources"])
         if "doc_ids" in filters:
             mask &= np.isin(self._doc_ids, filters["doc_ids"])
+        dated = self._doc_dates != ""
         if "date_from" in filters:
-            mask &= np.array([bool(d) and d >= filters["date_from"] for d in self._doc_dates], dtype=bool)
+            mask &= dated & (self._doc_dates >= filters["date_from"])
         if "date_to" in filters:
-            mask &= np.array([bool(d) and d <= filters["date_to"] for d in self._doc_dates], dtype=bool)
+            mask &= dated & (self._doc_dates <= filters["date_to"])
         return mask
 
     # ------------------------------------------------------------------ ask
