@@ -16,6 +16,8 @@ from typing import Optional
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+
+from .types import Citation
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -79,17 +81,6 @@ class AskRequest(BaseModel):
     filters: Optional[Filters] = None
 
 
-class CitationOut(BaseModel):
-    doc_id: str
-    title: str
-    source: Optional[str]
-    date: Optional[str]
-    url: Optional[str]
-    passage_id: str
-    start: int
-    end: int
-
-
 class ContextOut(BaseModel):
     before: Optional[str]
     after: Optional[str]
@@ -99,7 +90,7 @@ class AnswerOut(BaseModel):
     text: str
     score: float
     context: ContextOut
-    citations: list[CitationOut]
+    citations: list[Citation]   # the core's frozen dataclass: one definition of the shape
 
 
 class AskResponse(BaseModel):
