@@ -67,6 +67,11 @@ class Encoder:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
                 path = resolve_model(self.spec)
+                threads = os.environ.get("QA_TORCH_THREADS")
+                if threads and threads.isdigit() and int(threads) > 0:
+                    import torch
+
+                    torch.set_num_threads(int(threads))
                 if LeanBert.fits(path):
                     self._model = LeanBert(Path(path))
                 else:
