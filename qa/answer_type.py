@@ -101,6 +101,15 @@ def answer_entity(question: str, answer: str) -> str | None:
     "he"/"it" in the next question."""
     qwords = {w.casefold() for w in re.findall(r"[\w’'-]+", question)}
     want_person = question_type(question) == "person"
+    # "Which union …?" wants the name that is a union's ("the Allied Services Union"),
+    # not the first name in the sentence.
+    which = re.search(r"\bwhich\s+([a-z]+)", question, re.I)
+    if which:
+        noun = which.group(1).casefold().rstrip("s")
+        for m in _NAME_RUN.finditer(answer):
+            words = [w for w in m.group().split() if w.lower() != "the"]
+            if any(w.casefold().rstrip("s") == noun for w in words):
+                return " ".join(words)
     for m in _NAME_RUN.finditer(answer):
         words = m.group().split()
         if words[0].lower() == "the":
@@ -128,3 +137,11 @@ def resolve(question: str, entity: str) -> str | None:
     if word == "her" and re.match(r"\s+(own\s+)?[a-z]+\s*(\?|$)", question[m.end():]) is None:
         sub = entity   # "her" as object ("what did they tell her?")
     return question[:m.start()] + sub + question[m.end():]
+
+
+_PROPER = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z’'-]+")
+
+
+def names_something(question: str) -> bool:
+    """Does the question name its own subject (a capitalised word after the first)?"""
+    return bool(_PROPER.search(question.strip()))

@@ -15,7 +15,7 @@ from typing import Optional
 
 import numpy as np
 
-from .answer_type import matches, question_type
+from .answer_type import matches, names_something, question_type
 from .bm25 import top_k
 from .fusion import CANDIDATES_PER_RETRIEVER
 from .textnorm import Tokenizer
@@ -45,8 +45,10 @@ def is_follow_up(q: str, tok: Tokenizer, known=None) -> bool:
     the vote?"). "What is the capital of France?" is short too, but about other things:
     it must not inherit the topic of the question before it."""
     words = set(tok.words(q))
-    if words & _ANAPHORA or _ELLIPSIS.match(q):
+    if words & _ANAPHORA:
         return True
+    if _ELLIPSIS.match(q):   # "And why?" leans on the conversation; "And why was X banned?" does not
+        return not names_something(q)
     terms = tok(q)
     return len(terms) <= 2 and (known is None or all(t in known for t in terms))
 
