@@ -2,8 +2,8 @@
 
 The assistant uses ``convex`` on features that are already on absolute scales
 (cosine similarity; BM25 divided by the query's idf mass), so one threshold can
-decide abstention across queries. ``minmax`` and ``rrf`` are the classic
-alternatives, kept for the benchmarks that compare them (bench/reqa_squad.py).
+decide abstention across queries. ``minmax`` is the classic per-query alternative
+that bench/reqa_squad.py compares against; ``rrf`` is the other, tested but not used.
 """
 from __future__ import annotations
 
