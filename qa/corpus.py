@@ -61,17 +61,22 @@ def decode(data: bytes) -> tuple[str, Optional[str]]:
         return data.decode("latin-1"), note + "; decoded as latin-1"
 
 
+def is_iso_date(value) -> bool:
+    """A real calendar day written YYYY-MM-DD in ASCII digits (not 2021-02-30)."""
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _clean_date(value) -> Optional[str]:
     if value is None:
         return None
     value = str(value).strip()[:10]
-    if not _DATE.fullmatch(value):
-        return None
-    try:
-        date.fromisoformat(value)   # a real calendar day, not 2021-02-30
-    except ValueError:
-        return None
-    return value
+    return value if is_iso_date(value) else None
 
 
 def _clean_url(value) -> Optional[str]:

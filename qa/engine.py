@@ -11,6 +11,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from .build import Built
+from .corpus import is_iso_date
 from .dedup import group
 from .dense import Encoder
 from .retrieve import Query, candidates, features
@@ -25,19 +26,6 @@ NOT_FOUND = "I could not find an answer to that in the articles."
 # could handle them), become spaces.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _FILTER_KEYS = {"sources", "date_from", "date_to", "doc_ids"}
-_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-
-
-def _is_date(value) -> bool:
-    import datetime
-
-    if not isinstance(value, str) or not _DATE.match(value):
-        return False
-    try:
-        datetime.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
 
 
 class QuestionError(ValueError):
@@ -96,7 +84,7 @@ def check_filters(filters) -> dict:
     for key in ("date_from", "date_to"):
         val = filters.get(key)
         if val is not None:
-            if not _is_date(val):
+            if not is_iso_date(val):
                 raise QuestionError(f"filter {key} must be a date YYYY-MM-DD")
             out[key] = val
     return out
