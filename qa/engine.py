@@ -61,6 +61,17 @@ def clean_question(question) -> str:
     return q
 
 
+def clean_history(history) -> list[str]:
+    """Earlier questions, cleaned like the question itself; blanks dropped, the last
+    MAX_HISTORY kept, each cut to MAX_QUESTION_CHARS."""
+    if history is None:
+        return []
+    if not isinstance(history, (list, tuple)) or not all(isinstance(h, str) for h in history):
+        raise QuestionError("history must be a list of strings")
+    cleaned = (_CONTROL.sub(" ", h).strip()[:MAX_QUESTION_CHARS] for h in history)
+    return [h for h in cleaned if h][-MAX_HISTORY:]
+
+
 def check_filters(filters) -> dict:
     if filters is None:
         return {}
@@ -170,12 +181,8 @@ class Assistant:
         if isinstance(k, bool) or not isinstance(k, int) or k < 1:
             raise QuestionError("k must be a whole number of at least 1")
         k = min(k, MAX_K)
-        if history is None:
-            history = ()
-        if not isinstance(history, (list, tuple)) or not all(isinstance(h, str) for h in history):
-            raise QuestionError("history must be a list of strings")
+        hist = clean_history(history)
         fl = check_filters(filters)
-        hist = [h for h in (_CONTROL.sub(" ", h).strip()[:MAX_QUESTION_CHARS] for h in history) if h][-MAX_HISTORY:]
         if not self.built.tables.sent_ids:
             return Result(q, True, "The index holds no articles yet.")
         query = self._query(q, hist)
@@ -186,7 +193,7 @@ class Assistant:
         """Every candidate sentence (indices into the sentence table) with its fused
         score, best first, before grouping and abstention. For benchmarks."""
         q = clean_question(question)
-        ranked = self._rank(self._query(q, [h for h in history if h.strip()]), check_filters(filters))
+        ranked = self._rank(self._query(q, clean_history(history)), check_filters(filters))
         return ranked if ranked is not None else (np.zeros(0, np.int64), np.zeros(0))
 
     def _query(self, q: str, hist: list[str]) -> Query:

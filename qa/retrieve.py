@@ -17,7 +17,7 @@ import numpy as np
 
 from .answer_type import matches, names_something, question_type
 from .bm25 import top_k
-from .fusion import CANDIDATES_PER_RETRIEVER
+from .fusion import CANDIDATES_PER_RETRIEVER, convex
 from .textnorm import Tokenizer
 
 _ANAPHORA = frozenset("he she him her his hers they them their theirs it its this that these those there "
@@ -125,8 +125,6 @@ def features(b, query: Query, qv: np.ndarray, cand: np.ndarray, raw: dict,
     }
     mismatch = np.zeros(len(cand))
     if query.kind is not None and text_of is not None and len(cand):
-        from .fusion import convex
-
         base = convex(feats, weights or {})
         mismatch[:] = 1.0
         for i in np.argsort(-base, kind="stable")[:TYPE_CHECKED]:
