@@ -3,6 +3,7 @@ and the approximate one finds what exact search finds. Synthetic vectors: no mod
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -98,6 +99,31 @@ def test_search_handles_k_larger_than_index():
     vecs = clustered(30)
     ids, sims = DenseIndex.build(vecs, threshold=1000).search(vecs[0], 100)
     assert len(ids) == 30 and sorted(ids.tolist()) == list(range(30))
+
+
+@pytest.mark.parametrize("threshold", [10**9, 500])
+def test_search_runs_on_one_thread_and_restores_the_setting(threshold, monkeypatch):
+    """A one-query search runs with one OpenMP thread (waking sleeping threads costs more
+    than the scan) and leaves the caller's thread count as it was, so building keeps all."""
+    import faiss
+
+    vecs = clustered(2000)
+    index = DenseIndex.build(vecs, threshold=threshold)
+    seen = []
+    real = index.faiss.search
+
+    def spy(*args, **kwargs):
+        seen.append(faiss.omp_get_max_threads())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(index.faiss, "search", spy, raising=False)
+    faiss.omp_set_num_threads(2)
+    try:
+        ids, sims = index.search(vecs[7], 5)
+        assert seen == [1] and faiss.omp_get_max_threads() == 2
+    finally:
+        faiss.omp_set_num_threads(os.cpu_count() or 1)
+    assert ids[0] == 7 and np.all(np.diff(sims) <= 1e-6)
 
 
 @pytest.mark.slow
