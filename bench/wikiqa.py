@@ -1,0 +1,605 @@
+"""WikiQA answer selection and answer triggering (Yang et al., 2015) with the project's pipeline.
+
+    .venv/bin/python bench/wikiqa.py --wikiqa ../shared/data/wikiqa/WikiQA-test.tsv --study --json OUT
+
+Pool: the 619 Wikipedia summaries (DocumentID) of the WikiQA test set. Each becomes one
+``Article`` whose text is its sentences, in SentenceID order, joined by a single space,
+and whose body is the whole text. The pipeline re-splits the text with ``qa.split`` and
+drops very short units, so its sentence rows need not equal WikiQA's sentences.
+Every question is asked of its own summary only (``filters={"doc_ids": [DocumentID]}``).
+
+Gold rule: a pipeline sentence row is correct for a question when more than half of the
+row's characters lie inside the question's Label=1 WikiQA sentences (span overlap). A
+WikiQA answer split into two rows makes both correct; a row merging an answer with a
+longer non-answer is not. An answerable question with no correct row (its answer was
+dropped or merged away) counts as a miss everywhere (``gold_missing``).
+
+Metrics
+  selection   the 243 answerable questions, each ranked within its summary: MAP, MRR (ranx,
+              whole ranking) and Hit@1, for the rankers below over the same index:
+                position  the summary's own order (a reference, no scoring)
+                bm25      built.bm25_sent scores of the question tokens, restricted to the doc
+                dense     cosine of the MiniLM question vector with the doc's sentence vectors
+                hybrid    Assistant.rank(question, filters=doc): the shipped scoring
+              ties (BM25 zeros) are broken by position in the summary.
+  triggering  all 633 questions with the hybrid; the assistant answers when its best fused
+              score reaches the threshold. Abstention recall on the 390 unanswerable,
+              false-abstention rate on the 243 answerable, and WikiQA answer-triggering
+              precision / recall / F1: a question is correct when it is answerable, answered
+              and its top row is correct; P = correct / answered, R = correct / answerable.
+              Tuned threshold: chosen on even QuestionID numbers, reported on odd ones.
+  --study     per-question signals of the top candidate and of the ranking; ROC AUC of each
+              (answerable vs not) on the odd half; a standardised logistic regression whose
+              features are picked by forward selection on the even half, its AUC and
+              triggering F1 on the odd half; the same for single signals (direction and
+              threshold chosen on even); bootstrap intervals over odd questions; and each
+              fusion feature column ranked alone (selection ablation). Nothing reported is
+              tuned on the odd half.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import math
+import os
+import platform
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+METRICS = {"MAP": "map", "MRR": "mrr", "Hit@1": "hit_rate@1"}
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Question:
+    qid: str
+    number: int                 # numeric part of QuestionID: even -> tuning half, odd -> report half
+    text: str
+    doc: int                    # article index in the pool
+    doc_id: str
+    gold: frozenset[int]        # SentenceID indices (within the doc) with Label=1
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.gold)
+
+
+@dataclass
+class Ranked:
+    """One question's hybrid ranking and whether each ranked row is correct."""
+    rows: np.ndarray
+    scores: np.ndarray
+    correct: np.ndarray
+
+
+# ------------------------------------------------------------------ data
+def read_tsv(path: str | os.PathLike) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def load_wikiqa(path: str | os.PathLike):
+    """(articles, spans, questions). ``spans[d][i]`` is WikiQA sentence i of article d,
+    as [start, end) offsets into ``articles[d].text``."""
+    from qa.corpus import content_hash
+    from qa.types import Article
+
+    rows = read_tsv(path)
+    sents: dict[str, dict[int, str]] = {}
+    titles: dict[str, str] = {}
+    for r in rows:
+        sents.setdefault(r["DocumentID"], {})[int(r["SentenceID"].rsplit("-", 1)[1])] = r["Sentence"]
+        titles[r["DocumentID"]] = r["DocumentTitle"]
+    articles, spans, doc_index = [], [], {}
+    for did, by_id in sents.items():
+        text, doc_spans = "", []
+        for i in sorted(by_id):
+            start = len(text) + (1 if text else 0)
+            text = f"{text} {by_id[i]}" if text else by_id[i]
+            doc_spans.append((start, len(text)))
+        doc_index[did] = len(articles)
+        articles.append(Article(doc_id=did, text=text, title=titles[did],
+                                content_hash=content_hash(f"wikiqa:{did}:{text}"), body=((0, len(text)),)))
+        spans.append(doc_spans)
+    return articles, spans, _questions(rows, doc_index)
+
+
+def _questions(rows: list[dict], doc_index: dict[str, int]) -> list[Question]:
+    by_q: dict[str, list[dict]] = {}
+    for r in rows:
+        by_q.setdefault(r["QuestionID"], []).append(r)
+    out = []
+    for qid, rs in by_q.items():
+        did = rs[0]["DocumentID"]
+        gold = frozenset(int(r["SentenceID"].rsplit("-", 1)[1]) for r in rs if r["Label"].strip() == "1")
+        out.append(Question(qid, int(qid.lstrip("Q")), rs[0]["Question"], doc_index[did], did, gold))
+    return sorted(out, key=lambda q: q.number)
+
+
+def doc_rows(built) -> list[np.ndarray]:
+    """Sentence-table rows of each article (contiguous, in text order)."""
+    s_doc = np.asarray(built.tables.s_doc)
+    bounds = np.searchsorted(s_doc, np.arange(len(built.articles) + 1))
+    return [np.arange(bounds[d], bounds[d + 1]) for d in range(len(built.articles))]
+
+
+def correct_rows(built, q: Question, rows: np.ndarray, spans: list[list[Span]]) -> np.ndarray:
+    """The gold rule: more than half of the row's characters inside a Label=1 sentence."""
+    t = built.tables
+    gold = [spans[q.doc][i] for i in q.gold]
+    out = np.zeros(len(rows), dtype=bool)
+    for k, r in enumerate(rows):
+        s, e = int(t.s_start[r]), int(t.s_end[r])
+        inside = sum(max(0, min(e, ge) - max(s, gs)) for gs, ge in gold)
+        out[k] = 2 * inside > (e - s)
+    return out
+
+
+def split_stats(built, spans: list[list[Span]], questions: list[Question],
+                golds: list[np.ndarray]) -> dict:
+    """How the project's splitter treats WikiQA's sentences."""
+    t = built.tables
+    rows = {(int(t.s_doc[i]), int(t.s_start[i]), int(t.s_end[i])) for i in range(len(t.sent_ids))}
+    exact = sum((d, s, e) in rows for d, ds in enumerate(spans) for s, e in ds)
+    return {"wikiqa_sentences": sum(len(s) for s in spans), "pipeline_rows": len(t.sent_ids),
+            "wikiqa_sentences_kept_exactly": exact,
+            "articles_without_rows": sum(1 for d in range(len(spans)) if not (t.s_doc == d).any()),
+            "answerable_questions": sum(q.answerable for q in questions),
+            "gold_missing": sum(1 for q, g in zip(questions, golds) if q.answerable and not g.any())}
+
+
+# ------------------------------------------------------------------ index and rankings
+def index_pool(articles, encoder, reuse: str | None, progress: bool):
+    """Build the pool index (or, for development runs, load one saved earlier)."""
+    from qa import store
+    from qa.build import build
+
+    if reuse and (Path(reuse) / "CURRENT").exists():
+        return store.load(reuse, model=encoder.name, verify=False)[0], True
+    built = build(articles, encoder, show_bar=progress)
+    if reuse:
+        store.save(built, reuse, encoder.name, int(built.dense.vectors.shape[1]))
+    return built, False
+
+
+def order(rows: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Best first; ties by position in the summary (lower row first)."""
+    o = np.lexsort((rows, -scores))
+    return rows[o], scores[o]
+
+
+def rankers(built, assistant) -> dict[str, Callable[[Question, np.ndarray], tuple[np.ndarray, np.ndarray]]]:
+    from qa.engine import clean_question
+
+    tok, enc = built.tokenizer, assistant.encoder
+    vectors = built.dense.vectors
+
+    def bm25(q: Question, rows: np.ndarray):
+        return order(rows, built.bm25_sent.get_scores(tok(q.text))[rows])
+
+    def dense(q: Question, rows: np.ndarray):
+        qv = enc.encode_query(clean_question(q.text))
+        return order(rows, np.asarray(vectors[rows]) @ qv)
+
+    def hybrid(q: Question, rows: np.ndarray):
+        return assistant.rank(q.text, filters={"doc_ids": [q.doc_id]})
+
+    def position(q: Question, rows: np.ndarray):   # reference: the summary's own order
+        return rows, -np.arange(len(rows), dtype=float)
+
+    return {"position": position, "bm25": bm25, "dense": dense, "hybrid": hybrid}
+
+
+def run_queries(built, assistant, questions: list[Question], rows_of: list[np.ndarray],
+                progress: bool) -> tuple[dict[str, list[tuple[np.ndarray, np.ndarray]]], dict]:
+    """Every ranker's (rows, scores) per question, and seconds spent per step."""
+    from tqdm import tqdm
+
+    from qa.engine import clean_question
+
+    secs = {"encode_questions": time.perf_counter()}
+    assistant.encoder.prime([clean_question(q.text) for q in questions])   # batched
+    secs["encode_questions"] = time.perf_counter() - secs["encode_questions"]
+    fns = rankers(built, assistant)
+    runs: dict[str, list] = {name: [] for name in fns}
+    clock = {name: 0.0 for name in fns}
+    for q in tqdm(questions, desc="queries", disable=not progress, file=sys.stderr, mininterval=2):
+        for name, fn in fns.items():
+            t = time.perf_counter()
+            runs[name].append(fn(q, rows_of[q.doc]))
+            clock[name] += time.perf_counter() - t
+    secs.update(clock)
+    return runs, {k: round(v, 2) for k, v in secs.items()}
+
+
+# ------------------------------------------------------------------ answer selection
+def selection(questions: list[Question], golds: list[np.ndarray], rows_of: list[np.ndarray],
+              run: list[tuple[np.ndarray, np.ndarray]]) -> dict:
+    """MAP, MRR and Hit@1 with ranx over the answerable questions. Rank order is kept by
+    giving rank r the score 1/r; a question without a correct row gets a fake gold."""
+    from ranx import Qrels, Run, evaluate
+
+    qrels, ranked = {}, {}
+    for q, g, (rows, _) in zip(questions, golds, run):
+        if not q.answerable:
+            continue
+        qrels[q.qid] = {f"r{r}": 1 for r in rows_of[q.doc][g]} or {"missing": 1}
+        ranked[q.qid] = {f"r{int(r)}": 1.0 / k for k, r in enumerate(rows, 1)} or {"none": 0.0}
+    res = evaluate(Qrels(qrels), Run(ranked), list(METRICS.values()))
+    return {"questions": len(qrels), **{n: round(float(res[m]), 4) for n, m in METRICS.items()}}
+
+
+# ------------------------------------------------------------------ answer triggering
+def triggering(answer: np.ndarray, answerable: np.ndarray, top_correct: np.ndarray) -> dict:
+    """WikiQA answer triggering for the decision ``answer`` (True = not abstained)."""
+    abstain = ~answer
+    good = answerable & answer & top_correct
+    p = good.sum() / answer.sum() if answer.any() else 0.0
+    r = good.sum() / answerable.sum() if answerable.any() else 0.0
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return {"questions": int(len(answer)), "answered": int(answer.sum()),
+            "abstention_recall_unanswerable": _share(abstain[~answerable]),
+            "false_abstention_answerable": _share(abstain[answerable]),
+            "precision": round(float(p), 4), "recall": round(float(r), 4), "F1": round(float(f1), 4)}
+
+
+def _share(x: np.ndarray) -> float:
+    return round(float(x.mean()), 4) if len(x) else 0.0
+
+
+def best_threshold(score: np.ndarray, answerable: np.ndarray, top_correct: np.ndarray) -> tuple[float, float]:
+    """The threshold (answer when score >= it) with the best triggering F1 on these
+    questions; ties go to the lowest threshold. Candidates: every observed score, +inf."""
+    best = (float("inf"), -1.0)
+    for t in sorted(set(score.tolist())) + [float("inf")]:
+        f1 = triggering(score >= t, answerable, top_correct)["F1"]
+        if f1 > best[1]:
+            best = (float(t), f1)
+    return best
+
+
+def triggering_report(questions: list[Question], hybrid: list[Ranked], threshold: float) -> dict:
+    top = np.array([r.scores[0] if len(r.scores) else -np.inf for r in hybrid])
+    ans = np.array([q.answerable for q in questions])
+    ok = np.array([bool(r.correct[0]) if len(r.correct) else False for r in hybrid])
+    even = np.array([q.number % 2 == 0 for q in questions])
+    out = {"threshold": threshold,
+           "shipped_all": triggering(top >= threshold, ans, ok),
+           "shipped_odd": triggering(top[~even] >= threshold, ans[~even], ok[~even])}
+    out["answer_all_odd"] = triggering(np.ones((~even).sum(), bool), ans[~even], ok[~even])
+    out["oracle_odd"] = triggering(ok[~even], ans[~even], ok[~even])   # answers iff its top row is right
+    t, f1_even = best_threshold(top[even], ans[even], ok[even])
+    out["tuned"] = {"threshold": round(t, 4), "even_F1": round(f1_even, 4),
+                    "odd": triggering(top[~even] >= t, ans[~even], ok[~even])}
+    return out
+
+
+# ------------------------------------------------------------------ study: signals
+SIGNALS = ("fused_top", "fused_margin", "fused_gap_mean", "dense_sent", "dense_window", "dense_pass",
+           "dense_gap_mean", "bm25_sent", "bm25_window", "bm25_pass",
+           "cov_sent", "cov_window", "cov_article", "icov_sent", "icov_window", "icov_article",
+           "cov_title", "type_match", "has_type", "q_terms", "q_words", "top_position")
+# Left out of the logistic regression by design: where the answer sits in a Wikipedia
+# summary says nothing about the project's news articles.
+NOT_FOR_MODEL = ("top_position",)
+
+
+# Feature columns ranked alone in the selection ablation. bm25_pass and dense_pass are
+# left out: a WikiQA summary is one passage, so they are constant within it.
+ABLATION = ("bm25_sent", "bm25_window", "dense_sent", "dense_window")
+
+
+def collect(assistant, questions: list[Question], hybrid: list[Ranked], progress: bool
+            ) -> tuple[np.ndarray, dict[str, list[tuple[np.ndarray, np.ndarray]]]]:
+    """One row of SIGNALS per question, from the engine's own candidates and features;
+    and, per ABLATION column, each question's candidates ranked by that column alone."""
+    from tqdm import tqdm
+
+    from qa.engine import clean_question
+    from qa.retrieve import candidates, features
+
+    b = assistant.built
+    idf = Idf(b)
+    out = np.zeros((len(questions), len(SIGNALS)))
+    alone: dict[str, list] = {name: [] for name in ABLATION}
+    for n, (q, rk) in enumerate(tqdm(list(zip(questions, hybrid)), desc="study", disable=not progress,
+                                     file=sys.stderr, mininterval=2)):
+        query = assistant._query(clean_question(q.text), [])
+        qv = assistant.encoder.encode_query(query.dense_text)
+        cand, raw = candidates(b, assistant, query, qv, assistant.doc_mask({"doc_ids": [q.doc_id]}))
+        f = features(b, query, qv, cand, raw, assistant.sentence_text, assistant.config.weights)
+        for name in ABLATION:
+            alone[name].append(order(cand, np.asarray(f[name], float)))
+        top = int(np.flatnonzero(cand == rk.rows[0])[0])    # the shipped ranking's top row
+        sig = {name: float(f[name][top]) for name in
+               ("dense_sent", "dense_window", "dense_pass", "bm25_sent", "bm25_window", "bm25_pass")}
+        sig["dense_gap_mean"] = float(f["dense_sent"][top] - f["dense_sent"].mean())
+        sig.update(ranking_signals(rk))
+        sig.update(text_signals(assistant, q, int(rk.rows[0]), idf))
+        out[n] = [sig[name] for name in SIGNALS]
+    return out, alone
+
+
+def ranking_signals(rk: Ranked) -> dict[str, float]:
+    s = rk.scores
+    return {"fused_top": float(s[0]),
+            "fused_margin": float(s[0] - s[1]) if len(s) > 1 else float(s[0]),
+            "fused_gap_mean": float(s[0] - s.mean())}
+
+
+class Idf:
+    """Sentence-level BM25 idf of a token; a token the pool never uses gets the highest
+    idf a term can have (as BM25Index.idf_mass counts unknown terms)."""
+
+    def __init__(self, built):
+        bm = built.bm25_sent
+        self.term_id, self.idf = bm.term_id, bm.idf
+        self.top = float(np.log(bm.n_docs + 0.5) - np.log(0.5))
+
+    def __call__(self, token: str) -> float:
+        j = self.term_id.get(token)
+        return float(self.idf[j]) if j is not None else self.top
+
+
+def text_signals(assistant, q: Question, top: int, idf: Idf) -> dict[str, float]:
+    """Question-term coverage by the top sentence, the top sentence with the one before
+    it, the article and its title (plain share and idf-weighted); answer type; length."""
+    from qa.answer_type import matches, question_type
+
+    b = assistant.built
+    t, tok = b.tables, b.tokenizer
+    terms = set(tok(q.text))
+    sent = set(tok(assistant.sentence_text(top)))
+    prev = set(tok(assistant.sentence_text(top - 1))) if top > 0 and t.s_doc[top - 1] == t.s_doc[top] else set()
+    article = set(tok(b.articles[q.doc].text))
+    # fsum is exactly rounded, so the result does not depend on set order (hash seed)
+    # and full coverage is exactly 1.0.
+    mass = math.fsum(idf(x) for x in terms) or 1.0
+    share = lambda have: len(terms & have) / len(terms) if terms else 0.0          # noqa: E731
+    ishare = lambda have: math.fsum(idf(x) for x in terms & have) / mass if terms else 0.0  # noqa: E731
+    kind = question_type(q.text)
+    first = int(np.searchsorted(np.asarray(t.s_doc), t.s_doc[top]))
+    return {"cov_sent": share(sent), "cov_window": share(sent | prev), "cov_article": share(article),
+            "icov_sent": ishare(sent), "icov_window": ishare(sent | prev), "icov_article": ishare(article),
+            "cov_title": share(set(tok(b.articles[q.doc].title))),
+            "type_match": float(matches(kind, assistant.sentence_text(top), q.text)),
+            "has_type": float(kind is not None), "q_terms": float(len(tok(q.text))),
+            "q_words": float(len(tok.words(q.text))), "top_position": float(top - first)}
+
+
+# ------------------------------------------------------------------ study: evaluation
+def auc(y: np.ndarray, x: np.ndarray) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    return round(float(roc_auc_score(y, x)), 4) if 0 < y.sum() < len(y) else float("nan")
+
+
+def signal_aucs(X: np.ndarray, ans: np.ndarray, ok: np.ndarray, even: np.ndarray) -> dict:
+    """Per signal: AUC on the odd half for answerable-vs-not and for 'top row is a
+    correct answer'-vs-not; the even-half AUC fixes which direction counts as higher."""
+    out = {}
+    for j, name in enumerate(SIGNALS):
+        out[name] = {"auc_odd": auc(ans[~even], X[~even, j]),
+                     "auc_odd_top_correct": auc(ok[~even], X[~even, j]),
+                     "auc_even": auc(ans[even], X[even, j]),
+                     "auc_even_top_correct": auc(ok[even], X[even, j])}
+    return out
+
+
+def make_model():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
+
+
+def cv_scores(X: np.ndarray, y: np.ndarray, folds: int = 5) -> np.ndarray:
+    """Out-of-fold probabilities (stratified, fixed seed): for choices made on one half."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    cv = StratifiedKFold(folds, shuffle=True, random_state=0)
+    return cross_val_predict(make_model(), X, y, cv=cv, method="predict_proba")[:, 1]
+
+
+def forward_select(X: np.ndarray, y: np.ndarray, allowed: list[int], max_features: int = 5,
+                   min_gain: float = 0.002) -> tuple[list[int], list[dict]]:
+    """Greedy forward selection by out-of-fold AUC on (X, y): the even half only. Each
+    step records every candidate's out-of-fold AUC and which one was added."""
+    chosen, steps, best = [], [], 0.5
+    while len(chosen) < max_features:
+        scored = {j: auc(y, cv_scores(X[:, chosen + [j]], y)) for j in allowed if j not in chosen}
+        if not scored:
+            break
+        j = max(scored, key=lambda k: (scored[k], -k))
+        steps.append({"added": SIGNALS[j] if scored[j] >= best + min_gain else None,
+                      "even_oof_auc": {SIGNALS[k]: v for k, v in sorted(scored.items(), key=lambda kv: -kv[1])}})
+        if scored[j] < best + min_gain:
+            break
+        chosen.append(j)
+        best = scored[j]
+    return chosen, steps
+
+
+def bootstrap(y: np.ndarray, ok: np.ndarray, methods: dict[str, tuple[np.ndarray, np.ndarray]], ref: str,
+              n: int = 2000, seed: int = 0) -> dict:
+    """95% percentile intervals over resampled odd-half questions: each method's AUC
+    (of its score) and triggering F1 (of its answer/abstain decision), and their paired
+    differences from method ``ref`` on the same resamples."""
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(seed)
+    draws: dict[str, list[tuple[float, float]]] = {name: [] for name in methods}
+    for _ in range(n):
+        i = rng.integers(0, len(y), len(y))
+        if 0 < y[i].sum() < len(i):
+            for name, (x, answer) in methods.items():
+                draws[name].append((roc_auc_score(y[i], x[i]), triggering(answer[i], y[i], ok[i])["F1"]))
+    base = np.array(draws[ref])
+    ci = lambda v: [round(float(np.percentile(v, 2.5)), 4), round(float(np.percentile(v, 97.5)), 4)]  # noqa: E731
+    out = {}
+    for name, v in draws.items():
+        v = np.array(v)
+        out[name] = {"auc_ci95": ci(v[:, 0]), "F1_ci95": ci(v[:, 1])}
+        if name != ref:
+            out[name].update({f"auc_minus_{ref}_ci95": ci(v[:, 0] - base[:, 0]),
+                              f"F1_minus_{ref}_ci95": ci(v[:, 1] - base[:, 1])})
+    return {"resamples": n, "methods": out}
+
+
+def logistic(X: np.ndarray, ans: np.ndarray, ok: np.ndarray, even: np.ndarray, cols: list[int]
+             ) -> tuple[dict, np.ndarray, np.ndarray]:
+    """Fit on the even half; the answering threshold on its out-of-fold probabilities is
+    chosen on even too; AUC and triggering on the odd half."""
+    model = make_model().fit(X[even][:, cols], ans[even])
+    t, f1_even = best_threshold(cv_scores(X[even][:, cols], ans[even]), ans[even], ok[even])
+    p_odd = model.predict_proba(X[~even][:, cols])[:, 1]
+    scaler, lr = model.named_steps["standardscaler"], model.named_steps["logisticregression"]
+    return {"features": [SIGNALS[j] for j in cols],
+            "coefficients_standardised": {SIGNALS[j]: round(float(c), 4) for j, c in zip(cols, lr.coef_[0])},
+            "intercept": round(float(lr.intercept_[0]), 4),
+            "feature_mean_even": {SIGNALS[j]: round(float(m), 4) for j, m in zip(cols, scaler.mean_)},
+            "feature_std_even": {SIGNALS[j]: round(float(s), 4) for j, s in zip(cols, scaler.scale_)},
+            "auc_odd": auc(ans[~even], p_odd), "auc_odd_top_correct": auc(ok[~even], p_odd),
+            "threshold_prob": round(t, 4), "even_oof_F1": round(f1_even, 4),
+            "triggering_odd": triggering(p_odd >= t, ans[~even], ok[~even])}, p_odd, p_odd >= t
+
+
+def single_signal(X: np.ndarray, ans: np.ndarray, ok: np.ndarray, even: np.ndarray, name: str
+                  ) -> tuple[dict, np.ndarray, np.ndarray]:
+    """A single signal as the abstention score: direction and threshold chosen on even."""
+    j = SIGNALS.index(name)
+    sign = 1.0 if auc(ans[even], X[even, j]) >= 0.5 else -1.0
+    x = sign * X[:, j]
+    t, f1_even = best_threshold(x[even], ans[even], ok[even])
+    return {"signal": name, "direction": "higher = answer" if sign > 0 else "lower = answer",
+            "threshold": round(sign * t, 4), "even_F1": round(f1_even, 4),
+            "auc_odd": auc(ans[~even], x[~even]),
+            "triggering_odd": triggering(x[~even] >= t, ans[~even], ok[~even])}, x[~even], x[~even] >= t
+
+
+def study(assistant, questions: list[Question], golds: list[np.ndarray], rows_of: list[np.ndarray],
+          hybrid: list[Ranked], progress: bool) -> dict:
+    """Signals per question; single-signal AUCs; the logistic regression; every choice
+    (signal direction, best signal, features, thresholds) on the even half."""
+    X, alone = collect(assistant, questions, hybrid, progress)
+    ans = np.array([q.answerable for q in questions])
+    ok = np.array([bool(r.correct[0]) if len(r.correct) else False for r in hybrid])
+    even = np.array([q.number % 2 == 0 for q in questions])
+    aucs = signal_aucs(X, ans, ok, even)
+    allowed = [j for j, s in enumerate(SIGNALS) if s not in NOT_FOR_MODEL]
+    best = max((SIGNALS[j] for j in allowed), key=lambda s: abs(aucs[s]["auc_even"] - 0.5))
+    best_ok = max((SIGNALS[j] for j in allowed), key=lambda s: abs(aucs[s]["auc_even_top_correct"] - 0.5))
+    chosen, steps = forward_select(X[even], ans[even], allowed)
+    fused, *m_fused = single_signal(X, ans, ok, even, "fused_top")
+    single, *m_best = single_signal(X, ans, ok, even, best)
+    single_ok, *m_best_ok = single_signal(X, ans, ok, even, best_ok)
+    lr_sel, *m_sel = logistic(X, ans, ok, even, chosen)
+    lr_all, *m_all = logistic(X, ans, ok, even, allowed)
+    ci = bootstrap(ans[~even], ok[~even], {"fused_top": m_fused, best: m_best, best_ok: m_best_ok,
+                                           "logistic_selected": m_sel, "logistic_all_signals": m_all}, "fused_top")
+    return {"questions": {"even": int(even.sum()), "odd": int((~even).sum()),
+                          "answerable_even": int(ans[even].sum()), "answerable_odd": int(ans[~even].sum())},
+            "signal_auc": aucs, "fused_top_tuned_on_even": fused, "best_single_signal_by_even_auc": single,
+            "best_single_signal_by_even_top_correct_auc": single_ok,
+            "forward_selection": steps, "logistic_selected": lr_sel, "logistic_all_signals": lr_all,
+            "bootstrap_odd": ci,
+            "selection_feature_alone": {name: selection(questions, golds, rows_of, r) for name, r in alone.items()}}
+
+
+# ------------------------------------------------------------------ main
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--wikiqa", required=True, help="WikiQA-test.tsv (../shared/data/wikiqa/WikiQA-test.tsv)")
+    p.add_argument("--json", help="write the results here")
+    p.add_argument("--study", action="store_true", help="also the abstention-signal study")
+    p.add_argument("--reuse-index", metavar="DIR",
+                   help="development only: save the built pool index here, or load it if present "
+                        "(index time then measures loading, and the output says so)")
+    p.add_argument("--quiet", action="store_true")
+    args = p.parse_args(argv)
+    out = run(args)
+    print(json.dumps(out, indent=2))
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(out, indent=2) + "\n", "utf-8")
+    return 0
+
+
+def run(args) -> dict:
+    from qa.dense import Encoder
+    from qa.engine import Assistant
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    articles, spans, questions = load_wikiqa(args.wikiqa)
+    encoder = Encoder().warm_up()     # model load is start-up cost, not index time
+    t_idx = time.perf_counter()
+    built, reused = index_pool(articles, encoder, args.reuse_index, not args.quiet)
+    assistant = Assistant.from_built(built, encoder)
+    t_idx = time.perf_counter() - t_idx
+    rows_of = doc_rows(built)
+    golds = [correct_rows(built, q, rows_of[q.doc], spans) for q in questions]
+    t_q = time.perf_counter()
+    runs, steps = run_queries(built, assistant, questions, rows_of, not args.quiet)
+    t_q = time.perf_counter() - t_q
+    hybrid = [Ranked(rows, sc, _correct_of(rows, rows_of[q.doc], g))
+              for q, g, (rows, sc) in zip(questions, golds, runs["hybrid"])]
+    out: dict = {"pool": {"articles": len(articles), "questions": len(questions),
+                          **split_stats(built, spans, questions, golds)},
+                 "selection": {name: selection(questions, golds, rows_of, r) for name, r in runs.items()},
+                 "triggering": triggering_report(questions, hybrid, assistant.config.threshold)}
+    secs = {"index": round(t_idx, 1), "queries": round(t_q, 1)}
+    if args.study:
+        t_s = time.perf_counter()
+        out["study"] = study(assistant, questions, golds, rows_of, hybrid, not args.quiet)
+        secs["study"] = round(time.perf_counter() - t_s, 1)
+    secs.update({"total": round(time.perf_counter() - t0, 1), "cpu": round(time.process_time() - c0, 1)})
+    out["seconds"] = secs
+    out["query_seconds_by_step"] = steps
+    out.update(_details(assistant, reused))
+    return out
+
+
+def _correct_of(ranked: np.ndarray, rows: np.ndarray, gold: np.ndarray) -> np.ndarray:
+    good = set(rows[gold].tolist())
+    return np.array([int(r) in good for r in ranked], dtype=bool)
+
+
+def _details(assistant, reused: bool) -> dict:
+    import torch
+
+    return {"index_reused": reused, "threads": int(torch.get_num_threads()),
+            "weights": dict(assistant.config.weights),
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores (shared), {platform.python_version()}",
+            "commit": _commit(), "date": dt.date.today().isoformat()}
+
+
+def _commit() -> str:
+    """HEAD of the checkout, with "+dirty" when qa/ has uncommitted changes."""
+    import subprocess
+
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "qa"], cwd=ROOT, capture_output=True,
+                               text=True, check=True).stdout.strip()
+        return head + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
