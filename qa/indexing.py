@@ -21,6 +21,7 @@ from . import corpus
 from .build import Built, Tables, build, corpus_hash, embed, passage_vectors, segment
 from .dense import Encoder
 from .store import IndexError_, load, read_manifest, save
+from .textnorm import Tokenizer
 from .types import Article
 
 
@@ -32,7 +33,8 @@ def _say(progress: bool):
 
 
 def is_stale(paths: Sequence[str], index_dir: str | os.PathLike, model: str | None = None) -> bool:
-    """True when the index is missing, unreadable, or built from other articles or model."""
+    """True when the index is missing, unreadable, or built from other articles, another
+    model or another tokenizer (an older index still loads, but `make run` rebuilds it)."""
     try:
         manifest = read_manifest(index_dir)
     except IndexError_:
@@ -40,7 +42,8 @@ def is_stale(paths: Sequence[str], index_dir: str | os.PathLike, model: str | No
     report = corpus.load(paths)
     enc = Encoder(model)
     return (manifest.get("corpus", {}).get("hash") != corpus_hash(report.articles)
-            or manifest.get("model", {}).get("name") != enc.name)
+            or manifest.get("model", {}).get("name") != enc.name
+            or manifest.get("tokenizer") != Tokenizer().params())
 
 
 class VectorLookup(Mapping):

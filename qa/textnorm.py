@@ -54,15 +54,20 @@ class Tokenizer:
 
     stem: bool = True
     stopwords: bool = True
+    spelling: bool = True     # British and American spellings fold together (v2)
 
     def params(self) -> dict:
-        return {"name": "qa-fold-v1", "stem": self.stem, "stopwords": self.stopwords}
+        return {"name": "qa-fold-v2" if self.spelling else "qa-fold-v1", "stem": self.stem,
+                "stopwords": self.stopwords}
 
     @classmethod
     def from_params(cls, params: dict) -> "Tokenizer":
-        if params.get("name") != "qa-fold-v1":
-            raise ValueError(f"unknown tokenizer {params.get('name')!r}")
-        return cls(stem=bool(params["stem"]), stopwords=bool(params["stopwords"]))
+        """The tokenizer an index was built with; v1 indexes (no spelling fold) still load."""
+        name = params.get("name")
+        if name not in ("qa-fold-v1", "qa-fold-v2"):
+            raise ValueError(f"unknown tokenizer {name!r}")
+        return cls(stem=bool(params["stem"]), stopwords=bool(params["stopwords"]),
+                   spelling=name == "qa-fold-v2")
 
     def words(self, text: str) -> list[str]:
         """Folded word tokens, stopwords kept, no stemming (for overlap measures)."""
@@ -72,9 +77,39 @@ class Tokenizer:
         toks = self.words(text)
         if self.stopwords:
             toks = [t for t in toks if t not in STOPWORDS]
+        if self.spelling:
+            toks = [_spelling(t) for t in toks]
         if self.stem:
             toks = _stem_all(tuple(toks))
         return list(toks)
+
+
+# British and American spellings of the same word. News copied between outlets (wire
+# copy, aggregators) and readers' questions mix them: "organised" / "organized",
+# "labour" / "labor", "defence" / "defense", "centre" / "center". Each rule rewrites both
+# spellings to one form before stemming (Snowball keeps them apart: "organis" vs
+# "organ"). Rules are whole-word patterns over common suffixes, so unrelated words
+# ("size", "prize", "four", "hour") are left alone.
+_SPELLING = [
+    (re.compile(r"^(\w{3,})is(e|ed|es|ing|ation|ations|er|ers)$"), r"\1iz\2"),
+    (re.compile(r"^(\w{2,})ys(e|ed|es|ing|er|ers)$"), r"\1yz\2"),
+    (re.compile(r"^(labo|favo|hono|colo|behavio|neighbo|rumo|humo|harbo|vigo|endeavo|savo|flavo|armo|"
+                r"parlo|odo|valo|rigo|clamo|tumo|savio|splendo|cando|ardo|fervo)ur(\w*)$"), r"\1r\2"),
+    (re.compile(r"^(defen|offen|preten|licen)c(e|es)$"), r"\1s\2"),
+    (re.compile(r"^(cent|theat|met|lit|fib|somb|spect|calib|lust)re(s|d)?$"), r"\1er\2"),
+    (re.compile(r"^(\w{2,}[aeiou])ll(ed|ing|er|ers)$"), r"\1l\2"),
+    (re.compile(r"^programme(s|d)?$"), r"program\1"),
+    (re.compile(r"^judgement(s)?$"), r"judgment\1"),
+    (re.compile(r"^(\w+)ogue(s)?$"), r"\1og\2"),
+]
+
+
+@lru_cache(maxsize=200_000)
+def _spelling(word: str) -> str:
+    for pattern, repl in _SPELLING:
+        if pattern.match(word):
+            return pattern.sub(repl, word, count=1)
+    return word
 
 
 @lru_cache(maxsize=1)

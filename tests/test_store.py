@@ -81,3 +81,15 @@ def test_staleness(seed_index, tmp_path):
     other = write_corpus(tmp_path / "c", {"a.txt": "Headline\n\nSomething else entirely happened today in town.\n"})
     assert is_stale([str(other)], seed_index)
     assert is_stale([str(SEEDS)], tmp_path / "missing")
+
+
+def test_index_from_an_older_tokenizer_is_stale(seed_index, tmp_path):
+    import shutil
+
+    copy = tmp_path / "idx"
+    shutil.copytree(seed_index, copy)
+    gen = copy / (copy / "CURRENT").read_text().strip()
+    manifest = json.loads((gen / "manifest.json").read_text())
+    manifest["tokenizer"]["name"] = "qa-fold-v1"
+    (gen / "manifest.json").write_text(json.dumps(manifest))
+    assert is_stale([str(SEEDS)], copy)
