@@ -11,6 +11,7 @@ INDEX ?= index
 HOST ?= 127.0.0.1
 PORT ?= 7860
 SQUAD ?= ../shared/data/squad/dev-v1.1.json
+WIKIQA ?= ../shared/data/wikiqa/WikiQA-test.tsv
 STAMP := $(VENV)/.installed
 
 export GRADIO_ANALYTICS_ENABLED := False
@@ -19,7 +20,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install browser index run serve test test-fast bench bench-ask bench-reqa bench-scale audit clean
+.PHONY: install browser index run serve test test-fast bench bench-ask bench-reqa bench-wikiqa bench-scale tune audit clean
 
 install: $(STAMP)
 
@@ -48,13 +49,21 @@ test: install browser
 test-fast: install
 	$(PY) -m pytest -q -m "not slow"
 
-bench: bench-ask bench-reqa bench-scale
+bench: bench-ask bench-reqa bench-wikiqa bench-scale
 
 bench-ask: install
 	$(PY) bench/ask_latency.py --json .cache/bench-ask.json --docs docs/benchmarks.md
 
 bench-reqa: install
 	$(PY) bench/reqa_squad.py --squad $(SQUAD) --json .cache/bench-reqa.json
+
+bench-wikiqa: install
+	$(PY) bench/wikiqa.py --wikiqa $(WIKIQA) --study --json .cache/bench-wikiqa.json
+
+# Choose the fusion weights on the three tuning halves (docs/tuning.md).
+tune: index
+	$(PY) bench/tune.py --questions $(CORPUS)/questions.jsonl --index $(INDEX) --split tune \
+	    --squad $(SQUAD) --wikiqa $(WIKIQA) --half even --json .cache/tune-even.json
 
 bench-scale: install
 	$(PY) bench/scale.py --json .cache/bench-scale.json

@@ -257,14 +257,16 @@ def _details(args, built, questions, golds, assistant) -> dict:
 # ------------------------------------------------------------------ fusion study
 # Tuning happens on the questions of even-index SQuAD articles; every figure reported
 # from the study is measured on the odd-index articles, which tuning never sees.
-FEATURES = ("bm25_sent", "bm25_pass", "bm25_window", "dense_sent", "dense_pass", "dense_window", "type_mismatch")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from search_space import as_dict, random_weights  # noqa: E402
+from qa.retrieve import SIMILARITIES  # noqa: E402
 
 
 def collect(assistant, questions: list[Question], golds: list[set[int]], keys: np.ndarray) -> list[dict]:
     """The engine's own candidates and features per question (as bench/tune.py does),
     computed once; weight search is then numpy only."""
     from qa.engine import clean_question
-    from qa.retrieve import candidates, features
+    from qa.retrieve import FEATURES, candidates, features
 
     b, rows = assistant.built, []
     for q, gold in zip(questions, golds):
@@ -289,24 +291,22 @@ def mrr10(rows: list[dict], scores: list[np.ndarray]) -> float:
 
 
 def search_weights(rows: list[dict], trials: int, seed: int = 0) -> tuple[dict, float]:
-    """Random search over the simplex of the six similarity weights (steps of 0.05) and a
-    grid of type-mismatch penalties; the best MRR@10 on ``rows`` wins."""
+    """Random search (bench/search_space.py); the best MRR@10 on ``rows`` wins."""
     rng = np.random.default_rng(seed)
     best = (None, -1.0)
     for _ in range(trials):
-        w = np.append(np.round(rng.dirichlet(np.ones(len(FEATURES) - 1)) / 0.05) * 0.05,
-                      -rng.choice([0.0, 0.1, 0.2, 0.3]))
+        w = random_weights(rng)
         m = mrr10(rows, [r["X"] @ w for r in rows])
         if m > best[1]:
             best = (w, m)
-    return {n: round(float(x), 2) for n, x in zip(FEATURES, best[0])}, best[1]
+    return as_dict(best[0]), best[1]
 
 
 def minmax_fusion(rows: list[dict], w: float) -> list[np.ndarray]:
     """Plain min-max convex fusion of sentence BM25 and sentence cosine over the pool."""
     from qa.fusion import minmax
 
-    return [w * minmax(r["s_bm"]) + (1 - w) * minmax(r["X"][:, FEATURES.index("dense_sent")]) for r in rows]
+    return [w * minmax(r["s_bm"]) + (1 - w) * minmax(r["X"][:, SIMILARITIES.index("dense_sent")]) for r in rows]
 
 
 def study(built, encoder, questions: list[Question], golds: list[set[int]], keys: np.ndarray,

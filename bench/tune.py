@@ -27,10 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from qa.answer_type import matches  # noqa: E402
 from qa.engine import Assistant  # noqa: E402
-from qa.retrieve import candidates, features  # noqa: E402
+from qa.retrieve import FEATURES, candidates, features  # noqa: E402
+from search_space import random_weights  # noqa: E402
 from qa.textnorm import fold  # noqa: E402
 
-FEATURES = ["bm25_sent", "bm25_pass", "bm25_window", "dense_sent", "dense_pass", "dense_window", "type_mismatch"]
 
 
 def collect(a: Assistant, questions: list[dict]) -> list[dict]:
@@ -164,8 +164,7 @@ def main() -> int:
     current = np.array([a.config.weights.get(n, 0.0) for n in FEATURES])
     # Random search over the simplex of the similarity weights (they sum to 1, rounded to
     # 0.05), with the type penalty on a grid; the shipped weights are always a candidate.
-    trials = [current] + [np.append(np.round(rng.dirichlet(np.ones(len(FEATURES) - 1)) / 0.05) * 0.05,
-                                    -rng.choice([0.0, 0.1, 0.2, 0.3])) for _ in range(args.trials)]
+    trials = [current] + [random_weights(rng) for _ in range(args.trials)]
     for w in trials:
         obj, th, m = best_threshold(score(rows, w, a.config.repeat_penalty), rows)
         if external:

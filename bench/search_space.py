@@ -1,0 +1,25 @@
+"""The fusion-weight search space shared by bench/tune.py and bench/reqa_squad.py --study.
+
+A trial spreads a total weight of 1 over the similarity features (Dirichlet, rounded to
+0.05) and draws the signed adjustments from small grids: a penalty for a sentence that
+cannot supply the answer type, and bonuses for novelty and for an article's lead sentence.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from qa.retrieve import FEATURES, SIMILARITIES
+
+GRIDS = {"type_mismatch": (0.0, -0.1, -0.2, -0.3), "novelty": (0.0, 0.1, 0.2, 0.3, 0.4),
+         "lead": (0.0, 0.05, 0.1)}
+assert FEATURES == SIMILARITIES + tuple(GRIDS)
+
+
+def random_weights(rng: np.random.Generator) -> np.ndarray:
+    """One weight vector, aligned with ``FEATURES``."""
+    sims = np.round(rng.dirichlet(np.ones(len(SIMILARITIES))) / 0.05) * 0.05
+    return np.concatenate([sims, [rng.choice(g) for g in GRIDS.values()]])
+
+
+def as_dict(w: np.ndarray) -> dict[str, float]:
+    return {n: round(float(x), 2) for n, x in zip(FEATURES, w)}
