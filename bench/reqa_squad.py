@@ -27,10 +27,8 @@ one half and reporting the other; see docs/benchmarks.md).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import platform
 import sys
 import time
 from dataclasses import dataclass
@@ -40,6 +38,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from common import index_pool, run_details  # noqa: E402
+from search_space import as_dict, random_weights  # noqa: E402
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -151,19 +152,6 @@ def run_queries(built, assistant, questions: list[Question], keys: np.ndarray, p
     return runs, {k: round(v, 1) for k, v in secs.items()}
 
 
-def index_pool(articles, encoder, reuse: str | None, progress: bool):
-    """Build the pool index (or, for development runs, load one saved earlier)."""
-    from qa import store
-    from qa.build import build
-
-    if reuse and (Path(reuse) / "CURRENT").exists():
-        return store.load(reuse, model=encoder.name, verify=False)[0], True
-    built = build(articles, encoder, show_bar=progress)
-    if reuse:
-        store.save(built, reuse, encoder.name, int(built.dense.vectors.shape[1]))
-    return built, False
-
-
 def select(questions: list[Question], split: str | None, limit: int | None) -> list[Question]:
     if split in ("even", "odd"):
         questions = [q for q in questions if q.article % 2 == (0 if split == "even" else 1)]
@@ -246,20 +234,13 @@ def _details(args, built, questions, golds, assistant) -> dict:
         "paragraphs": len(built.articles),
         "passages": len(built.tables.passage_ids),
         "gold_missing": sum(1 for g in golds if not g),
-        "split": args.split, "limit": args.limit, "threads": _threads(),
-        "weights": dict(assistant.config.weights),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
-        "commit": _commit(),
-        "date": dt.date.today().isoformat(),
+        "split": args.split, "limit": args.limit, **run_details(assistant),
     }
 
 
 # ------------------------------------------------------------------ fusion study
 # Tuning happens on the questions of even-index SQuAD articles; every figure reported
 # from the study is measured on the odd-index articles, which tuning never sees.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from search_space import as_dict, random_weights  # noqa: E402
-from qa.retrieve import SIMILARITIES  # noqa: E402
 
 
 def collect(assistant, questions: list[Question], golds: list[set[int]], keys: np.ndarray) -> list[dict]:
@@ -306,7 +287,9 @@ def minmax_fusion(rows: list[dict], w: float) -> list[np.ndarray]:
     """Plain min-max convex fusion of sentence BM25 and sentence cosine over the pool."""
     from qa.fusion import minmax
 
-    return [w * minmax(r["s_bm"]) + (1 - w) * minmax(r["X"][:, SIMILARITIES.index("dense_sent")]) for r in rows]
+    from qa.retrieve import FEATURES
+
+    return [w * minmax(r["s_bm"]) + (1 - w) * minmax(r["X"][:, FEATURES.index("dense_sent")]) for r in rows]
 
 
 def study(built, encoder, questions: list[Question], golds: list[set[int]], keys: np.ndarray,
@@ -345,26 +328,6 @@ def study(built, encoder, questions: list[Question], golds: list[set[int]], keys
     out["crossfit_all"] = {"tuned_hybrid": score(golds, tuned_runs, ids),
                            "minmax_convex": score(golds, mm_runs, ids)}
     return out
-
-
-def _commit() -> str:
-    """HEAD of the checkout, with "+dirty" when qa/ has uncommitted changes."""
-    import subprocess
-
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "qa"], cwd=ROOT, capture_output=True,
-                               text=True, check=True).stdout.strip()
-        return head + ("+dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
-def _threads() -> int:
-    import torch
-
-    return int(torch.get_num_threads())
 
 
 if __name__ == "__main__":

@@ -40,11 +40,9 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import json
 import math
 import os
-import platform
 import sys
 import time
 from dataclasses import dataclass
@@ -55,6 +53,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from common import index_pool, run_details  # noqa: E402
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -162,19 +162,6 @@ def split_stats(built, spans: list[list[Span]], questions: list[Question],
 
 
 # ------------------------------------------------------------------ index and rankings
-def index_pool(articles, encoder, reuse: str | None, progress: bool):
-    """Build the pool index (or, for development runs, load one saved earlier)."""
-    from qa import store
-    from qa.build import build
-
-    if reuse and (Path(reuse) / "CURRENT").exists():
-        return store.load(reuse, model=encoder.name, verify=False)[0], True
-    built = build(articles, encoder, show_bar=progress)
-    if reuse:
-        store.save(built, reuse, encoder.name, int(built.dense.vectors.shape[1]))
-    return built, False
-
-
 def order(rows: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Best first; ties by position in the summary (lower row first)."""
     o = np.lexsort((rows, -scores))
@@ -579,26 +566,7 @@ def _correct_of(ranked: np.ndarray, rows: np.ndarray, gold: np.ndarray) -> np.nd
 
 
 def _details(assistant, reused: bool) -> dict:
-    import torch
-
-    return {"index_reused": reused, "threads": int(torch.get_num_threads()),
-            "weights": dict(assistant.config.weights),
-            "machine": f"{platform.machine()}, {os.cpu_count()} cores (shared), {platform.python_version()}",
-            "commit": _commit(), "date": dt.date.today().isoformat()}
-
-
-def _commit() -> str:
-    """HEAD of the checkout, with "+dirty" when qa/ has uncommitted changes."""
-    import subprocess
-
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "qa"], cwd=ROOT, capture_output=True,
-                               text=True, check=True).stdout.strip()
-        return head + ("+dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+    return {"index_reused": reused, **run_details(assistant)}
 
 
 if __name__ == "__main__":

@@ -1,0 +1,46 @@
+"""Pieces shared by the benchmarks that index an external pool (reqa_squad.py, wikiqa.py)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def index_pool(articles, encoder, reuse: str | None, progress: bool):
+    """Build the pool index (or, for development runs, load one saved earlier).
+    Returns (built, reused)."""
+    from qa import store
+    from qa.build import build
+
+    if reuse and (Path(reuse) / "CURRENT").exists():
+        return store.load(reuse, model=encoder.name, verify=False)[0], True
+    built = build(articles, encoder, show_bar=progress)
+    if reuse:
+        store.save(built, reuse, encoder.name, int(built.dense.vectors.shape[1]))
+    return built, False
+
+
+def commit() -> str:
+    """HEAD of the checkout, with "+dirty" when qa/ has uncommitted changes."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "qa"], cwd=ROOT, capture_output=True,
+                               text=True, check=True).stdout.strip()
+        return head + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def run_details(assistant) -> dict:
+    """Where and with what a result was measured."""
+    import torch
+
+    return {"threads": int(torch.get_num_threads()), "weights": dict(assistant.config.weights),
+            "threshold": assistant.config.threshold,
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores (shared), {platform.python_version()}",
+            "commit": commit(), "date": dt.date.today().isoformat()}
