@@ -37,13 +37,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-from common import index_pool, run_details  # noqa: E402
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+from common import index_pool, run_details  # noqa: E402  (also sets the offline environment)
 from search_space import as_dict, random_weights  # noqa: E402
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 K = 10
 METRICS = {"MRR@10": "mrr@10", "R@1": "hit_rate@1", "R@5": "hit_rate@5", "R@10": "hit_rate@10"}

@@ -52,12 +52,8 @@ from typing import Callable
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-from common import index_pool, run_details  # noqa: E402
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+from common import index_pool, run_details  # noqa: E402  (also sets the offline environment)
 
 METRICS = {"MAP": "map", "MRR": "mrr", "Hit@1": "hit_rate@1"}
 Span = tuple[int, int]
