@@ -1,8 +1,7 @@
 """The fusion-weight search space shared by bench/tune.py and bench/reqa_squad.py --study.
 
 A trial spreads a total weight of 1 over the similarity features (Dirichlet, rounded to
-0.05) and draws the signed adjustments from small grids: a penalty for a sentence that
-cannot supply the answer type, and bonuses for novelty and for an article's lead sentence.
+0.05) and draws the penalty for a sentence that cannot supply the answer type from a grid.
 """
 from __future__ import annotations
 
@@ -10,8 +9,7 @@ import numpy as np
 
 from qa.retrieve import FEATURES, SIMILARITIES
 
-GRIDS = {"type_mismatch": (0.0, -0.1, -0.2, -0.3), "novelty": (0.0, 0.1, 0.2, 0.3, 0.4),
-         "lead": (0.0, 0.05, 0.1)}
+GRIDS = {"type_mismatch": (0.0, -0.1, -0.2, -0.3)}
 assert FEATURES == SIMILARITIES + tuple(GRIDS)
 
 

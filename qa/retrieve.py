@@ -8,8 +8,6 @@ Each sentence is scored with its passage as context, on absolute scales:
              mean of its sentence vectors
   *_window   the same for the sentence joined with the one before it
   type_mismatch  1 when the sentence cannot supply the answer type asked for
-  novelty    share of the sentence's terms the question does not hold
-  lead       1 for the first sentence of an article
 """
 from __future__ import annotations
 
@@ -26,7 +24,7 @@ from .textnorm import Tokenizer
 
 # The fused score is a weighted sum of these per-candidate columns (weights: AskConfig).
 SIMILARITIES = ("bm25_sent", "bm25_pass", "bm25_window", "dense_sent", "dense_pass", "dense_window")
-FEATURES = SIMILARITIES + ("type_mismatch", "novelty", "lead")
+FEATURES = SIMILARITIES + ("type_mismatch",)
 
 _ANAPHORA = frozenset("he she him her his hers they them their theirs it its this that these those there "
                       "then such one ones".split())
@@ -105,18 +103,6 @@ def _dense_top(b, qv: np.ndarray, c: int, sent_mask: Optional[np.ndarray]) -> np
     return b.dense.search(qv, c, allowed=sent_mask)[0]
 
 
-def novelty(bm25, cand: np.ndarray, query_tokens: list[str]) -> np.ndarray:
-    """Share of each candidate's distinct terms that the question does not hold. A
-    sentence that only restates the question ("The Fellowship welcomed the decisions"
-    for "Who chairs the Fellowship?") has nothing new to say; an answer does."""
-    q = np.array(sorted({bm25.term_id[t] for t in query_tokens if t in bm25.term_id}), np.int64)
-    sub = bm25.counts[cand]                          # the candidates' rows (CSR)
-    size = np.diff(sub.indptr)
-    hits = np.concatenate([[0.0], np.cumsum(np.isin(sub.indices, q))])
-    shared = hits[sub.indptr[1:]] - hits[sub.indptr[:-1]]
-    return np.where(size > 0, 1.0 - shared / np.maximum(size, 1), 0.0)
-
-
 # Answer-type checks run on this many of the best candidates (by the other features);
 # the rest count as mismatches, so an unchecked sentence can never win by default.
 TYPE_CHECKED = 50
@@ -143,9 +129,6 @@ def features(b, query: Query, qv: np.ndarray, cand: np.ndarray, raw: dict,
         "dense_pass": b.p_vecs[pas] @ qv,
         "dense_window": win @ qv,
     }
-    feats["novelty"] = novelty(b.bm25_sent, cand, query.tokens)
-    # The first sentence of an article: news leads summarise, encyclopedia entries define.
-    feats["lead"] = (~same).astype(np.float64)
     mismatch = np.zeros(len(cand))
     if query.kind is not None and text_of is not None and len(cand):
         base = convex(feats, weights or {})

@@ -54,30 +54,3 @@ def test_question_types():
     assert matches("person", "Party leader Tobias Wren spoke.", "Who leads the party?")
     assert not matches("person", "The Commonwealth Socialist Forum spoke.", "Who leads the party?")
 
-
-def test_novelty_is_the_share_of_terms_the_question_lacks():
-    from qa.bm25 import BM25Index
-    from qa.retrieve import novelty
-
-    tok = Tokenizer()
-    sents = ["The Fellowship welcomed the decision.", "",
-             "Its chair, Miriam Halberstadt, welcomed the decision.", "Rain fell."]
-    index = BM25Index.build(tok(s) for s in sents)
-    q = tok("Who chairs the Fellowship that welcomed the decision?")
-    got = novelty(index, np.array([0, 1, 2, 3]), q)
-    # echo of the question: nothing new; empty row: 0; answer: its name is new; unrelated: all new
-    np.testing.assert_allclose(got, [0.0, 0.0, 2 / 5, 1.0])
-    assert novelty(index, np.array([], np.int64), q).shape == (0,)
-
-
-def test_lead_feature_marks_each_articles_first_sentence(assistant):
-    from qa.retrieve import Query, candidates, features
-
-    b = assistant.built
-    query = Query("nec meeting", b.tokenizer("nec meeting"), "nec meeting")
-    qv = assistant.encoder.encode_query("nec meeting")
-    cand, raw = candidates(b, assistant, query, qv, None)
-    lead = features(b, query, qv, cand, raw)["lead"]
-    t = b.tables
-    first = np.array([c == 0 or t.s_doc[c - 1] != t.s_doc[c] for c in cand])
-    assert np.array_equal(lead == 1.0, first) and first.any() and not first.all()
