@@ -5,9 +5,10 @@ documented in docs/evaluation.md.
 Thresholds = the figures measured on the report half minus a margin of about 0.05,
 and never less than one question (35 answerable, 10 unanswerable questions), so a
 single tie flipping does not fail the build but a real regression does.
-Measured 2026-11-22 at commits 0de8fcd and d1c95e1 (same figures both times) with
+Measured 2026-11-23 at commit 33841cf (weights chosen on the three tuning halves,
+tokenizer v2) with
 `qa eval seeds/questions.jsonl --split report --index <fresh index of seeds/>`:
-    hit@1 0.543 (19/35), abstention recall 0.600 (6/10), abstention F1 0.750,
+    hit@1 0.571 (20/35), abstention recall 0.600 (6/10), abstention F1 0.750,
     false-abstention rate 0.000 (0/35), faithfulness 1.000.
 Re-set them after tuning (on the tune half only) the same way.
 """
@@ -19,7 +20,7 @@ from conftest import SEEDS
 
 pytestmark = pytest.mark.slow
 
-MIN_HIT_AT_1 = 0.49                 # measured 0.543
+MIN_HIT_AT_1 = 0.52                 # measured 0.571 (one question less: 0.543)
 MIN_ABSTENTION_RECALL = 0.50        # measured 0.600 (one question less: 0.5)
 MIN_ABSTENTION_F1 = 0.66            # measured 0.750 (recall 0.5 at precision 1.0: 0.667)
 MAX_FALSE_ABSTENTION_RATE = 0.05    # measured 0.000 (one question more: 0.029)
