@@ -23,6 +23,7 @@ EXAMPLES = (
 )
 INTRO = ("Every answer is a sentence quoted word for word from the news articles, "
          "with the articles it comes from. If the articles do not say, it tells you so.")
+ASK_PLACEHOLDER = "Ask a question about the articles…"
 PLACEHOLDER = ('<div class="qa-placeholder"><p class="qa-placeholder-title">Ask about the news</p>'
                f"<p>{render.esc(INTRO)}</p></div>")
 
@@ -141,13 +142,18 @@ def build_chat(assistant, store: Optional[FeedbackStore] = None, title: str = "A
                              feedback_options=("Like", "Dislike"), placeholder=PLACEHOLDER,
                              show_label=False, elem_classes="qa-chatbot", buttons=["copy"],
                              allow_file_downloads=False, height="60vh", min_height=320)
-        textbox = gr.Textbox(placeholder="Ask a question about the articles…", show_label=False,
+        textbox = gr.Textbox(placeholder=ASK_PLACEHOLDER, show_label=False,
                              max_length=2000, max_lines=6, submit_btn="Ask", stop_btn=False,
                              elem_classes="qa-question")
         gr.ChatInterface(backend.respond, chatbot=chatbot, textbox=textbox,
                          additional_inputs=[src, dfrom, dto], examples=[[q] for q in EXAMPLES],
                          api_name="chat", api_description="Answer a question by quoting the articles.",
                          autofocus=False, fill_height=True, flagging_mode="never")
+
+        # ChatInterface blanks the box's placeholder while it answers and never puts it
+        # back; restore it whenever an answer has landed.
+        chatbot.change(lambda: gr.update(placeholder=ASK_PLACEHOLDER), outputs=[textbox],
+                       api_visibility="private", queue=False)
 
         def on_like(data: gr.LikeData, history: list) -> None:
             backend.feedback(data.index, data.liked, history)

@@ -4,6 +4,7 @@ One browser per module; servers on 127.0.0.1 at random ports: the QA server, an 
 "host page" site and a disallowed one (different ports are different origins)."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write_corpus
+from qa.chat import ASK_PLACEHOLDER
 from livesrv import LiveServer, StaticSite
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -112,6 +114,9 @@ def test_chat_page_quotes_with_citations(browser, live, assistant):
     msg = _chat_ask(page, JULY, 1)
     _check_shown(msg, assistant.ask(JULY).to_dict())
     msg = _chat_ask(page, Q, 2)
+    # the question box keeps its prompt after answers (ChatInterface blanks it while answering)
+    page.wait_for_function("() => document.querySelector('.qa-question textarea').placeholder"
+                           f" === {json.dumps(ASK_PLACEHOLDER)}", timeout=5_000)
     expected = assistant.ask(Q, history=[JULY]).to_dict()
     assert not expected["abstained"]
     _check_shown(msg, expected)
