@@ -15,6 +15,7 @@ from .corpus import is_iso_date
 from .dedup import group
 from .dense import Encoder
 from .retrieve import Query, candidates, features
+from .spelling import Corrector
 from .fusion import convex
 from .types import Answer, Citation, Result
 
@@ -149,6 +150,8 @@ class Assistant:
         self._doc_sources = np.array([(a.source or "").casefold() for a in b.articles], dtype=str)
         self._doc_dates = np.array([a.date or "" for a in b.articles], dtype="U10")
         self._doc_ids = np.array([a.doc_id for a in b.articles], dtype=str)
+        self._corrector = Corrector(b.tokenizer, b.bm25_sent.vocab,
+                                    np.bincount(b.bm25_sent.counts.indices, minlength=len(b.bm25_sent.vocab)))
 
     def warm_up(self) -> "Assistant":
         _ = self.built
@@ -201,8 +204,8 @@ class Assistant:
     def _query(self, q: str, hist: list[str]) -> Query:
         from .retrieve import is_follow_up
 
-        tok = self.built.tokenizer
-        if not hist or not is_follow_up(q, tok, self.built.bm25_sent.term_id):
+        tok = self._corrector        # the index's tokenizer, reading typos as known words
+        if not hist or not is_follow_up(q, self.built.tokenizer, self.built.bm25_sent.term_id):
             return Query(q, tok(q), q)
         from .answer_type import answer_entity, resolve
 

@@ -73,15 +73,19 @@ class Tokenizer:
         """Folded word tokens, stopwords kept, no stemming (for overlap measures)."""
         return _TOKEN.findall(fold(text))
 
-    def __call__(self, text: str) -> list[str]:
+    def content_words(self, text: str) -> list[str]:
+        """Folded words, stopwords dropped (when the tokenizer drops them)."""
         toks = self.words(text)
-        if self.stopwords:
-            toks = [t for t in toks if t not in STOPWORDS]
+        return [t for t in toks if t not in STOPWORDS] if self.stopwords else toks
+
+    def term(self, word: str) -> str:
+        """The index term of one folded word: spelling fold, then stem."""
         if self.spelling:
-            toks = [_spelling(t) for t in toks]
-        if self.stem:
-            toks = _stem_all(tuple(toks))
-        return list(toks)
+            word = _spelling(word)
+        return _stem_one(word) if self.stem else word
+
+    def __call__(self, text: str) -> list[str]:
+        return [self.term(w) for w in self.content_words(text)]
 
 
 # British and American spellings of the same word. News copied between outlets (wire
@@ -122,7 +126,3 @@ def _stemmer():
 @lru_cache(maxsize=200_000)
 def _stem_one(word: str) -> str:
     return _stemmer().stemWord(word)
-
-
-def _stem_all(words: tuple[str, ...]) -> list[str]:
-    return [_stem_one(w) for w in words]

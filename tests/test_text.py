@@ -140,3 +140,29 @@ def test_bm25_save_load_roundtrip(tmp_path):
     idx.save(tmp_path, "b")
     back = BM25Index.load(tmp_path, "b", idx.params)
     np.testing.assert_array_equal(back.get_scores(["y", "q"]), idx.get_scores(["y", "q"]))
+
+
+def test_corrector_reads_a_typo_as_the_indexed_term_one_edit_away():
+    from qa.spelling import Corrector
+
+    tok = Tokenizer()
+    words = {"horizon": 3, "complaints": 5, "proscribed": 2, "ban": 9, "outstanding": 4, "champion": 2,
+             "membership": 1}
+    c = Corrector(tok, [tok.term(w) for w in words], np.array(list(words.values())))
+    assert c.correct("horizen") == tok.term("horizon")          # substitution
+    assert c.correct("complants") == tok.term("complaints")     # deletion
+    assert c.correct("proscibed") == tok.term("proscribed")
+    assert c.correct("outstandnig") == tok.term("outstanding")  # transposition in the suffix
+    assert c.correct("chamion") == tok.term("champion")         # insertion
+    assert c.correct("horizon") is None                         # known already
+    assert c.correct("bam") is None                             # too short to guess
+    assert c.correct("breakfast") is None                       # nothing near
+    assert c.correct("membershp") == tok.term("membership")     # used in one sentence is enough
+    assert c("Left horizen?") == ["left", tok.term("horizon")]
+
+
+def test_misspelt_question_finds_what_the_correct_one_does(assistant):
+    right = assistant.ask("How many complaints are outstanding?")
+    typo = assistant.ask("How many complants are outstandnig?")
+    assert not right.abstained and not typo.abstained
+    assert typo.answers[0].text == right.answers[0].text

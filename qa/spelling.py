@@ -1,0 +1,52 @@
+"""Typos in questions: a question word whose index term the corpus never uses, one edit
+away from a word whose term it does use, is read as that word ("left horizen" -> horizon,
+"complants" -> complaint, "outstandnig" -> outstanding).
+
+Candidates are every word one deletion, transposition, substitution or insertion away
+(Norvig's edits1, a few hundred strings), each mapped to its index term by the project's
+tokenizer; the known term used in the most sentences wins. Only words of five letters or
+more are corrected (short words have too many neighbours). It runs at query time only, on
+unknown words only, so it needs nothing stored in the index.
+"""
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+import numpy as np
+
+from .textnorm import Tokenizer
+
+MIN_LEN = 5
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def edits1(word: str) -> set[str]:
+    """Every string one deletion, transposition, substitution or insertion from ``word``."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return ({a + b[1:] for a, b in splits if b}
+            | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+            | {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+            | {a + c + b for a, b in splits for c in _LETTERS}) - {word}
+
+
+class Corrector:
+    """Tokenizes a question like ``tokenizer`` does, correcting unknown words (above)."""
+
+    def __init__(self, tokenizer: Tokenizer, vocab: Sequence[str], df: np.ndarray):
+        self.tokenizer = tokenizer
+        self._df = {t: int(n) for t, n in zip(vocab, df)}
+
+    def correct(self, word: str) -> Optional[str]:
+        """The known term of the best word one edit from ``word`` (most sentences; ties:
+        alphabetical), or None when ``word``'s own term is known, ``word`` is short or not
+        plain ASCII letters, or no neighbour is known."""
+        if (self.tokenizer.term(word) in self._df or len(word) < MIN_LEN
+                or not (word.isascii() and word.isalpha())):
+            return None
+        terms = {self.tokenizer.term(c) for c in edits1(word)}
+        known = [t for t in terms if t in self._df]
+        return min(known, key=lambda t: (-self._df[t], t)) if known else None
+
+    def __call__(self, text: str) -> list[str]:
+        tok = self.tokenizer
+        return [self.correct(w) or tok.term(w) for w in tok.content_words(text)]
