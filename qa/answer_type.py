@@ -23,8 +23,10 @@ PATTERNS = {
     "date": re.compile(rf"\b(\d{{4}}|{_MONTHS}|{_DAYS}|\d{{1,2}}(:\d\d)?\s?(am|pm)|morning|afternoon|evening|"
                        rf"night|week|month|year|spring|summer|autumn|winter|noon|midnight|"
                        r"since|until|ago|last|next|earlier|later|recently)\b", re.I),
+    # A length of time, not a clock time: "from 10am to 7pm" answers "How long?" only
+    # indirectly, and a sentence saying "nine hours" should come first.
     "duration": re.compile(rf"\b(\d+|{_NUM_WORDS}|an?)[\s-]+(hours?|minutes?|days?|weeks?|months?|years?)\b|"
-                           r"\b(hours?|minutes?|days?|weeks?|months?|years?)\b|\b\d{1,2}\s?(am|pm)\b", re.I),
+                           r"\b(hours?|minutes?|days?|weeks?|months?|years?)\b", re.I),
     # Two capitalised words in a row (a name), or a capitalised word mid-sentence.
     "entity": re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w’'-]+(\s+(of\s+the\s+|of\s+|the\s+)?[A-Z][\w’'-]+)*"),
     "reason": re.compile(r"\b(because|after|over|for|since|due to|so that|as a result|accused|claim(ed|s)?|"

@@ -22,7 +22,8 @@ def test_meeting_length_answer_first(assistant):
     r = assistant.ask("How long did the July NEC meeting last?")
     assert not r.abstained
     top = fold(r.answers[0].text)
-    assert any(p in top for p in ("eight-hour", "nine hours", "eight hours", "before 7pm")), top
+    # a length of time first, not the clock times it can be worked out from
+    assert any(fold(p) in top for p in ("eight-hour", "nine hours", "eight hours")), top
     assert _verbatim(assistant, r)
 
 

@@ -54,3 +54,11 @@ def test_question_types():
     assert matches("person", "Party leader Tobias Wren spoke.", "Who leads the party?")
     assert not matches("person", "The Commonwealth Socialist Forum spoke.", "Who leads the party?")
 
+
+
+def test_how_long_wants_a_length_of_time_not_a_clock_time():
+    q = "How long did the meeting last?"
+    assert question_type(q) == "duration"
+    assert matches("duration", "It ran for nearly nine hours.", q)
+    assert matches("duration", "It followed an eight-hour meeting.", q)
+    assert not matches("duration", "It began at 10am and ended before 7pm.", q)
