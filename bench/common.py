@@ -5,6 +5,7 @@ import datetime as dt
 import os
 import platform
 import subprocess
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,6 +27,18 @@ def index_pool(articles, encoder, reuse: str | None, progress: bool):
     if reuse:
         store.save(built, reuse, encoder.name, int(built.dense.vectors.shape[1]))
     return built, False
+
+
+def indexed_pool(articles, reuse: str | None, progress: bool, encoder=None, config=None):
+    """(assistant, reused, index seconds) over the pool. The model is loaded first, when
+    not given: loading it is start-up cost, not index time."""
+    from qa.dense import Encoder
+    from qa.engine import Assistant
+
+    encoder = encoder or Encoder().warm_up()
+    t = time.perf_counter()
+    built, reused = index_pool(articles, encoder, reuse, progress)
+    return Assistant.from_built(built, encoder, config), reused, time.perf_counter() - t
 
 
 def commit() -> str:

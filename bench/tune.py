@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from qa.answer_type import matches  # noqa: E402
 from qa.engine import Assistant  # noqa: E402
 from qa.retrieve import FEATURES, candidates, features  # noqa: E402
+from common import indexed_pool  # noqa: E402
 from search_space import random_weights  # noqa: E402
 from qa.textnorm import fold  # noqa: E402
 
@@ -93,8 +94,8 @@ def squad_rows(path: str, half: str, index_dir: str | None, a: Assistant) -> dic
 
     articles, questions = rq.load_squad(path)
     questions = rq.select(questions, half, None)
-    built, _ = rq.index_pool(articles, a.encoder, index_dir, progress=True)
-    sq = Assistant.from_built(built, a.encoder, a.config)
+    sq, _, _ = indexed_pool(articles, index_dir, True, a.encoder, a.config)
+    built = sq.built
     keys = rq.candidate_keys(built)
     a.encoder.prime([q.text.strip() for q in questions])
     return stack(rq.collect(sq, questions, rq.gold_rows(built, questions, keys), keys))
@@ -109,8 +110,8 @@ def wikiqa_rows(path: str, half: str, index_dir: str | None, a: Assistant) -> di
 
     articles, spans, questions = wq.load_wikiqa(path)
     questions = [q for q in questions if q.answerable and q.number % 2 == (half == "odd")]
-    built, _ = wq.index_pool(articles, a.encoder, index_dir, progress=True)
-    wa = Assistant.from_built(built, a.encoder, a.config)
+    wa, _, _ = indexed_pool(articles, index_dir, True, a.encoder, a.config)
+    built = wa.built
     rows = []
     for q in questions:
         query = wa._query(clean_question(q.text), [])
