@@ -17,6 +17,7 @@ import numpy as np
 from .textnorm import Tokenizer
 
 MIN_LEN = 5
+_MISS = object()
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -35,6 +36,7 @@ class Corrector:
     def __init__(self, tokenizer: Tokenizer, vocab: Sequence[str], df: np.ndarray):
         self.tokenizer = tokenizer
         self._df = {t: int(n) for t, n in zip(vocab, df)}
+        self._seen: dict[str, Optional[str]] = {}     # word -> correction (1-3 ms to find)
 
     def correct(self, word: str) -> Optional[str]:
         """The known term of the best word one edit from ``word`` (most sentences; ties:
@@ -43,9 +45,24 @@ class Corrector:
         if (self.tokenizer.term(word) in self._df or len(word) < MIN_LEN
                 or not (word.isascii() and word.isalpha())):
             return None
-        terms = {self.tokenizer.term(c) for c in edits1(word)}
-        known = [t for t in terms if t in self._df]
-        return min(known, key=lambda t: (-self._df[t], t)) if known else None
+        best = self._seen.get(word, _MISS)
+        if best is _MISS:
+            terms = {self.tokenizer.term(c) for c in edits1(word) if self._may_be_known(c)}
+            known = [t for t in terms if t in self._df]
+            best = min(known, key=lambda t: (-self._df[t], t)) if known else None
+            if len(self._seen) >= 50_000:   # bounded: questions are open-ended text
+                self._seen.clear()
+            self._seen[word] = best
+        return best
+
+    def _may_be_known(self, word: str) -> bool:
+        """Cheap filter before stemming a candidate: a Snowball stem is almost always a
+        prefix of its word at most five letters shorter ("complaints" -> "complaint"), or
+        ends in i for a final y ("happy" -> "happi"). Stemming every candidate took
+        8-16 ms a word."""
+        df = self._df
+        return (any(word[:n] in df for n in range(max(3, len(word) - 5), len(word) + 1))
+                or (word.endswith("y") and word[:-1] + "i" in df))
 
     def __call__(self, text: str) -> list[str]:
         tok = self.tokenizer
