@@ -60,7 +60,8 @@ class BM25Index:
         self.doc_len = np.asarray(c.sum(axis=1)).ravel().astype(np.float64)
         self.n_docs = n_docs
         avgdl = float(self.doc_len.sum() / n_docs) if n_docs else 0.0
-        df = np.bincount(c.indices, minlength=n_terms).astype(np.float64)
+        self.df = np.bincount(c.indices, minlength=n_terms)   # documents holding each term
+        df = self.df.astype(np.float64)
         seen = df > 0   # rank-bm25 only knows words that occur somewhere
         idf = np.log(n_docs - df + 0.5) - np.log(df + 0.5)
         idf[~seen] = 0.0
