@@ -63,7 +63,7 @@ bench-wikiqa: install
 # Choose the fusion weights on the three tuning halves (docs/tuning.md).
 tune: index
 	$(PY) bench/tune.py --questions $(CORPUS)/questions.jsonl --index $(INDEX) --split tune \
-	    --squad $(SQUAD) --wikiqa $(WIKIQA) --half even --json .cache/tune-even.json
+	    --squad $(SQUAD) --wikiqa $(WIKIQA) --half even --trials 4000 --json .cache/tune-even.json
 
 bench-scale: install
 	$(PY) bench/scale.py --json .cache/bench-scale.json
