@@ -51,6 +51,7 @@ class Settings:
     api_queue: int = field(default_factory=lambda: _env_int("QA_API_QUEUE", 8))    # waiting beyond workers
     chat_concurrency: int = field(default_factory=lambda: _env_int("QA_CHAT_CONCURRENCY", 2))
     chat_queue_size: int = field(default_factory=lambda: _env_int("QA_CHAT_QUEUE", 16))
+    chat_sessions: int = field(default_factory=lambda: _env_int("QA_CHAT_SESSIONS", 1000))
     data_dir: Path = field(default_factory=lambda: Path(os.environ.get("QA_DATA_DIR") or "data"))
     title: str = field(default_factory=lambda: os.environ.get("QA_TITLE") or "Ask the articles")
     retry_after_busy: int = 2
@@ -249,6 +250,10 @@ def _mount_chat(app: FastAPI, demo, settings: Settings) -> None:
     app.add_middleware(CORSMiddleware, allow_origins=(), allow_methods=("GET",))
     index_dir = getattr(demo.backend.assistant, "index_dir", None)
     blocked = [str(p.resolve()) for p in (settings.data_dir, index_dir, Path(__file__).parent) if p]
+    # Gradio keeps every chat session's history in memory, up to this many sessions (its
+    # default is 10,000); the oldest are dropped first. A 10-minute soak grew the server by
+    # a third, mostly chat history (docs/reliability.md): this bounds it.
+    demo.state_session_capacity = max(1, settings.chat_sessions)
     gr.mount_gradio_app(app, demo, path="/", footer_links=[], run_history=False, ssr_mode=False,
                         mcp_server=False, pwa=False, show_error=False, max_file_size="1kb",
                         blocked_paths=blocked, theme=theme(), css_paths=[assets.asset_path("chat.css")])

@@ -356,3 +356,16 @@ def test_chat_queue_flood_gets_queue_full_not_a_hang(assistant, tmp_path):
             slow.release.set()
         assert 'class="qa-result"' in first.result(timeout=30)
         assert 'class="qa-result"' in second.result(timeout=30)
+
+
+def test_chat_sessions_held_in_memory_are_bounded(assistant, tmp_path, monkeypatch):
+    """Gradio drops the oldest chat session beyond QA_CHAT_SESSIONS (its own default is
+    10,000): each session's history stays in server memory (docs/reliability.md, soak)."""
+    from qa.server import Settings, create_app
+
+    monkeypatch.delenv("QA_CHAT_SESSIONS", raising=False)
+    assert Settings(data_dir=tmp_path).chat_sessions == 1000
+    monkeypatch.setenv("QA_CHAT_SESSIONS", "3")
+    app = create_app(assistant, Settings(data_dir=tmp_path))
+    assert app.state.chat.state_session_capacity == 3
+    assert app.state.chat.state_holder.capacity == 3      # what Gradio's session store enforces
