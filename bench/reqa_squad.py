@@ -236,17 +236,13 @@ def _details(args, built, questions, golds, assistant) -> dict:
 def collect(assistant, questions: list[Question], golds: list[set[int]], keys: np.ndarray) -> list[dict]:
     """The engine's own candidates and features per question (as bench/tune.py does),
     computed once; weight search is then numpy only."""
-    from qa.engine import clean_question
-    from qa.retrieve import FEATURES, candidates, features
+    from qa.retrieve import FEATURES
 
-    b, rows = assistant.built, []
+    rows = []
     for q, gold in zip(questions, golds):
-        query = assistant._query(clean_question(q.text), [])
-        qv = assistant.encoder.encode_query(query.dense_text)
-        cand, raw = candidates(b, assistant, query, qv, None)
-        f = features(b, query, qv, cand, raw, assistant.sentence_text, assistant.config.weights)
+        cand, f = assistant.features(q.text)
         X = np.stack([np.asarray(f.get(n, np.zeros(len(cand))), float) for n in FEATURES], 1)
-        rows.append({"X": X, "gold": np.isin(keys[cand], list(gold)), "s_bm": raw["s_bm"][cand], "cand": cand})
+        rows.append({"X": X, "gold": np.isin(keys[cand], list(gold)), "cand": cand})
     return rows
 
 
@@ -279,7 +275,10 @@ def minmax_fusion(rows: list[dict], w: float) -> list[np.ndarray]:
 
     from qa.retrieve import FEATURES
 
-    return [w * minmax(r["s_bm"]) + (1 - w) * minmax(r["X"][:, FEATURES.index("dense_sent")]) for r in rows]
+    # bm25_sent is sentence BM25 over one per-question constant: min-max undoes the scale
+    col = FEATURES.index
+    return [w * minmax(r["X"][:, col("bm25_sent")]) + (1 - w) * minmax(r["X"][:, col("dense_sent")])
+            for r in rows]
 
 
 def study(built, encoder, questions: list[Question], golds: list[set[int]], keys: np.ndarray,

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from qa.answer_type import matches  # noqa: E402
 from qa.engine import Assistant  # noqa: E402
-from qa.retrieve import FEATURES, candidates, features  # noqa: E402
+from qa.retrieve import FEATURES  # noqa: E402
 from common import indexed_pool  # noqa: E402
 from search_space import random_weights  # noqa: E402
 from qa.textnorm import fold  # noqa: E402
@@ -37,10 +37,8 @@ from qa.textnorm import fold  # noqa: E402
 def collect(a: Assistant, questions: list[dict]) -> list[dict]:
     rows = []
     for q in questions:
-        query = a._query(q["question"], q.get("history", []))
-        qv = a.encoder.encode_query(query.dense_text)
-        cand, raw = candidates(a.built, a, query, qv, None)
-        f = features(a.built, query, qv, cand, raw)
+        query = a._query(q["question"], q.get("history", []))   # its answer type and avoid are used below
+        cand, f = a._features(query, {})
         texts = [a.sentence_text(int(i)) for i in cand]
         f["type_mismatch"] = np.array([0.0 if matches(query.kind, t, query.text) else 1.0 for t in texts])
         exp = [fold(e) for e in q.get("expected", [])]
@@ -106,18 +104,13 @@ def wikiqa_rows(path: str, half: str, index_dir: str | None, a: Assistant) -> di
     number, as bench/wikiqa.py splits) ranks the sentences of its own summary."""
     import wikiqa as wq
 
-    from qa.engine import clean_question
-
     articles, spans, questions = wq.load_wikiqa(path)
     questions = [q for q in questions if q.answerable and q.number % 2 == (half == "odd")]
     wa, _, _ = indexed_pool(articles, index_dir, True, a.encoder, a.config)
     built = wa.built
     rows = []
     for q in questions:
-        query = wa._query(clean_question(q.text), [])
-        qv = a.encoder.encode_query(query.dense_text)
-        cand, raw = candidates(built, wa, query, qv, wa.doc_mask({"doc_ids": [q.doc_id]}))
-        f = features(built, query, qv, cand, raw, wa.sentence_text, wa.config.weights)
+        cand, f = wa.features(q.text, filters={"doc_ids": [q.doc_id]})
         rows.append({"X": np.stack([np.asarray(f[n], float) for n in FEATURES], 1),
                      "gold": wq.correct_rows(built, q, cand, spans)})
     return stack(rows)

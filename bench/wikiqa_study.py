@@ -34,19 +34,12 @@ def collect(assistant, questions: list[Question], hybrid: list[Ranked], progress
     and, per ABLATION column, each question's candidates ranked by that column alone."""
     from tqdm import tqdm
 
-    from qa.engine import clean_question
-    from qa.retrieve import candidates, features
-
-    b = assistant.built
-    idf = Idf(b)
+    idf = Idf(assistant.built)
     out = np.zeros((len(questions), len(SIGNALS)))
     alone: dict[str, list] = {name: [] for name in ABLATION}
     for n, (q, rk) in enumerate(tqdm(list(zip(questions, hybrid)), desc="study", disable=not progress,
                                      file=sys.stderr, mininterval=2)):
-        query = assistant._query(clean_question(q.text), [])
-        qv = assistant.encoder.encode_query(query.dense_text)
-        cand, raw = candidates(b, assistant, query, qv, assistant.doc_mask({"doc_ids": [q.doc_id]}))
-        f = features(b, query, qv, cand, raw, assistant.sentence_text, assistant.config.weights)
+        cand, f = assistant.features(q.text, filters={"doc_ids": [q.doc_id]})
         for name in ABLATION:
             alone[name].append(order(cand, np.asarray(f[name], float)))
         top = int(np.flatnonzero(cand == rk.rows[0])[0])    # the shipped ranking's top row

@@ -227,15 +227,26 @@ class Assistant:
             return None
         return int(res[0][0])
 
-    def _rank(self, query: Query, fl: dict):
+    def features(self, question: str, history: Sequence[str] = (), filters: dict | None = None
+                 ) -> tuple[np.ndarray, dict]:
+        """Every candidate sentence with its feature columns before fusion (named in
+        qa/retrieve.py); ``rank`` fuses these. For tuning and benchmarks."""
+        q = clean_question(question)
+        return self._features(self._query(q, clean_history(history)), check_filters(filters))
+
+    def _features(self, query: Query, fl: dict) -> tuple[np.ndarray, dict]:
         b = self.built
         qv = self.encoder.encode_query(query.dense_text)
-        mask = self.doc_mask(fl)
-        cand, feats = candidates(b, self, query, qv, mask)
+        cand, raw = candidates(b, self, query, qv, self.doc_mask(fl))
+        if len(cand) == 0:
+            return cand, {}
+        return cand, features(b, query, qv, cand, raw, self.sentence_text, self.config.weights)
+
+    def _rank(self, query: Query, fl: dict):
+        cand, feats = self._features(query, fl)
         if len(cand) == 0:
             return None
-        score = convex(features(b, query, qv, cand, feats, self.sentence_text, self.config.weights),
-                       self.config.weights)
+        score = convex(feats, self.config.weights)
         if query.avoid is not None:
             score = np.where(cand == query.avoid, score * self.config.repeat_penalty, score)
         order = np.lexsort((cand, -score))
