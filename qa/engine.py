@@ -150,7 +150,7 @@ class Assistant:
         self._doc_sources = np.array([(a.source or "").casefold() for a in b.articles], dtype=str)
         self._doc_dates = np.array([a.date or "" for a in b.articles], dtype="U10")
         self._doc_ids = np.array([a.doc_id for a in b.articles], dtype=str)
-        self._corrector = Corrector(b.tokenizer, b.bm25_sent.vocab, b.bm25_sent.df)
+        self._corrector = Corrector(b.tokenizer, b.bm25_sent.term_id, b.bm25_sent.df)
 
     def warm_up(self) -> "Assistant":
         _ = self.built

@@ -10,7 +10,7 @@ unknown words only, so it needs nothing stored in the index.
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Mapping, Optional
 
 import numpy as np
 
@@ -33,23 +33,24 @@ def edits1(word: str) -> set[str]:
 class Corrector:
     """Tokenizes a question like ``tokenizer`` does, correcting unknown words (above)."""
 
-    def __init__(self, tokenizer: Tokenizer, vocab: Sequence[str], df: np.ndarray):
+    def __init__(self, tokenizer: Tokenizer, term_id: Mapping[str, int], df: np.ndarray):
+        """``term_id`` and ``df``: the BM25 index's term -> column map and document counts."""
         self.tokenizer = tokenizer
-        self._df = {t: int(n) for t, n in zip(vocab, df)}
+        self._id, self._df = term_id, df
         self._seen: dict[str, Optional[str]] = {}     # word -> correction (1-3 ms to find)
 
     def correct(self, word: str) -> Optional[str]:
         """The known term of the best word one edit from ``word`` (most sentences; ties:
         alphabetical), or None when ``word``'s own term is known, ``word`` is short or not
         plain ASCII letters, or no neighbour is known."""
-        if (self.tokenizer.term(word) in self._df or len(word) < MIN_LEN
+        if (self.tokenizer.term(word) in self._id or len(word) < MIN_LEN
                 or not (word.isascii() and word.isalpha())):
             return None
         best = self._seen.get(word, _MISS)
         if best is _MISS:
             terms = {self.tokenizer.term(c) for c in edits1(word) if self._may_be_known(c)}
-            known = [t for t in terms if t in self._df]
-            best = min(known, key=lambda t: (-self._df[t], t)) if known else None
+            known = [t for t in terms if t in self._id]
+            best = min(known, key=lambda t: (-int(self._df[self._id[t]]), t)) if known else None
             if len(self._seen) >= 50_000:   # bounded: questions are open-ended text
                 self._seen.clear()
             self._seen[word] = best
@@ -60,9 +61,9 @@ class Corrector:
         prefix of its word at most five letters shorter ("complaints" -> "complaint"), or
         ends in i for a final y ("happy" -> "happi"). Stemming every candidate took
         8-16 ms a word."""
-        df = self._df
-        return (any(word[:n] in df for n in range(max(3, len(word) - 5), len(word) + 1))
-                or (word.endswith("y") and word[:-1] + "i" in df))
+        known = self._id
+        return (any(word[:n] in known for n in range(max(3, len(word) - 5), len(word) + 1))
+                or (word.endswith("y") and word[:-1] + "i" in known))
 
     def __call__(self, text: str) -> list[str]:
         tok = self.tokenizer

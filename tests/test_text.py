@@ -148,7 +148,7 @@ def test_corrector_reads_a_typo_as_the_indexed_term_one_edit_away():
     tok = Tokenizer()
     words = {"horizon": 3, "complaints": 5, "proscribed": 2, "ban": 9, "outstanding": 4, "champion": 2,
              "membership": 1}
-    c = Corrector(tok, [tok.term(w) for w in words], np.array(list(words.values())))
+    c = Corrector(tok, {tok.term(w): i for i, w in enumerate(words)}, np.array(list(words.values())))
     assert c.correct("horizen") == tok.term("horizon")          # substitution
     assert c.correct("complants") == tok.term("complaints")     # deletion
     assert c.correct("proscibed") == tok.term("proscribed")
