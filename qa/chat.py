@@ -52,6 +52,41 @@ def earlier_questions(history: Optional[list]) -> list[str]:
     return out
 
 
+def last_turns(history: list, max_turns: int) -> list:
+    """The last ``max_turns`` question/answer turns of a messages-format history. Cut at a
+    user message, so what is kept never opens with an answer to a question it lost."""
+    limit = 2 * max(1, max_turns)
+    if len(history) <= limit:
+        return history
+    kept = history[-limit:]
+    first_user = next((i for i, m in enumerate(kept) if isinstance(m, dict) and m.get("role") == "user"),
+                      len(kept))
+    return kept[first_user:]
+
+
+_BOUNDED: dict = {}
+
+
+def bounded_chat_interface(gr) -> type:
+    """gr.ChatInterface whose histories keep only the last ``max_turns`` turns.
+
+    Gradio keeps each session's whole history in server memory, twice (two gr.State copies),
+    and each of our answers renders to ~7.5 KB of HTML: a 10-minute soak grew the server by a
+    third (docs/reliability.md). Every path that grows a history (a typed question, the /chat
+    API, retry, an example) goes through ``_append_message_to_history``, so bounding it there
+    bounds both copies and what the page shows. A private method: tests/test_server.py checks
+    the bound through a real Gradio session, so a Gradio upgrade that renames it fails there."""
+    if "cls" not in _BOUNDED:
+        class BoundedChatInterface(gr.ChatInterface):
+            max_turns = 25
+
+            def _append_message_to_history(self, message, history, role="user"):
+                return last_turns(super()._append_message_to_history(message, history, role),
+                                  self.max_turns)
+        _BOUNDED["cls"] = BoundedChatInterface
+    return _BOUNDED["cls"]
+
+
 def make_filters(sources: Optional[list], date_from: Optional[str], date_to: Optional[str]) -> dict:
     filters: dict = {}
     if sources:
@@ -122,8 +157,10 @@ class ChatBackend:
         return self.store.add(record["question"], record["answers"], up, record["filters"])
 
 
-def build_chat(assistant, store: Optional[FeedbackStore] = None, title: str = "Ask the articles"):
-    """The Gradio Blocks for the chat page (queue settings and mounting are the server's)."""
+def build_chat(assistant, store: Optional[FeedbackStore] = None, title: str = "Ask the articles",
+               max_turns: int = 25):
+    """The Gradio Blocks for the chat page (queue settings and mounting are the server's).
+    Each session keeps its last ``max_turns`` turns (older ones leave the page and memory)."""
     import gradio as gr
 
     backend = ChatBackend(assistant, store)
@@ -145,10 +182,11 @@ def build_chat(assistant, store: Optional[FeedbackStore] = None, title: str = "A
         textbox = gr.Textbox(placeholder=ASK_PLACEHOLDER, show_label=False,
                              max_length=2000, max_lines=6, submit_btn="Ask", stop_btn=False,
                              elem_classes="qa-question")
-        gr.ChatInterface(backend.respond, chatbot=chatbot, textbox=textbox,
+        chat = bounded_chat_interface(gr)(backend.respond, chatbot=chatbot, textbox=textbox,
                          additional_inputs=[src, dfrom, dto], examples=[[q] for q in EXAMPLES],
                          api_name="chat", api_description="Answer a question by quoting the articles.",
                          autofocus=False, fill_height=True, flagging_mode="never")
+        chat.max_turns = max(1, max_turns)
 
         # ChatInterface blanks the box's placeholder while it answers and never puts it
         # back; restore it whenever an answer has landed.

@@ -52,6 +52,7 @@ class Settings:
     chat_concurrency: int = field(default_factory=lambda: _env_int("QA_CHAT_CONCURRENCY", 2))
     chat_queue_size: int = field(default_factory=lambda: _env_int("QA_CHAT_QUEUE", 16))
     chat_sessions: int = field(default_factory=lambda: _env_int("QA_CHAT_SESSIONS", 1000))
+    chat_turns: int = field(default_factory=lambda: _env_int("QA_CHAT_TURNS", 25))   # kept per session
     data_dir: Path = field(default_factory=lambda: Path(os.environ.get("QA_DATA_DIR") or "data"))
     title: str = field(default_factory=lambda: os.environ.get("QA_TITLE") or "Ask the articles")
     retry_after_busy: int = 2
@@ -60,7 +61,8 @@ class Settings:
         self.allowed_origins = tuple(self.allowed_origins)
         self.data_dir = Path(self.data_dir)
         OriginPolicy(self.allowed_origins)      # fail at start-up on a malformed pattern
-        if self.api_workers < 1 or self.api_queue < 0 or self.chat_concurrency < 1 or self.chat_queue_size < 1:
+        if self.api_workers < 1 or self.api_queue < 0 or self.chat_concurrency < 1 or self.chat_queue_size < 1 \
+                or self.chat_turns < 1:
             raise ValueError("worker, concurrency and queue sizes must be positive")
 
 
@@ -230,7 +232,7 @@ def create_app(assistant, settings: Optional[Settings] = None):
     _add_static(app, settings)
 
     store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
-    demo = build_chat(assistant, store, settings.title)
+    demo = build_chat(assistant, store, settings.title, settings.chat_turns)
     demo.queue(default_concurrency_limit=settings.chat_concurrency, max_size=settings.chat_queue_size)
     app.state.feedback, app.state.chat = store, demo
     _mount_chat(app, demo, settings)

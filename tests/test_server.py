@@ -369,3 +369,56 @@ def test_chat_sessions_held_in_memory_are_bounded(assistant, tmp_path, monkeypat
     app = create_app(assistant, Settings(data_dir=tmp_path))
     assert app.state.chat.state_session_capacity == 3
     assert app.state.chat.state_holder.capacity == 3      # what Gradio's session store enforces
+
+
+class _Recording:
+    """The real assistant, recording the history each ask() was given."""
+
+    def __init__(self, real):
+        self.real, self.histories = real, []
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def ask(self, question, history=(), **kw):
+        self.histories.append(list(history))
+        return self.real.ask(question, history=history, **kw)
+
+
+def test_last_turns_cuts_at_a_question():
+    from qa.chat import last_turns
+
+    msgs = [{"role": r, "content": f"{r}{i}"} for i in range(5) for r in ("user", "assistant")]
+    assert last_turns(msgs, 5) is msgs
+    assert [m["content"] for m in last_turns(msgs, 2)] == ["user3", "assistant3", "user4", "assistant4"]
+    odd = msgs + [{"role": "user", "content": "user5"}]        # the question is shown before its answer
+    assert [m["content"] for m in last_turns(odd, 2)] == ["user4", "assistant4", "user5"]
+
+
+@pytest.mark.slow
+def test_one_chat_session_keeps_only_its_last_turns(assistant, tmp_path, monkeypatch):
+    """QA_CHAT_TURNS bounds a session's history held by Gradio, through the real /chat path:
+    the history the fifth question sees holds only the last two earlier questions, and the
+    session's stored states hold at most two turns."""
+    from gradio_client import Client
+
+    from livesrv import LiveServer
+    from qa.server import Settings, create_app
+
+    monkeypatch.delenv("QA_CHAT_TURNS", raising=False)
+    assert Settings(data_dir=tmp_path).chat_turns == 25
+    monkeypatch.setenv("QA_CHAT_TURNS", "2")
+    rec = _Recording(assistant)
+    app = create_app(rec, Settings(data_dir=tmp_path))
+    questions = [Q, "Who chaired the meeting?", "Which groups were banned?", "What did the leader say?",
+                 "Who is the general secretary?"]
+    with LiveServer(app) as srv:
+        client = Client(srv.url, verbose=False)               # one session for all five
+        for q in questions:
+            assert 'class="qa-result"' in client.predict(q, api_name="/chat")
+        held = [v for session in app.state.chat.state_holder.session_data.values()
+                for v in session.state_data.values() if isinstance(v, list) and v
+                and isinstance(v[0], dict) and "role" in v[0]]
+    assert rec.histories[1] == [Q]
+    assert rec.histories[4] == questions[2:4]                  # not all four earlier questions
+    assert held and max(len(v) for v in held) == 4
