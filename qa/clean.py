@@ -11,9 +11,13 @@ from typing import Iterator
 Span = tuple[int, int]
 
 _PHOTO = re.compile(
-    r"^(image|photo|photograph|picture|pic)\s*(copyright|source|caption|credit)\b|"
+    # Scraped pages often glue the label to the credit: "image copyrightGetty Images",
+    # "image captionSir Keir ...", so no word boundary after the label.
+    r"^(image|photo|photograph|picture|pic|media)\s*(copyright|source|caption|credit)|"
     r"\bvia getty images\b|^(photo|photograph|picture|image|credit|pic)s?\s*(by)?\s*[:©]|"
-    r"^©|\bcopyright\s*©|^\(?photo by\b|\b(pa|ap|reuters|afp|shutterstock) (images|photo|wire)\b.{0,40}$",
+    r"^©|\bcopyright\s*©|^\(?photo by\b|\b(pa|ap|reuters|afp|shutterstock) (images|photo|wire)\b.{0,40}$|"
+    # A caption that ends in its credit: "... at the conference. Photograph: Stefan Rousseau/PA"
+    r"\b(photograph|photo|picture|image)\s*(credit)?\s*:\s*[^.!?:]{2,60}$",
     re.I,
 )
 _LINE_JUNK = re.compile(
@@ -22,15 +26,21 @@ _LINE_JUNK = re.compile(
     r"([\s,|/]+(facebook|twitter|email|whatsapp|linkedin|copy link|x|messenger))+$|"
     r"advertisement$|sign up\b.{0,80}newsletter.{0,40}$|click here\b.{0,80}$|"
     r"(leave|post) a (comment|reply)\b.{0,40}$|\d+\s+comments?$|with \d+ comments?$|"
-    r"related (articles|stories|posts)?:?$|tags?:.{0,120}$|filed under:.{0,120}$)",
+    r"related (articles|stories|posts)?:?$|tags?:.{0,120}$|filed under:.{0,120}$|"
+    r"this article is (more|less) than .{0,30} old\.?$|(published|updated|last updated|posted)( on)?:?$|"
+    r"follow (us|\w+) on (twitter|x|facebook|instagram|bluesky)\b.{0,60}$)",
     re.I,
 )
 # Headings that open a trailing list of unrelated headlines.
-_TAIL = re.compile(r"^(more from\b.{0,60}|more stories|related( articles| stories)?|"
-                   r"most (read|popular)|you may also like|recommended|latest news|trending)\s*:?$", re.I)
+_TAIL = re.compile(r"^(more from\b.{0,60}|more (stories|on this story)|related( articles| stories| topics| posts)?|"
+                   r"most (read|popular|viewed)|you may also like|recommended|latest news|trending|"
+                   r"top stories|read next|elsewhere on .{1,30}|around the .{1,30})\s*:?$", re.I)
 # A first line longer than this is body text, not a headline.
 MAX_TITLE_WORDS = 40
 _BYLINE = re.compile(r"^(by|words by|written by|reporting by)\s+[A-Z][\w.'’-]+", re.I)
+# "Political correspondent, BBC News": the line under a byline that gives the writer's job.
+_ROLE = re.compile(r"^([\w’'-]+\s+){0,3}(correspondent|editor|reporter|writer|journalist|columnist|"
+                   r"staff|contributor)\b[\w\s,&’'-]{0,40}$", re.I)
 _NAME = re.compile(r"^[A-Z][\w'’.-]+(\s+[A-Z][\w'’.-]+){1,3}(\s*[,|–—-]\s*[A-Z][\w ]{2,40})?$")
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
 _DATELINE = re.compile(rf"(\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\b\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|\b{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\b\d{{4}}-\d\d-\d\d|\b\d{{1,2}}:\d\d\b)", re.I)
@@ -64,6 +74,8 @@ def is_donation_appeal(par: str) -> bool:
 def _is_byline(par: str, position: int) -> bool:
     words = par.split()
     if _BYLINE.match(par) and len(words) <= 14 and not par.endswith((".", "?", "!", "”", '"')):
+        return True
+    if _ROLE.match(par) and len(words) <= 8:
         return True
     # A bare name (optionally ", Political Editor") right under the headline.
     return position < 3 and len(words) <= 8 and bool(_NAME.match(par)) and not par.endswith(".")

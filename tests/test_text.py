@@ -46,12 +46,45 @@ def test_cleaner_drops_boilerplate_and_keeps_offsets():
     "Image copyright PA Media", "Image caption Protesters outside the building",
     "Jonathan Brady - PA Images via Getty Images", "Source: Read Full Article", "Comments are closed.",
     "Share this article", "Facebook Twitter Email",
+    # as scraped from real pages: labels glued to the credit, captions ending in their credit
+    "image copyrightGetty Images", "image captionSir Keir Starmer has pledged to act",
+    "Image source, PA Media", "Media caption, The leader: we will act",
+    "The leader at the conference. Photograph: Stefan Rousseau/PA",
+    "Members at the rally (Photo credit: Jane Smith/Alamy)",
+    "This article is more than 4 years old", "Follow us on Twitter @townherald",
 ])
 def test_single_boilerplate_lines_are_removed(line):
     text = f"Title\n\nA real sentence about the council stays here.\n{line}\nAnother real sentence stays too.\n"
     spans, _ = body_spans(text, skip_first=True)
     assert [text[s:e] for s, e in spans] == ["A real sentence about the council stays here.",
                                              "Another real sentence stays too."]
+
+
+SCRAPED = """Party bans four groups
+By Jane Reporter
+Political correspondent, Town News
+Published
+20 July 2021
+image copyrightGetty Images
+image captionThe leader has pledged to act
+The party's ruling body has voted to ban four groups.
+The editor of the paper said: "We stand by the story."
+She showed reporters a photo: members outside the building.
+Related Topics
+The Party
+The Leader
+More on this story
+Party row: What happened
+"""
+
+
+def test_scraped_page_furniture_is_dropped_and_prose_about_photos_and_editors_kept():
+    spans, title = body_spans(SCRAPED, skip_first=True)
+    assert SCRAPED[title[0]:title[1]] == "Party bans four groups"
+    assert [SCRAPED[s:e] for s, e in spans] == [
+        "The party's ruling body has voted to ban four groups.",
+        'The editor of the paper said: "We stand by the story."',
+        "She showed reporters a photo: members outside the building."]
 
 
 def test_donation_appeal_needs_several_signals():
