@@ -43,7 +43,9 @@ _ROLE = re.compile(r"^([\w’'-]+\s+){0,3}(correspondent|editor|reporter|writer|
                    r"staff|contributor)\b[\w\s,&’'-]{0,40}$", re.I)
 _NAME = re.compile(r"^[A-Z][\w'’.-]+(\s+[A-Z][\w'’.-]+){1,3}(\s*[,|–—-]\s*[A-Z][\w ]{2,40})?$")
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
-_DATELINE = re.compile(rf"(\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\b\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|\b{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\b\d{{4}}-\d\d-\d\d|\b\d{{1,2}}:\d\d\b)", re.I)
+_ORD = r"(?:st|nd|rd|th)?"
+_DATELINE = re.compile(rf"(\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|\b\d{{1,2}}{_ORD}\s+{_MONTH}\.?,?\s+\d{{4}}|"
+                       rf"\b{_MONTH}\.?\s+\d{{1,2}}{_ORD},?\s+\d{{4}}|\b\d{{4}}-\d\d-\d\d|\b\d{{1,2}}:\d\d\b)", re.I)
 _DONATE_SIGNALS = [
     re.compile(p, re.I) for p in (
         r"\bdonat(e|ion|ing)\b", r"\bsupport (us|our)\b", r"\bcontribut(e|ion)\b", r"\bsubscri(be|ption)\b",
@@ -87,6 +89,56 @@ def _is_dateline(par: str) -> bool:
 
 def _is_short_heading(par: str) -> bool:
     return len(par.split()) <= 14 and not re.search(r"[.!?:][\"”’)]?$", par)
+
+
+_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+_DMY = re.compile(rf"\b(\d{{1,2}}){_ORD}\s+{_MONTH}\.?,?\s+(\d{{4}})\b", re.I)
+_MDY = re.compile(rf"\b{_MONTH}\.?\s+(\d{{1,2}}){_ORD},?\s+(\d{{4}})\b", re.I)
+_ISO = re.compile(r"\b(\d{4})-(\d\d)-(\d\d)(?!\d)")
+
+
+def parse_date(par: str) -> str | None:
+    """YYYY-MM-DD of the first unambiguous date written in ``par`` ("20 July 2021",
+    "July 20, 2021", "2021-07-20"); None for none or an impossible one. 07/08/2021 is
+    left alone: day-first or month-first cannot be told."""
+    import datetime as dt
+
+    for rx, order in ((_ISO, "ymd"), (_DMY, "dmy"), (_MDY, "mdy")):
+        m = rx.search(par)
+        if not m:
+            continue
+        g = m.groups()
+        if order == "ymd":
+            y, mo, d = int(g[0]), int(g[1]), int(g[2])
+        else:   # the month group is the alternation inside _MONTH: find it by name
+            word = re.search(_MONTH, m.group(), re.I).group()[:3].lower()
+            mo = _MONTHS[word]
+            nums = [int(x) for x in re.findall(r"\d+", m.group())]
+            d, y = (nums[0], nums[-1])
+        try:
+            return dt.date(y, mo, d).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def header_date(text: str, skip_first: bool = False) -> str | None:
+    """The date of a dateline above the article's first paragraph ("Published 20 July
+    2021", "Tuesday 20 July 2021 18:00 BST"): what the page says of its own date, used when
+    no metadata gives one. A date inside the body is an event's, never the article's."""
+    for n, (s, e) in enumerate(lines(text)):
+        par = text[s:e]
+        if n == 0 and skip_first and len(par.split()) <= MAX_TITLE_WORDS:
+            continue
+        if _is_dateline(par):
+            found = parse_date(par)
+            if found:
+                return found
+            continue
+        if (_PHOTO.search(par) and len(par.split()) <= 30) or _LINE_JUNK.match(par) or _is_byline(par, 0):
+            continue
+        return None      # the first paragraph of the article: the header is over
+    return None
 
 
 def body_spans(text: str, skip_first: bool = False) -> tuple[list[Span], Span | None]:

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable, Optional
 
-from .clean import body_spans
+from .clean import body_spans, header_date
 from .types import Article
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,8 @@ def make_article(doc_id: str, text: str, meta: dict, path: Optional[str], kind: 
     return Article(
         doc_id=doc_id, text=text, title=title,
         source=str(source).strip() if source else None,
-        date=_clean_date(meta.get("date")), url=_clean_url(meta.get("url")),
+        date=_clean_date(meta.get("date")) or (header_date(text, skip_first) if kind in ("txt", "md") else None),
+        url=_clean_url(meta.get("url")),
         path=path, content_hash=content_hash(text), body=tuple(spans),
     )
 
@@ -120,10 +121,14 @@ def _html_article(doc_id: str, raw: str, meta: dict, path: str) -> Article:
     import trafilatura  # lazy: only HTML inputs pay its import
 
     text = trafilatura.extract(raw, include_comments=False, include_tables=False, favor_precision=True) or ""
-    if not meta.get("title"):
+    if not all(meta.get(k) for k in ("title", "source", "date", "url")):
+        # What the page says of itself (its <title>/og tags, publication date, canonical
+        # link; the site name, else the canonical link's host) fills what the sidecar
+        # leaves out. The sidecar always wins, and nothing is guessed beyond the page.
         md = trafilatura.extract_metadata(raw)
-        meta = {**meta, "title": getattr(md, "title", None),
-                "date": meta.get("date") or getattr(md, "date", None)}
+        page = {"title": getattr(md, "title", None), "source": getattr(md, "sitename", None),
+                "date": getattr(md, "date", None), "url": getattr(md, "url", None)}
+        meta = {**meta, **{k: v for k, v in page.items() if v and not meta.get(k)}}
     return make_article(doc_id, text, meta, path, "html")
 
 

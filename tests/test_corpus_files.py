@@ -155,6 +155,36 @@ def test_bad_metadata_values_are_dropped(tmp_path):
     assert arts["c"].date == "2021-07-20" and arts["c"].url == "https://example.org/a"
 
 
+DATED = "Harbour news\nBy Jane Doe, Harbour Reporter\nTuesday 20th July 2021 18.00 BST\n\nThe council met on 3 May 2019.\n"
+PAGE = """<html><head><title>Ferry budget approved | Harbour Herald</title>
+<meta property="og:site_name" content="Harbour Herald">
+<meta property="article:published_time" content="2021-07-20T18:00:00Z">
+<link rel="canonical" href="https://herald.example/2021/ferry-budget"></head>
+<body><article><h1>Ferry budget approved</h1><p>The harbour council approved the new ferry budget on
+Tuesday after a long debate about fares. It takes effect in May, the council said in a statement.</p>
+<p>Councillors voted nine to two in favour of the plan, which raises fares for visitors.</p></article></body></html>"""
+
+
+def test_undated_text_takes_the_date_of_its_own_dateline_not_of_an_event(tmp_path):
+    folder = write_corpus(tmp_path / "c", {"a.txt": DATED, "b.txt": GOOD + "Written 20 July 2021\n",
+                                           "c.txt": DATED.replace("Harbour news", "Other news")},
+                          {"c.txt": {"date": "2021-07-22"}})
+    arts = {a.doc_id: a for a in corpus.load([folder]).articles}
+    assert arts["a"].date == "2021-07-20"
+    assert arts["b"].date is None                # a date below the first paragraph is not the article's
+    assert arts["c"].date == "2021-07-22"        # the sidecar wins
+
+
+def test_html_without_sidecar_cites_what_the_page_says_of_itself(tmp_path):
+    folder = write_corpus(tmp_path / "c", {"a.html": PAGE, "b.html": PAGE.replace("nine to two", "ten to one")},
+                          {"b.html": {"source": "The Herald", "title": "Given title"}})
+    arts = {a.doc_id: a for a in corpus.load([folder]).articles}
+    a, b = arts["a"], arts["b"]
+    assert (a.source, a.date, a.url) == ("Harbour Herald", "2021-07-20", "https://herald.example/2021/ferry-budget")
+    assert "Ferry budget approved" in a.title
+    assert (b.source, b.title, b.date) == ("The Herald", "Given title", "2021-07-20")
+
+
 @contextmanager
 def hang_guard(seconds: int):
     """Not a speed target: a guard against a hang. Splitting used to be quadratic in a
