@@ -40,6 +40,8 @@ def _print_text(result: dict) -> None:
     if result["abstained"]:
         print(result["message"])
         return
+    if result["message"]:        # answered, but unsure
+        print(result["message"] + "\n")
     for n, a in enumerate(result["answers"], 1):
         print(f"{n}. “{a['text']}”  (score {a['score']:.2f})")
         for c in a["citations"]:

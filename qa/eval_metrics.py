@@ -93,6 +93,21 @@ def _abstention(records: Sequence[dict]) -> dict:
             "false_abstention_rate": _ratio(fp, n_ans)}
 
 
+def _confidence(records: Sequence[dict]) -> dict:
+    """How often the first answer is right when the assistant answers plainly, and when it
+    answers but says it may not answer directly (a message beside answers; ask()'s
+    ``confident`` score). An answer to an unanswerable question counts as wrong."""
+    answered = [r for r in records if not r["abstained"] and r["answers"]]
+    unsure = [r for r in answered if r.get("message")]
+    sure = [r for r in answered if not r.get("message")]
+
+    def right(rs):
+        return sum(1 for r in rs if r["answerable"] and r["right"] and r["right"][0])
+    return {"unsure_share": _ratio(len(unsure), len(answered)),
+            "precision_sure": _ratio(right(sure), len(sure)),
+            "precision_unsure": _ratio(right(unsure), len(unsure))}
+
+
 def _latency(records: Sequence[dict]) -> dict:
     ms = [r["latency_ms"] for r in records if r.get("latency_ms") is not None]
     if not ms:
@@ -110,6 +125,7 @@ def summary(records: Sequence[dict], ranks: dict[str, dict[str, float]]) -> dict
     for name in RANX_METRICS:
         out[name] = _ratio(sum(ranks[r["id"]][name] for r in ans), len(ans))
     out.update(_abstention(records))
+    out.update(_confidence(records))
     faithful = [ok for r in records for ok in r["faithful"]]
     out["answers"] = len(faithful)
     out["faithfulness"] = _ratio(sum(faithful), len(faithful))

@@ -239,7 +239,8 @@ def format_metrics(metrics: dict) -> str:
     """The overall and per-kind metrics as a fixed-width text table."""
     cols = [("questions", "n"), ("accuracy", "acc"), ("hit@1", "hit@1"), ("hit@3", "hit@3"),
             ("mrr@10", "mrr@10"), ("abstention_precision", "abs_P"), ("abstention_recall", "abs_R"),
-            ("abstention_f1", "abs_F1"), ("false_abstention_rate", "f_abs"), ("faithfulness", "faith"),
+            ("abstention_f1", "abs_F1"), ("false_abstention_rate", "f_abs"), ("precision_sure", "P_sure"),
+            ("precision_unsure", "P_unsr"), ("faithfulness", "faith"),
             ("latency_p50_ms", "p50_ms"), ("latency_p95_ms", "p95_ms")]
 
     def fmt(name: str, v) -> str:

@@ -95,7 +95,8 @@ def result_html(result: dict) -> str:
     for answer in result["answers"]:
         out.append(answer_html(answer, number))
         number += len(answer.get("citations") or [])
-    return '<div class="qa-result">' + "".join(out) + "</div>"
+    note = f'<p class="qa-note">{esc(result["message"])}</p>' if result.get("message") else ""
+    return '<div class="qa-result">' + note + "".join(out) + "</div>"
 
 
 def error_html(message: str) -> str:

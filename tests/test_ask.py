@@ -59,6 +59,32 @@ def test_filters_by_source_and_date(assistant):
     assert r.abstained
 
 
+def test_answers_below_the_confident_score_say_they_may_not_answer(assistant):
+    """An answer's message is UNSURE exactly when its best score is below ``confident``;
+    abstentions keep the not-found message, and the answers are the same either way."""
+    from dataclasses import replace
+
+    from qa.engine import UNSURE, Assistant
+
+    seen = set()
+    for q in ("How long did the July NEC meeting last?", "Which union condemned the decision?",
+              "Does the leader back the latest prohibitions?", "Who funds Left Horizon?",
+              "What had the regulator originally found wrong with the party?"):
+        r = assistant.ask(q)
+        if r.abstained:
+            continue
+        unsure = r.answers[0].score < assistant.config.confident
+        assert r.message == (UNSURE if unsure else None), q
+        seen.add(unsure)
+    assert seen == {True, False}      # both cases met by these questions
+    always = Assistant.from_built(assistant.built, assistant.encoder, replace(assistant.config, confident=2.0))
+    never = Assistant.from_built(assistant.built, assistant.encoder, replace(assistant.config, confident=0.0))
+    q = "Which union condemned the decision?"
+    assert always.ask(q).message == UNSURE and never.ask(q).message is None
+    assert always.ask(q).answers == never.ask(q).answers == assistant.ask(q).answers
+    assert always.ask("What is the capital of France?").message != UNSURE
+
+
 def test_result_shape_and_context(assistant):
     d = assistant.ask("Which union condemned the decision?").to_dict()
     assert set(d) == {"question", "abstained", "message", "answers"}

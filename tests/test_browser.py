@@ -158,6 +158,9 @@ def _open_widget_with_keyboard(page):
     assert page.evaluate(FOCUS) == "qa-input"              # focus moved into the dialog
 
 
+UNSURE_Q = "Does the leader back the latest prohibitions?"
+
+
 def _widget_ask(page, question, n=1):
     page.keyboard.type(question)
     page.keyboard.press("Enter")
@@ -188,6 +191,12 @@ def test_widget_on_an_allowed_host_page(browser, live, sites, assistant):
     for sel in (".qa-panel", ".qa-quote", ".qa-cite a", ".qa-send", ".qa-input", ".qa-title"):
         assert page.evaluate(PROBE, sel) == clean.evaluate(PROBE, sel), sel
     assert page.evaluate(PROBE, ".qa-quote")["color"] != "rgb(255, 0, 0)"
+    unsure = assistant.ask(UNSURE_Q).to_dict()              # answered, with "may not answer" first
+    assert not unsure["abstained"] and unsure["message"]
+    page.locator("qa-articles-widget .qa-input").focus()
+    _widget_ask(page, UNSURE_Q, n=2)
+    assert page.locator("qa-articles-widget .qa-bot .qa-note").all_text_contents() == [unsure["message"]]
+    assert page.locator("qa-articles-widget .qa-quote").count() == len(expected["answers"]) + len(unsure["answers"])
     page.keyboard.press("Escape")                           # closes, focus back on the button
     assert panel.is_hidden() and page.evaluate(FOCUS) == "qa-launcher"
     launcher = page.evaluate(PROBE, ".qa-launcher")

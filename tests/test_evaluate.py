@@ -311,3 +311,16 @@ def test_cli_end_to_end_with_outputs(tmp_path, capsys, monkeypatch):
     (out / "bad.json").write_text("{}")
     assert main(["eval", str(path), "--compare", str(out / "bad.json")]) == 2
     assert "not a qa eval JSON report" in capsys.readouterr().err
+
+
+def test_first_answer_precision_is_split_by_the_unsure_message():
+    from qa.eval_metrics import _confidence
+
+    def rec(answerable, right, message=None, abstained=False):
+        return {"answerable": answerable, "abstained": abstained, "message": message,
+                "answers": [] if abstained else [{"text": "x"}], "right": [] if abstained else [right]}
+    recs = [rec(True, True), rec(True, True), rec(True, False), rec(False, False),     # plain: 2 of 4
+            rec(True, True, "unsure"), rec(True, False, "unsure"), rec(False, False, "unsure"),
+            rec(True, False, "not found", abstained=True)]                               # not counted
+    assert _confidence(recs) == {"unsure_share": round(3 / 7, 4), "precision_sure": 0.5,
+                                 "precision_unsure": round(1 / 3, 4)}

@@ -57,6 +57,13 @@ def test_render_citations_links_and_sources():
     assert "Reported by" not in single and "<details" not in single
 
 
+def test_render_unsure_answers_lead_with_their_message():
+    out = render.result_html(_result("One.", [_cite()], message="May not <answer> this."))
+    assert out.startswith('<div class="qa-result"><p class="qa-note">May not &lt;answer&gt; this.</p>')
+    assert "<blockquote" in out
+    assert "qa-note" not in render.result_html(_result("One.", [_cite()]))
+
+
 def test_render_abstention_is_a_plain_message():
     out = render.result_html(_result("", [], abstained=True, message="I could not <find> it."))
     assert out == '<div class="qa-abstain"><p>I could not &lt;find&gt; it.</p></div>'

@@ -143,11 +143,13 @@
       return;
     }
     var n = 1;                                   // citations numbered across the answers
-    add(el("div", { class: "qa-msg qa-bot" }, data.answers.map(function (a) {
+    var nodes = data.answers.map(function (a) {
       var node = answerNode(a, n);
       n += (a.citations || []).length;
       return node;
-    })));
+    });
+    if (data.message) nodes.unshift(el("p", { class: "qa-note" }, [data.message]));   // "may not answer this directly"
+    add(el("div", { class: "qa-msg qa-bot" }, nodes));
   }
 
   // ------------------------------------------------------------------ talking to the server
