@@ -8,6 +8,8 @@ Each sentence is scored with its passage as context, on absolute scales:
              mean of its sentence vectors
   *_window   the same for the sentence joined with the one before it
   type_mismatch  1 when the sentence cannot supply the answer type asked for
+  time_mismatch  1 when the question names a time (qa/when.py) and the sentence's
+             article is not from then, while some article is
 """
 from __future__ import annotations
 
@@ -21,10 +23,11 @@ from .answer_type import matches, names_something, question_type
 from .bm25 import top_k
 from .fusion import CANDIDATES_PER_RETRIEVER, convex
 from .textnorm import Tokenizer
+from .when import named_period
 
 # The fused score is a weighted sum of these per-candidate columns (weights: AskConfig).
 SIMILARITIES = ("bm25_sent", "bm25_pass", "bm25_window", "dense_sent", "dense_pass", "dense_window")
-FEATURES = SIMILARITIES + ("type_mismatch",)
+FEATURES = SIMILARITIES + ("type_mismatch", "time_mismatch")
 
 _ANAPHORA = frozenset("he she him her his hers they them their theirs it its this that these those there "
                       "then such one ones".split())
@@ -39,10 +42,13 @@ class Query:
     extra: list[tuple[str, float]] = field(default_factory=list)   # (token, weight) from history
     avoid: Optional[int] = None                                     # the previous turn's answer
     kind: Optional[str] = None                                      # wanted answer type
+    period: Optional[tuple] = None                                  # (year, month) named
 
     def __post_init__(self):
         if self.kind is None:
             self.kind = question_type(self.text)
+        if self.period is None:
+            self.period = named_period(self.text)
 
 
 def is_follow_up(q: str, tok: Tokenizer, known=None) -> bool:
@@ -109,7 +115,10 @@ TYPE_CHECKED = 50
 
 
 def features(b, query: Query, qv: np.ndarray, cand: np.ndarray, raw: dict,
-             text_of=None, weights: Optional[dict] = None) -> dict[str, np.ndarray]:
+             text_of=None, weights: Optional[dict] = None,
+             doc_match: Optional[np.ndarray] = None) -> dict[str, np.ndarray]:
+    """Feature columns for ``cand`` (module docstring). ``doc_match``: per article, whether
+    it is from the time the question names (None: the question names none that helps)."""
     t = b.tables
     pas = t.s_pass[cand]
     s_mass, p_mass = raw["s_mass"] or 1.0, raw["p_mass"] or 1.0
@@ -128,6 +137,8 @@ def features(b, query: Query, qv: np.ndarray, cand: np.ndarray, raw: dict,
         "dense_sent": vecs @ qv,
         "dense_pass": b.p_vecs[pas] @ qv,
         "dense_window": win @ qv,
+        "time_mismatch": (np.zeros(len(cand)) if doc_match is None
+                          else (~doc_match[t.s_doc[cand]]).astype(float)),
     }
     mismatch = np.zeros(len(cand))
     if query.kind is not None and text_of is not None and len(cand):

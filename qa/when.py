@@ -1,0 +1,72 @@
+"""The time a question names ("in March 2022", "the July meeting", "in 2021"), and which
+articles are from then.
+
+News is published within days of what it reports, so an article matches a named month when
+it is dated in that month or in the first week after it (a story of 28 July can run on
+2 August). A question that names no time, or a time no article is from, tells nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Optional
+
+import numpy as np
+
+MONTHS = ("january february march april may june july august september october november "
+          "december").split()
+GRACE_DAYS = 7
+_MONTH_YEAR = re.compile(r"\b(" + "|".join(MONTHS) + r")\b(?:\s+(?:of\s+)?((?:19|20)\d\d))?", re.I)
+# "may" and "march" are also ordinary words ("may have", "a protest march"): they name a
+# month only with a year after them, after a word like "in", or capitalised mid-sentence
+# ("the March meeting").
+_AMBIGUOUS = {"may", "march"}
+_BEFORE = re.compile(r"\b(in|since|by|until|till|from|early|late|mid|last|this|next|of|during)\W*$", re.I)
+_YEAR = re.compile(r"\b(?:in|of|during|since|by|from)\s+((?:19|20)\d\d)\b", re.I)
+
+
+def named_period(question: str) -> Optional[tuple[Optional[int], Optional[int]]]:
+    """(year, month) named by the question; either may be None (not both). The first
+    month named wins; a bare year counts after "in", "of", "by" and the like."""
+    for m in _MONTH_YEAR.finditer(question):
+        name, year = m.group(1).lower(), m.group(2)
+        if name in _AMBIGUOUS and not year:
+            before = question[:m.start()]
+            capitalised = m.group(1)[0].isupper() and before.strip() and not before.rstrip().endswith((".", "?", "!"))
+            if not (_BEFORE.search(before) or capitalised):
+                continue
+        return (int(year) if year else None, MONTHS.index(name) + 1)
+    y = _YEAR.search(question)
+    return (int(y.group(1)), None) if y else None
+
+
+def month_table(dates) -> np.ndarray:
+    """Per article (ISO dates, "" when unknown): [year, month] of its date and of the date
+    GRACE_DAYS earlier, as two rows of an (n, 2, 2) int array; 0 when undated. Built once
+    at load, so matching a question is numpy only."""
+    out = np.zeros((len(dates), 2, 2), dtype=np.int32)
+    for i, d in enumerate(dates):
+        if d:
+            day = dt.date.fromisoformat(str(d))
+            before = day - dt.timedelta(days=GRACE_DAYS)
+            out[i] = ((day.year, day.month), (before.year, before.month))
+    return out
+
+
+def articles_from(table: np.ndarray, period: Optional[tuple[Optional[int], Optional[int]]]
+                  ) -> Optional[np.ndarray]:
+    """Per article (``month_table``): dated in ``period`` or within GRACE_DAYS after it.
+    None when that tells nothing: no period, or no article or every dated article matches."""
+    if period is None or not len(table):
+        return None
+    year, month = period
+    ok = np.ones(table.shape[:2], dtype=bool)
+    if year is not None:
+        ok &= table[:, :, 0] == year
+    if month is not None:
+        ok &= table[:, :, 1] == month
+    out = ok.any(axis=1)
+    dated = table[:, 0, 0] > 0
+    if not out.any() or out[dated].all():
+        return None
+    return out

@@ -1,0 +1,52 @@
+"""The time a question names, and which articles are from then (qa/when.py)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qa.when import articles_from, month_table, named_period
+
+
+@pytest.mark.parametrize("question, period", [
+    ("Which three groups were banned in March 2022?", (2022, 3)),
+    ("wich groups got banned in march 2022", (2022, 3)),
+    ("How did she describe the July meeting?", (None, 7)),
+    ("What happened at the March meeting?", (None, 3)),
+    ("what happened in march", (None, 3)),
+    ("What was decided in 2021?", (2021, None)),
+    ("What happened in May 2021?", (2021, 5)),
+    # "may" and "march" as ordinary words, and years that are not times asked about
+    ("How many people joined the march?", None),
+    ("May I ask who chaired it?", None),
+    ("Who may be expelled?", None),
+    ("Who is the 2021 chair?", None),
+    ("What is the capital of France?", None),
+])
+def test_named_period(question, period):
+    assert named_period(question) == period
+
+
+DATES = np.array(["2021-07-20", "2021-07-21", "2021-08-02", "2022-03-16", ""])
+
+
+def test_articles_from_a_month_include_the_week_after_it():
+    t = month_table(DATES)
+    assert articles_from(t, (None, 7)).tolist() == [True, True, True, False, False]   # 2 Aug: a July story
+    assert articles_from(t, (2022, 3)).tolist() == [False, False, False, True, False]
+    assert articles_from(t, (2021, None)).tolist() == [True, True, True, False, False]
+
+
+def test_a_time_that_tells_nothing_gives_none():
+    t = month_table(DATES)
+    assert articles_from(t, None) is None
+    assert articles_from(t, (2019, 1)) is None                       # no article from then
+    assert articles_from(month_table(DATES[:2]), (2021, 7)) is None   # every dated article is
+    assert articles_from(month_table(np.array([], dtype=str)), (2021, 7)) is None
+
+
+def test_a_named_time_prefers_the_articles_from_then(assistant):
+    """The March 2022 protest was ~50 people; the July 2021 one, hundreds."""
+    r = assistant.ask("How many people protested at the March 2022 meeting?")
+    top = r.answers[0]
+    assert "around 50 people" in top.text
+    assert all(c.date.startswith("2022-03") for c in top.citations)
