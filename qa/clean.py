@@ -87,6 +87,12 @@ def _is_dateline(par: str) -> bool:
     return len(par.split()) <= 14 and bool(_DATELINE.search(par)) and not re.search(r"[.!?][\"”’]?$", par)
 
 
+def _is_furniture(par: str) -> bool:
+    """A photo credit or caption, or a one-line piece of page furniture (share bar, "Source:
+    Read Full Article", "Comments are closed." ...)."""
+    return bool((_PHOTO.search(par) and len(par.split()) <= 30) or _LINE_JUNK.match(par))
+
+
 def _is_short_heading(par: str) -> bool:
     return len(par.split()) <= 14 and not re.search(r"[.!?:][\"”’)]?$", par)
 
@@ -107,9 +113,8 @@ def parse_date(par: str) -> str | None:
         m = rx.search(par)
         if not m:
             continue
-        g = m.groups()
         if order == "ymd":
-            y, mo, d = int(g[0]), int(g[1]), int(g[2])
+            y, mo, d = (int(x) for x in m.groups())
         else:   # the month group is the alternation inside _MONTH: find it by name
             word = re.search(_MONTH, m.group(), re.I).group()[:3].lower()
             mo = _MONTHS[word]
@@ -135,7 +140,7 @@ def header_date(text: str, skip_first: bool = False) -> str | None:
             if found:
                 return found
             continue
-        if (_PHOTO.search(par) and len(par.split()) <= 30) or _LINE_JUNK.match(par) or _is_byline(par, 0):
+        if _is_furniture(par) or _is_byline(par, 0):
             continue
         return None      # the first paragraph of the article: the header is over
     return None
@@ -169,7 +174,7 @@ def body_spans(text: str, skip_first: bool = False) -> tuple[list[Span], Span | 
             if _is_short_heading(par):
                 continue
             in_tail = False
-        if (_PHOTO.search(par) and len(par.split()) <= 30) or _LINE_JUNK.match(par):
+        if _is_furniture(par):
             continue
         if position < 4 and (_is_byline(par, position) or _is_dateline(par)):
             continue
