@@ -7,6 +7,7 @@ formulas, and Gradio's sanitiser stays on as a second line of defence."""
 import logging
 import threading
 from collections import OrderedDict
+from functools import lru_cache
 from typing import Any, Optional
 
 from . import render
@@ -64,9 +65,7 @@ def last_turns(history: list, max_turns: int) -> list:
     return kept[first_user:]
 
 
-_BOUNDED: dict = {}
-
-
+@lru_cache(maxsize=1)
 def bounded_chat_interface(gr) -> type:
     """gr.ChatInterface whose histories keep only the last ``max_turns`` turns.
 
@@ -76,15 +75,13 @@ def bounded_chat_interface(gr) -> type:
     API, retry, an example) goes through ``_append_message_to_history``, so bounding it there
     bounds both copies and what the page shows. A private method: tests/test_server.py checks
     the bound through a real Gradio session, so a Gradio upgrade that renames it fails there."""
-    if "cls" not in _BOUNDED:
-        class BoundedChatInterface(gr.ChatInterface):
-            max_turns = 25
+    class BoundedChatInterface(gr.ChatInterface):
+        max_turns = 25
 
-            def _append_message_to_history(self, message, history, role="user"):
-                return last_turns(super()._append_message_to_history(message, history, role),
-                                  self.max_turns)
-        _BOUNDED["cls"] = BoundedChatInterface
-    return _BOUNDED["cls"]
+        def _append_message_to_history(self, message, history, role="user"):
+            return last_turns(super()._append_message_to_history(message, history, role),
+                              self.max_turns)
+    return BoundedChatInterface
 
 
 def make_filters(sources: Optional[list], date_from: Optional[str], date_to: Optional[str]) -> dict:
