@@ -18,7 +18,7 @@ from .retrieve import Query, candidates, features
 from .spelling import Corrector
 from .fusion import convex
 from .types import Answer, Citation, Result
-from .when import articles_from, month_table
+from .when import articles_from, month_table, named_period
 
 MAX_QUESTION_CHARS = 2000
 MAX_K = 20
@@ -218,14 +218,17 @@ class Assistant:
         prev = hist[-1]
         prev_answer = self._top_answer(prev, hist[:-1])
         extra = [(t, self.config.history_weight) for t in tok(prev)]
+        # The conversation's time carries over: "What was the vote?" after "Which groups
+        # were banned in March 2022?" is about March 2022.
+        period = named_period(q) or named_period(prev)
         if prev_answer is not None:
             prev_text = self.sentence_text(prev_answer)
             entity = answer_entity(prev, prev_text)
             rewritten = resolve(q, entity) if entity else None
             if rewritten:   # "What did he say?" -> "What did Declan Ashworth say?"
-                return Query(q, tok(rewritten), rewritten, extra=extra, avoid=prev_answer)
+                return Query(q, tok(rewritten), rewritten, extra=extra, avoid=prev_answer, period=period)
             extra += [(t, self.config.answer_weight) for t in tok(prev_text)]
-        return Query(q, tok(q), f"{prev} {q}", extra=extra, avoid=prev_answer)
+        return Query(q, tok(q), f"{prev} {q}", extra=extra, avoid=prev_answer, period=period)
 
     def _top_answer(self, q: str, hist: list[str]) -> Optional[int]:
         """The sentence the earlier turn would have quoted first (None if it abstained)."""

@@ -50,3 +50,11 @@ def test_a_named_time_prefers_the_articles_from_then(assistant):
     top = r.answers[0]
     assert "around 50 people" in top.text
     assert all(c.date.startswith("2022-03") for c in top.citations)
+
+
+def test_a_follow_up_keeps_the_time_of_the_question_before(assistant):
+    q = assistant._query("What was the vote?", ["Which groups were banned in March 2022?"])
+    assert q.period == (2022, 3)
+    own = assistant._query("And in July 2021?", ["Which groups were banned in March 2022?"])
+    assert own.period == (2021, 7)                       # a time of its own wins
+    assert assistant._query("What was the vote?", []).period is None
