@@ -183,12 +183,26 @@ def _add_api(app: FastAPI, assistant, settings: Settings, pool: AskPool) -> None
             return JSONResponse({"error": str(exc)}, 422)
         return JSONResponse(result.to_dict())
 
-    @app.get("/api/health", tags=["api"], summary="Index, model and version")
+    @app.get("/api/health", tags=["api"], summary="Index, model, version and memory")
     async def api_health():
         info = dict(assistant.health())
         info["index_loaded"] = getattr(assistant, "_built", None) is not None
         info["version"] = __version__
+        info["rss_mib"] = rss_mib()
         return info
+
+
+def rss_mib() -> Optional[float]:
+    """This process's resident memory in MiB (Linux /proc), None elsewhere: the figure to
+    watch on a long-running server (docs/reliability.md, soak)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 def _add_static(app: FastAPI, settings: Settings) -> None:

@@ -189,6 +189,7 @@ def test_health_and_openapi(client, assistant):
     h = client.get("/api/health").json()
     assert h["index_loaded"] is True and h["counts"]["articles"] == 5 and h["version"]
     assert h["model"]["name"] == assistant.encoder.name
+    assert 50 < h["rss_mib"] < 100_000                       # this process, model loaded
     spec = client.get("/openapi.json").json()
     op = spec["paths"]["/api/ask"]["post"]
     assert {"200", "400", "413", "415", "422", "429", "503"} <= set(op["responses"])
