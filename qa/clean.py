@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from .when import MONTHS
+
 Span = tuple[int, int]
 
 _PHOTO = re.compile(
@@ -97,10 +99,11 @@ def _is_short_heading(par: str) -> bool:
     return len(par.split()) <= 14 and not re.search(r"[.!?:][\"”’)]?$", par)
 
 
-_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
-_DMY = re.compile(rf"\b(\d{{1,2}}){_ORD}\s+{_MONTH}\.?,?\s+(\d{{4}})\b", re.I)
-_MDY = re.compile(rf"\b{_MONTH}\.?\s+(\d{{1,2}}){_ORD},?\s+(\d{{4}})\b", re.I)
-_ISO = re.compile(r"\b(\d{4})-(\d\d)-(\d\d)(?!\d)")
+# Named groups y, m (a number or a month name) and d, so every form is read one way.
+_DATES = (re.compile(r"\b(?P<y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?!\d)"),
+          re.compile(rf"\b(?P<d>\d{{1,2}}){_ORD}\s+(?P<m>{_MONTH})\.?,?\s+(?P<y>\d{{4}})\b", re.I),
+          re.compile(rf"\b(?P<m>{_MONTH})\.?\s+(?P<d>\d{{1,2}}){_ORD},?\s+(?P<y>\d{{4}})\b", re.I))
+_MONTH_NUMBER = {name[:3]: i for i, name in enumerate(MONTHS, 1)}
 
 
 def parse_date(par: str) -> str | None:
@@ -109,19 +112,14 @@ def parse_date(par: str) -> str | None:
     left alone: day-first or month-first cannot be told."""
     import datetime as dt
 
-    for rx, order in ((_ISO, "ymd"), (_DMY, "dmy"), (_MDY, "mdy")):
+    for rx in _DATES:
         m = rx.search(par)
         if not m:
             continue
-        if order == "ymd":
-            y, mo, d = (int(x) for x in m.groups())
-        else:   # the month group is the alternation inside _MONTH: find it by name
-            word = re.search(_MONTH, m.group(), re.I).group()[:3].lower()
-            mo = _MONTHS[word]
-            nums = [int(x) for x in re.findall(r"\d+", m.group())]
-            d, y = (nums[0], nums[-1])
+        mon = m["m"]
+        month = int(mon) if mon.isdigit() else _MONTH_NUMBER[mon[:3].lower()]
         try:
-            return dt.date(y, mo, d).isoformat()
+            return dt.date(int(m["y"]), month, int(m["d"])).isoformat()
         except ValueError:
             return None
     return None
