@@ -25,6 +25,7 @@ EXAMPLES = (
 INTRO = ("Every answer is a sentence quoted word for word from the news articles, "
          "with the articles it comes from. If the articles do not say, it tells you so.")
 ASK_PLACEHOLDER = "Ask a question about the articles…"
+CHAT_TURNS = 25      # question/answer turns a chat session keeps (QA_CHAT_TURNS)
 PLACEHOLDER = ('<div class="qa-placeholder"><p class="qa-placeholder-title">Ask about the news</p>'
                f"<p>{render.esc(INTRO)}</p></div>")
 
@@ -76,7 +77,7 @@ def bounded_chat_interface(gr) -> type:
     bounds both copies and what the page shows. A private method: tests/test_server.py checks
     the bound through a real Gradio session, so a Gradio upgrade that renames it fails there."""
     class BoundedChatInterface(gr.ChatInterface):
-        max_turns = 25
+        max_turns = CHAT_TURNS
 
         def _append_message_to_history(self, message, history, role="user"):
             return last_turns(super()._append_message_to_history(message, history, role),
@@ -155,7 +156,7 @@ class ChatBackend:
 
 
 def build_chat(assistant, store: Optional[FeedbackStore] = None, title: str = "Ask the articles",
-               max_turns: int = 25):
+               max_turns: int = CHAT_TURNS):
     """The Gradio Blocks for the chat page (queue settings and mounting are the server's).
     Each session keeps its last ``max_turns`` turns (older ones leave the page and memory)."""
     import gradio as gr

@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import assets, __version__
+from .chat import CHAT_TURNS
 from .engine import MAX_K, QuestionError
 from .webguard import DEFAULT_ORIGINS, BodyLimit, CORSGuard, OriginPolicy, RateLimit, SecurityHeaders
 
@@ -52,7 +53,7 @@ class Settings:
     chat_concurrency: int = field(default_factory=lambda: _env_int("QA_CHAT_CONCURRENCY", 2))
     chat_queue_size: int = field(default_factory=lambda: _env_int("QA_CHAT_QUEUE", 16))
     chat_sessions: int = field(default_factory=lambda: _env_int("QA_CHAT_SESSIONS", 1000))
-    chat_turns: int = field(default_factory=lambda: _env_int("QA_CHAT_TURNS", 25))   # kept per session
+    chat_turns: int = field(default_factory=lambda: _env_int("QA_CHAT_TURNS", CHAT_TURNS))  # kept per session
     data_dir: Path = field(default_factory=lambda: Path(os.environ.get("QA_DATA_DIR") or "data"))
     title: str = field(default_factory=lambda: os.environ.get("QA_TITLE") or "Ask the articles")
     retry_after_busy: int = 2
