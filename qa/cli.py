@@ -45,10 +45,18 @@ def _print_text(result: dict) -> None:
     for n, a in enumerate(result["answers"], 1):
         print(f"{n}. “{a['text']}”  (score {a['score']:.2f})")
         for c in a["citations"]:
-            bits = [c["title"], c["source"], c["date"]]
-            print("     — " + ", ".join(b for b in bits if b) + (f" <{c['url']}>" if c["url"] else "")
-                  + f" [{c['doc_id']} {c['start']}:{c['end']}]")
+            print(citation_line(c))
         print()
+
+
+def citation_line(cite: dict) -> str:
+    """One citation as the CLI prints it. Unknown (null) title, publisher, date or link are
+    left out with their separators: never "None", never a dangling ", " or "<>"."""
+    bits = [cite.get("title") or cite.get("doc_id"), cite.get("source"), cite.get("date")]
+    line = ", ".join(str(b).strip() for b in bits if b and str(b).strip())
+    if cite.get("url"):
+        line += f" <{cite['url']}>"
+    return f"     — {line} [{cite['doc_id']} {cite['start']}:{cite['end']}]"
 
 
 def _argv_text(value):
