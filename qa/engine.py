@@ -225,7 +225,7 @@ class Assistant:
             prev_text = self.sentence_text(prev_answer)
             entity = answer_entity(prev, prev_text)
             rewritten = resolve(q, entity) if entity else None
-            if rewritten:   # "What did he say?" -> "What did Declan Ashworth say?"
+            if rewritten:   # "What did he say?" -> "What did <the name it gave> say?"
                 return Query(q, tok(rewritten), rewritten, extra=extra, avoid=prev_answer, period=period)
             extra += [(t, self.config.answer_weight) for t in tok(prev_text)]
         return Query(q, tok(q), f"{prev} {q}", extra=extra, avoid=prev_answer, period=period)
@@ -273,7 +273,8 @@ class Assistant:
         cand, score = cand[keep], score[keep]
         tok = self.built.tokenizer
         texts = [self.sentence_text(int(i)) for i in cand]
-        groups = group(texts, [frozenset(tok.words(t)) for t in texts], k)
+        dates = [self._doc_dates[self.built.tables.s_doc[int(i)]] or None for i in cand]
+        groups = group(texts, [frozenset(tok.words(t)) for t in texts], k, dates)
         answers = tuple(self._to_answer(g, cand, score) for g in groups)
         message = UNSURE if score[0] < self.config.confident else None
         return Result(q, False, message, answers, {"best_score": float(score[0])})
@@ -292,7 +293,7 @@ class Assistant:
             a = b.articles[d]
             off = int(t.s_start[i]) + g.texts[m].find(g.text)
             cites.append(Citation(a.doc_id, a.title, a.source, a.date, a.url,
-                                  t.passage_ids[int(t.s_pass[i])], off, off + len(g.text)))
+                                  t.passage_ids[int(t.s_pass[i])], off, off + len(g.text), g.lead_in(m)))
         return Answer(g.text, float(min(1.0, max(0.0, score[g.members[0]]))), self._context(rep), tuple(cites))
 
     def _context(self, i: int) -> dict:

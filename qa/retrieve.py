@@ -61,6 +61,11 @@ def is_follow_up(q: str, tok: Tokenizer, known=None) -> bool:
         return True
     if _ELLIPSIS.match(q):   # "And why?" leans on the conversation; "And why was X banned?" does not
         return not names_something(q)
+    # A short question that names its own subject ("What did Momentum say?") is a new
+    # question, however few words it has; one that names nothing ("What was the vote?")
+    # leans on the one before.
+    if names_something(q):
+        return False
     terms = tok(q)
     return len(terms) <= 2 and (known is None or all(t in known for t in terms))
 

@@ -46,6 +46,10 @@ class Citation:
     passage_id: str
     start: int
     end: int
+    # When copies of one sentence are merged, the quote is the stretch they all share and
+    # a copy's speech lead-in ("A party spokeswoman said:") falls outside it; it is kept
+    # here, verbatim from the same sentence, so the quote keeps its speaker.
+    lead_in: Optional[str] = None
 
 
 @dataclass(frozen=True)

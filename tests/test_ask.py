@@ -19,11 +19,11 @@ def _verbatim(assistant, result) -> bool:
 
 
 def test_meeting_length_answer_first(assistant):
-    r = assistant.ask("How long did the July NEC meeting last?")
+    r = assistant.ask("How long did the NEC meeting in July 2021 last?")
     assert not r.abstained
     top = fold(r.answers[0].text)
-    # a length of time first, not the clock times it can be worked out from
-    assert any(fold(p) in top for p in ("eight-hour", "nine hours", "eight hours")), top
+    # a length of time first, not just any sentence about the meeting
+    assert "nine-hour" in top or "nine hour" in top, top
     assert _verbatim(assistant, r)
 
 
@@ -33,26 +33,42 @@ def test_off_topic_abstains(assistant):
         assert r.abstained and r.answers == () and r.message
 
 
-def test_spokesperson_quote_is_one_answer_citing_three_outlets(assistant):
-    r = assistant.ask("Which party did the spokesperson call broad, open and democratic?", k=5)
-    full = [a for a in r.answers if "democratic party and we are committed to ensuring it stays" in a.text]
-    assert len(full) == 1                                # printed by four outlets, shown once
-    assert len({c.doc_id for c in full[0].citations}) >= 3
+def test_spokesperson_quote_is_one_answer_citing_every_outlet_with_its_speaker(assistant):
+    r = assistant.ask("What did the Labour spokesperson say about the party being broad and welcoming?", k=5)
+    full = [a for a in r.answers if "broad, welcoming and democratic party and we are committed" in a.text]
+    assert len(full) == 1                                # printed by three outlets, shown once
+    cites = full[0].citations
+    assert len({c.doc_id for c in cites}) == 3
+    # the merged quote keeps who said it, as each outlet worded it
+    assert all(c.lead_in and "said" in c.lead_in for c in cites), [c.lead_in for c in cites]
+    assert {("spokeswoman" in c.lead_in) for c in cites} == {True, False}
     assert _verbatim(assistant, r)
 
 
+def test_same_words_on_another_occasion_stay_a_separate_answer(assistant):
+    r = assistant.ask("What did the NEC decide about these organisations and Labour's rules?", k=10)
+    compat = [a for a in r.answers if "are not compatible with Labour" in a.text]
+    years = [{(c.date or "")[:4] for c in a.citations} for a in compat]
+    assert {"2021"} in years and {"2022"} in years, years   # 2021 and 2022 statements not merged
+
+
 def test_follow_up_uses_history(assistant):
-    hist = ["Who is the general secretary of the Commonwealth Party?"]
+    hist = ["Who is Labour's general secretary?"]
     r = assistant.ask("What did he tell the committee?", history=hist)
     assert not r.abstained
-    assert "Ashworth" in r.answers[0].text and "told the committee" in r.answers[0].text
+    assert "told the committee" in r.answers[0].text, r.answers[0].text
     alone = assistant.ask("What did he tell the committee?")
-    assert alone.abstained or "Ashworth" not in alone.answers[0].text or alone.answers != r.answers
+    assert alone.abstained or alone.answers != r.answers
+
+
+def test_short_new_question_is_not_taken_for_a_follow_up(assistant):
+    r = assistant.ask("What did Momentum say?", history=["How many members could be expelled?"])
+    assert not r.abstained and "Momentum" in r.answers[0].text, r.answers[0].text
 
 
 def test_filters_by_source_and_date(assistant):
-    r = assistant.ask("How many votes was Left Horizon banned by?", filters={"sources": ["Northlight News"]}, k=5)
-    assert r.answers and all(c.source == "Northlight News" for a in r.answers for c in a.citations)
+    r = assistant.ask("What was the vote to ban Socialist Appeal?", filters={"sources": ["HuffPost UK"]}, k=5)
+    assert r.answers and all(c.source == "HuffPost UK" for a in r.answers for c in a.citations)
     r = assistant.ask("Which groups were banned?", filters={"date_from": "2022-01-01"}, k=5)
     assert r.answers and all(c.date >= "2022-01-01" for a in r.answers for c in a.citations)
     r = assistant.ask("Which groups were banned?", filters={"date_to": "2020-01-01"})
@@ -67,9 +83,9 @@ def test_answers_below_the_confident_score_say_they_may_not_answer(assistant):
     from qa.engine import UNSURE, Assistant
 
     seen = set()
-    for q in ("How long did the July NEC meeting last?", "Which union condemned the decision?",
-              "Does the leader back the latest prohibitions?", "Who funds Left Horizon?",
-              "What had the regulator originally found wrong with the party?"):
+    for q in ("What was the vote to ban Socialist Appeal?", "Which union condemned the decision?",
+              "Does the leader back the latest prohibitions?", "How many members does Momentum have?",
+              "What did the equalities watchdog find?", "Who broke the story?"):
         r = assistant.ask(q)
         if r.abstained:
             continue
@@ -93,7 +109,7 @@ def test_result_shape_and_context(assistant):
     assert set(a["context"]) == {"before", "after"}
     assert 0.0 <= a["score"] <= 1.0
     c = a["citations"][0]
-    assert set(c) == {"doc_id", "title", "source", "date", "url", "passage_id", "start", "end"}
+    assert set(c) == {"doc_id", "title", "source", "date", "url", "passage_id", "start", "end", "lead_in"}
     json.dumps(d)
 
 
