@@ -133,7 +133,7 @@ def test_lean_encoder_matches_sentence_transformers(encoder, monkeypatch):
 
     path = resolve_model()
     assert LeanBert.fits(path)
-    texts = ["Who leads the Commonwealth Party?", "x", "The NEC banned three groups in July 2021. " * 3,
+    texts = ["Who leads the Labour Party?", "x", "The NEC banned three groups in July 2021. " * 3,
              "A long sentence " * 300, "Ünïcödé — quotes “curly” and dashes – too."]
     lean = Encoder()
     lean.warm_up()

@@ -27,9 +27,12 @@ def test_seed_metadata_and_ids():
     rep = corpus.load([SEEDS])
     assert len(rep.articles) == 5 and not rep.skipped
     ids = {a.doc_id for a in rep.articles}
-    assert "000_3fa1c9e2b7d04a55" in ids
-    a = next(a for a in rep.articles if a.doc_id == "000_3fa1c9e2b7d04a55")
-    assert a.source == "The Harbour Gazette" and a.date == "2021-07-20" and a.url.startswith("https://")
+    assert "002_18f3a3f4d4a607e4" in ids
+    a = next(a for a in rep.articles if a.doc_id == "002_18f3a3f4d4a607e4")
+    assert a.source == "HuffPost UK" and a.date == "2021-07-20" and a.url.startswith("https://")
+    assert a.title == "Keir Starmer Expels Far-Left Corbyn Supporters From Labour"
+    # unknown stays unknown: no publisher is guessed for a republished copy
+    assert next(a for a in rep.articles if a.doc_id.startswith("000_")).source is None
 
 
 def test_same_article_twice_is_stored_once(tmp_path):
