@@ -25,7 +25,6 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from qa.answer_type import matches  # noqa: E402
 from qa.engine import Assistant  # noqa: E402
 from qa.retrieve import FEATURES  # noqa: E402
 from common import indexed_pool  # noqa: E402
@@ -37,10 +36,9 @@ from qa.textnorm import fold  # noqa: E402
 def collect(a: Assistant, questions: list[dict]) -> list[dict]:
     rows = []
     for q in questions:
-        query = a._query(q["question"], q.get("history", []))   # its answer type and avoid are used below
-        cand, f = a._features(query, {})
+        query = a.query(q["question"], q.get("history", []))   # its answer type and avoid are used below
+        cand, f = a.features_of(query, {})      # the very columns serving fuses
         texts = [a.sentence_text(int(i)) for i in cand]
-        f["type_mismatch"] = np.array([0.0 if matches(query.kind, t, query.text) else 1.0 for t in texts])
         exp = [fold(e) for e in q.get("expected", [])]
         right = np.array([any(e in fold(t) for e in exp) for t in texts])
         avoid = np.array([query.avoid is not None and int(c) == query.avoid for c in cand])

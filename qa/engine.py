@@ -148,11 +148,11 @@ class Assistant:
         """Lookup tables derived at load time rather than stored."""
         b = self._built
         t = b.tables
-        self._p_first = np.searchsorted(t.s_pass, np.arange(len(t.passage_ids) + 1))
+        self.passage_first = np.searchsorted(t.s_pass, np.arange(len(t.passage_ids) + 1))
         by_id: dict[str, list[int]] = {}
         for i, sid in enumerate(t.sent_ids):
             by_id.setdefault(sid, []).append(i)
-        self._copies = {k: v for k, v in by_id.items() if len(v) > 1}
+        self.copies = {k: v for k, v in by_id.items() if len(v) > 1}
         self._doc_sources = np.array([(a.source or "").casefold() for a in b.articles], dtype=str)
         self._doc_dates = np.array([a.date or "" for a in b.articles], dtype="U10")
         self._doc_months = month_table(self._doc_dates)
@@ -196,7 +196,7 @@ class Assistant:
         fl = check_filters(filters)
         if not self.built.tables.sent_ids:
             return Result(q, True, "The index holds no articles yet.")
-        query = self._query(q, hist)
+        query = self.query(q, hist)
         return self._answer(q, query, k, fl)
 
     def rank(self, question: str, history: Sequence[str] = (), filters: dict | None = None
@@ -204,10 +204,10 @@ class Assistant:
         """Every candidate sentence (indices into the sentence table) with its fused
         score, best first, before grouping and abstention. For benchmarks."""
         q = clean_question(question)
-        ranked = self._rank(self._query(q, clean_history(history)), check_filters(filters))
+        ranked = self._rank(self.query(q, clean_history(history)), check_filters(filters))
         return ranked if ranked is not None else (np.zeros(0, np.int64), np.zeros(0))
 
-    def _query(self, q: str, hist: list[str]) -> Query:
+    def query(self, q: str, hist: list[str]) -> Query:
         from .retrieve import is_follow_up
 
         tok = self._corrector        # the index's tokenizer, reading typos as known words
@@ -232,7 +232,7 @@ class Assistant:
 
     def _top_answer(self, q: str, hist: list[str]) -> Optional[int]:
         """The sentence the earlier turn would have quoted first (None if it abstained)."""
-        res = self._rank(self._query(q, hist), {})
+        res = self._rank(self.query(q, hist), {})
         if res is None or res[1][0] < self.config.threshold:
             return None
         return int(res[0][0])
@@ -242,19 +242,19 @@ class Assistant:
         """Every candidate sentence with its feature columns before fusion (named in
         qa/retrieve.py); ``rank`` fuses these. For tuning and benchmarks."""
         q = clean_question(question)
-        return self._features(self._query(q, clean_history(history)), check_filters(filters))
+        return self.features_of(self.query(q, clean_history(history)), check_filters(filters))
 
-    def _features(self, query: Query, fl: dict) -> tuple[np.ndarray, dict]:
+    def features_of(self, query: Query, fl: dict) -> tuple[np.ndarray, dict]:
         b = self.built
         qv = self.encoder.encode_query(query.dense_text)
         cand, raw = candidates(b, self, query, qv, self.doc_mask(fl))
         if len(cand) == 0:
             return cand, {}
         match = articles_from(self._doc_months, query.period)
-        return cand, features(b, query, qv, cand, raw, self.sentence_text, self.config.weights, match)
+        return cand, features(b, query, qv, cand, raw, self.sentence_text, match)
 
     def _rank(self, query: Query, fl: dict):
-        cand, feats = self._features(query, fl)
+        cand, feats = self.features_of(query, fl)
         if len(cand) == 0:
             return None
         score = convex(feats, self.config.weights)

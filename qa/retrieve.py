@@ -21,7 +21,7 @@ import numpy as np
 
 from .answer_type import matches, names_something, question_type
 from .bm25 import top_k
-from .fusion import CANDIDATES_PER_RETRIEVER, convex
+from .fusion import CANDIDATES_PER_RETRIEVER
 from .textnorm import Tokenizer
 from .when import named_period
 
@@ -93,11 +93,11 @@ def candidates(b, assistant, query: Query, qv: np.ndarray, doc_mask: Optional[np
         p_bm = np.where(doc_mask[t.p_doc], p_bm, 0.0)
     parts = [top_k(s_bm, c)[0]]
     for p in top_k(p_bm, max(10, c // 5))[0]:
-        parts.append(np.arange(assistant._p_first[p], assistant._p_first[p + 1]))
+        parts.append(np.arange(assistant.passage_first[p], assistant.passage_first[p + 1]))
     parts.append(_dense_top(b, qv, c, sent_mask))
     cand = np.unique(np.concatenate(parts).astype(np.int64))
-    if assistant._copies:
-        extra = [j for i in cand for j in assistant._copies.get(t.sent_ids[i], ())]
+    if assistant.copies:
+        extra = [j for i in cand for j in assistant.copies.get(t.sent_ids[i], ())]
         if extra:
             cand = np.unique(np.concatenate([cand, np.asarray(extra, np.int64)]))
     if sent_mask is not None:
@@ -114,13 +114,8 @@ def _dense_top(b, qv: np.ndarray, c: int, sent_mask: Optional[np.ndarray]) -> np
     return b.dense.search(qv, c, allowed=sent_mask)[0]
 
 
-# Answer-type checks run on this many of the best candidates (by the other features);
-# the rest count as mismatches, so an unchecked sentence can never win by default.
-TYPE_CHECKED = 50
-
-
 def features(b, query: Query, qv: np.ndarray, cand: np.ndarray, raw: dict,
-             text_of=None, weights: Optional[dict] = None,
+             text_of=None,
              doc_match: Optional[np.ndarray] = None) -> dict[str, np.ndarray]:
     """Feature columns for ``cand`` (module docstring). ``doc_match``: per article, whether
     it is from the time the question names (None: the question names none that helps)."""
@@ -145,11 +140,10 @@ def features(b, query: Query, qv: np.ndarray, cand: np.ndarray, raw: dict,
         "time_mismatch": (np.zeros(len(cand)) if doc_match is None
                           else (~doc_match[t.s_doc[cand]]).astype(float)),
     }
+    # Every candidate is checked, so the weights are tuned on the values serving produces
+    # (checking only the best few made the column depend on the weights themselves).
     mismatch = np.zeros(len(cand))
-    if query.kind is not None and text_of is not None and len(cand):
-        base = convex(feats, weights or {})
-        mismatch[:] = 1.0
-        for i in np.argsort(-base, kind="stable")[:TYPE_CHECKED]:
-            mismatch[i] = 0.0 if matches(query.kind, text_of(int(cand[i])), query.text) else 1.0
+    if query.kind is not None and text_of is not None:
+        mismatch = np.array([0.0 if matches(query.kind, text_of(int(i)), query.text) else 1.0 for i in cand])
     feats["type_mismatch"] = mismatch
     return feats

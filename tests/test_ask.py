@@ -144,3 +144,29 @@ def test_cli_json_and_errors(seed_index):
         assert bad.returncode == 2, (args, bad.stderr)
         assert bad.stderr.startswith("qa: error:") and "Traceback" not in bad.stderr
         assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_tuning_columns_are_the_ones_serving_fuses(assistant):
+    """bench/tune.py fits weights on ``features_of``; serving ranks by ``rank``. The fused
+    columns must give serving's scores exactly, answer-type column included."""
+    import numpy as np
+
+    from qa.fusion import convex
+
+    w = assistant.config.weights
+    for q, hist in (("How many members could be expelled?", []), ("Who broke the story?", []),
+                    ("What did he tell the committee?", ["Who is Labour's general secretary?"])):
+        query = assistant.query(q, hist)
+        cand, cols = assistant.features_of(query, {})
+        assert set(cols) >= {k for k, v in w.items() if v}
+        fused = convex(cols, w)
+        if query.avoid is not None:
+            fused = np.where(cand == query.avoid, fused * assistant.config.repeat_penalty, fused)
+        ranked, score = assistant.rank(q, hist)
+        by_id = dict(zip(cand.tolist(), fused.tolist()))
+        np.testing.assert_allclose(score, [by_id[i] for i in ranked.tolist()], rtol=0, atol=1e-12)
+        if query.kind is not None:   # the answer type is checked on every candidate
+            texts = [assistant.sentence_text(int(i)) for i in cand]
+            from qa.answer_type import matches
+            assert cols["type_mismatch"].tolist() == [0.0 if matches(query.kind, t, query.text) else 1.0
+                                                      for t in texts]
