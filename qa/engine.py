@@ -14,6 +14,7 @@ from .build import Built
 from .corpus import is_iso_date
 from .dedup import group
 from .dense import Encoder
+from .rescore import Rescorer, blend, top_positions
 from .retrieve import Query, candidates, features
 from .spelling import Corrector
 from .fusion import convex
@@ -50,6 +51,10 @@ class AskConfig:
     # tuning half 42% of such first answers were right, against 81% above it
     # (docs/tuning.md, "Unsure answers").
     confident: float = 0.45
+    # The optional answer-scorer stage (qa/rescore.py): it reads the best ``rescore_top``
+    # candidates and its probability joins the fused score with ``rescore_weight``.
+    rescore_top: int = 10
+    rescore_weight: float = 0.0
     history_weight: float = 0.5      # BM25 weight of the previous question's terms
     answer_weight: float = 0.3       # BM25 weight of the previous answer's terms
     repeat_penalty: float = 0.8      # a follow-up rarely wants the previous answer again
@@ -114,19 +119,22 @@ class Assistant:
     """Holds one index and one encoder; thread-safe for concurrent ``ask`` calls."""
 
     def __init__(self, index_dir: str | os.PathLike | None = None, model: str | None = None,
-                 config: AskConfig | None = None, verify: bool = True):
+                 config: AskConfig | None = None, verify: bool = True, rescorer: Rescorer | None = None):
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
         self.encoder = Encoder(model)
         self.config = config or AskConfig()
+        self.rescorer = rescorer
         self._verify = verify
         self._built: Optional[Built] = None
         self.manifest: dict = {}
         self._lock = threading.Lock()
 
     @classmethod
-    def from_built(cls, built: Built, encoder: Encoder, config: AskConfig | None = None) -> "Assistant":
+    def from_built(cls, built: Built, encoder: Encoder, config: AskConfig | None = None,
+                   rescorer: Rescorer | None = None) -> "Assistant":
         a = cls.__new__(cls)
         a.index_dir, a.encoder, a.config, a._verify = None, encoder, config or AskConfig(), False
+        a.rescorer = rescorer
         a._built, a.manifest, a._lock = built, {}, threading.Lock()
         a._prepare()
         return a
@@ -260,8 +268,19 @@ class Assistant:
         score = convex(feats, self.config.weights)
         if query.avoid is not None:
             score = np.where(cand == query.avoid, score * self.config.repeat_penalty, score)
+        score = self.rescored(query, cand, score)
         order = np.lexsort((cand, -score))
         return cand[order], score[order]
+
+    def rescored(self, query: Query, cand: np.ndarray, fused: np.ndarray) -> np.ndarray:
+        """``fused`` joined with the re-scorer's probabilities (unchanged when the stage is
+        off). Tuning calls this too, so both see the same scores."""
+        cfg = self.config
+        if self.rescorer is None or cfg.rescore_weight <= 0 or len(cand) == 0:
+            return fused
+        top = top_positions(fused, cfg.rescore_top)
+        prob = self.rescorer.score(query.dense_text, [self.sentence_text(int(cand[i])) for i in top])
+        return blend(fused, top, prob, cfg.rescore_weight)
 
     def _answer(self, q: str, query: Query, k: int, fl: dict) -> Result:
         ranked = self._rank(query, fl)

@@ -1,0 +1,59 @@
+"""The answer-scorer seam (qa/rescore.py): the contract, the blend, and a toy re-scorer
+plugged into the real ask() path."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from qa.rescore import Rescorer, blend, top_positions
+
+
+class KeywordRescorer:
+    """A toy re-scorer: probability 1 for sentences holding ``word``, else 0."""
+
+    def __init__(self, word: str):
+        self.word, self.calls = word, []
+
+    def warm_up(self):
+        return self
+
+    def score(self, question, sentences):
+        self.calls.append(len(sentences))
+        return np.array([1.0 if self.word in s else 0.0 for s in sentences])
+
+
+def test_blend_only_lifts_what_was_read():
+    fused = np.array([0.9, 0.5, 0.4, 0.1])
+    top = top_positions(fused, 2)
+    assert top.tolist() == [0, 1]
+    out = blend(fused, top, np.array([0.0, 1.0]), 0.5)
+    np.testing.assert_allclose(out, [0.45, 0.75, 0.2, 0.05])
+    np.testing.assert_allclose(blend(fused, top, np.array([2.0, -1.0]), 1.0), [1.0, 0.0, 0.0, 0.0])
+    assert top_positions(np.array([0.3, 0.3, 0.3]), 2).tolist() == [0, 1]   # ties: stable
+
+
+def test_toy_rescorer_satisfies_the_contract_and_reorders_answers(assistant):
+    from qa.engine import Assistant
+
+    toy = KeywordRescorer("Mirror")
+    assert isinstance(toy, Rescorer)
+    q = "How many members could lose their membership?"
+    base = assistant.ask(q, k=3)
+    cfg = replace(assistant.config, rescore_weight=0.5, rescore_top=10)
+    plugged = Assistant.from_built(assistant.built, assistant.encoder, cfg, rescorer=toy)
+    r = plugged.ask(q, k=3)
+    assert toy.calls and max(toy.calls) <= 10           # reads only the best rescore_top
+    assert "Mirror" in r.answers[0].text
+    off = Assistant.from_built(assistant.built, assistant.encoder, replace(cfg, rescore_weight=0.0), rescorer=toy)
+    assert off.ask(q, k=3).answers == base.answers      # weight 0: the stage is off
+
+
+@pytest.mark.parametrize("word", ["zzzz-not-in-any-sentence"])
+def test_a_rescorer_that_rejects_everything_makes_ask_abstain(assistant, word):
+    from qa.engine import Assistant
+
+    cfg = replace(assistant.config, rescore_weight=0.9)
+    plugged = Assistant.from_built(assistant.built, assistant.encoder, cfg, rescorer=KeywordRescorer(word))
+    assert plugged.ask("How many members could lose their membership?").abstained
