@@ -13,13 +13,14 @@ from typing import Any, Optional
 from . import render
 from .engine import QuestionError
 from .feedback import FeedbackStore
+from .webguard import SlidingWindow, too_many
 
 log = logging.getLogger("qa.chat")
 
-EXAMPLES = (
-    "How long did the July NEC meeting last?",
-    "What did the party spokesperson say about the bans?",
-    "Who described the new panel as a Star Chamber?",
+EXAMPLES = (     # questions the seed articles answer, and one they do not
+    "Which groups did Labour's NEC proscribe in July 2021?",
+    "How long did the NEC meeting last?",
+    "What did Momentum say about the proscriptions?",
     "What is the capital of France?",
 )
 INTRO = ("Every answer is a sentence quoted word for word from the news articles, "
@@ -41,16 +42,30 @@ def _text(content: Any) -> str:
     return ""
 
 
+def _role_content(msg: Any) -> tuple[Any, Any]:
+    if isinstance(msg, dict):
+        return msg.get("role"), msg.get("content")
+    return getattr(msg, "role", None), getattr(msg, "content", None)
+
+
 def earlier_questions(history: Optional[list]) -> list[str]:
-    """The user's earlier questions, oldest first, from Gradio's messages-format history."""
-    out = []
+    """The user's earlier questions, oldest first, from Gradio's messages-format history.
+    A question whose reply was an error (too many questions, say) was never answered, so it
+    is no context for the next one: asked again, it must not look like its own follow-up."""
+    out: list[str] = []
+    pending: Optional[str] = None
     for msg in history or []:
-        role = msg.get("role") if isinstance(msg, dict) else getattr(msg, "role", None)
-        content = msg.get("content") if isinstance(msg, dict) else getattr(msg, "content", None)
+        role, content = _role_content(msg)
         if role == "user":
-            text = _text(content).strip()
-            if text:
-                out.append(text)
+            if pending:
+                out.append(pending)
+            pending = _text(content).strip() or None
+        elif role == "assistant" and pending:
+            if render.ERROR_CLASS not in _text(content):
+                out.append(pending)
+            pending = None
+    if pending:
+        out.append(pending)
     return out
 
 
@@ -116,12 +131,19 @@ class ShownAnswers:
 
 
 class ChatBackend:
-    """The functions the Gradio events call; plain Python, testable without a browser."""
+    """The functions the Gradio events call; plain Python, testable without a browser.
+    ``limiter`` counts questions per client (shared with the API; qa.server), one per chat
+    message: Gradio's own HTTP requests (about ten a question) are not questions."""
 
-    def __init__(self, assistant, store: Optional[FeedbackStore]):
-        self.assistant, self.store, self.shown = assistant, store, ShownAnswers()
+    def __init__(self, assistant, store: Optional[FeedbackStore], limiter: Optional[SlidingWindow] = None):
+        self.assistant, self.store, self.limiter, self.shown = assistant, store, limiter, ShownAnswers()
 
-    def respond(self, message: str, history: list, sources=None, date_from=None, date_to=None) -> str:
+    def respond(self, message: str, history: list, sources=None, date_from=None, date_to=None,
+                client: Optional[str] = None) -> str:
+        """The chat reply (HTML) to one message from ``client`` (an address, for the limit)."""
+        wait = self.limiter.check(client or "unknown") if self.limiter else 0.0
+        if wait:       # the server's own words, as the reply: visible where the user looks
+            return render.error_html(too_many(wait))
         question = _text(message)
         filters = make_filters(sources, date_from, date_to)
         try:
@@ -155,21 +177,36 @@ class ChatBackend:
         return self.store.add(record["question"], record["answers"], up, record["filters"])
 
 
+def publishers(assistant) -> list[str]:
+    """The source filter's choices: each known publisher once (unknown, null ones left out)."""
+    names = {a.source for a in assistant.built.articles if isinstance(a.source, str) and a.source.strip()}
+    return sorted(names, key=str.casefold)
+
+
 def build_chat(assistant, store: Optional[FeedbackStore] = None, title: str = "Ask the articles",
-               max_turns: int = CHAT_TURNS):
+               max_turns: int = CHAT_TURNS, limiter: Optional[SlidingWindow] = None):
     """The Gradio Blocks for the chat page (queue settings and mounting are the server's).
-    Each session keeps its last ``max_turns`` turns (older ones leave the page and memory)."""
+    Each session keeps its last ``max_turns`` turns (older ones leave the page and memory);
+    ``limiter`` counts each message as one question of its client."""
     import gradio as gr
 
-    backend = ChatBackend(assistant, store)
-    sources = sorted({a.source for a in assistant.built.articles if a.source}, key=str.casefold)
+    backend = ChatBackend(assistant, store, limiter)
+    choices = publishers(assistant)
+
+    # Gradio passes the request to a parameter annotated gr.Request: the client address.
+    # None defaults make the filters optional in the /chat API (Gradio reads the signature).
+    def answer(message: str, history: list, sources: Optional[list] = None, date_from: Optional[str] = None,
+               date_to: Optional[str] = None, request: gr.Request = None) -> str:
+        host = getattr(getattr(request, "client", None), "host", None)
+        return backend.respond(message, history, sources, date_from, date_to, client=host)
+
     with gr.Blocks(title=title, fill_height=True, analytics_enabled=False) as demo:
         # gr.Markdown, not gr.HTML: gr.HTML compiles templates with eval, which the CSP forbids.
         gr.Markdown(f'<header class="qa-header"><h1>{render.esc(title)}</h1>'
                     f'<p>{render.esc(INTRO)}</p></header>', elem_classes="qa-header-wrap")
         with gr.Accordion("Filter by source and date", open=False, elem_classes="qa-filters"):
             with gr.Row():
-                src = gr.Dropdown(choices=sources, value=[], multiselect=True, label="Sources",
+                src = gr.Dropdown(choices=choices, value=[], multiselect=True, label="Sources",
                                   info="Only quote these publishers", scale=2)
                 dfrom = gr.Textbox(label="From", placeholder="YYYY-MM-DD", max_lines=1, scale=1)
                 dto = gr.Textbox(label="To", placeholder="YYYY-MM-DD", max_lines=1, scale=1)
@@ -180,7 +217,7 @@ def build_chat(assistant, store: Optional[FeedbackStore] = None, title: str = "A
         textbox = gr.Textbox(placeholder=ASK_PLACEHOLDER, show_label=False,
                              max_length=2000, max_lines=6, submit_btn="Ask", stop_btn=False,
                              elem_classes="qa-question")
-        chat = bounded_chat_interface(gr)(backend.respond, chatbot=chatbot, textbox=textbox,
+        chat = bounded_chat_interface(gr)(answer, chatbot=chatbot, textbox=textbox,
                          additional_inputs=[src, dfrom, dto], examples=[[q] for q in EXAMPLES],
                          api_name="chat", api_description="Answer a question by quoting the articles.",
                          autofocus=False, fill_height=True, flagging_mode="never")

@@ -99,8 +99,11 @@ def result_html(result: dict) -> str:
     return '<div class="qa-result">' + note + "".join(out) + "</div>"
 
 
+ERROR_CLASS = 'class="qa-error"'      # marks a reply that answered nothing (qa.chat reads it)
+
+
 def error_html(message: str) -> str:
-    return f'<div class="qa-error" role="alert"><p>{esc(message)}</p></div>'
+    return f'<div {ERROR_CLASS} role="alert"><p>{esc(message)}</p></div>'
 
 
 def plain_answers(result: dict) -> list[dict]:

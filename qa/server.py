@@ -24,9 +24,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from . import assets, __version__
 from .chat import CHAT_TURNS
 from .engine import MAX_K, QuestionError
-from .webguard import DEFAULT_ORIGINS, BodyLimit, CORSGuard, OriginPolicy, RateLimit, SecurityHeaders
+from .webguard import DEFAULT_ORIGINS, BodyLimit, CORSGuard, OriginPolicy, RateLimit, SecurityHeaders, SlidingWindow
 
 log = logging.getLogger("qa.server")
+
+# Gradio's own POSTs (not /api/ask) may come this many times as often as questions: the chat
+# page sends 10 per question (measured in Chromium, 8 run/predict + 2 queue/join), so twice
+# that leaves a user at the question limit well under this ceiling.
+GRADIO_POSTS_PER_QUESTION = 20
 
 
 def _env_int(name: str, default: int) -> int:
@@ -47,7 +52,8 @@ class Settings:
     """Server limits; every field has an environment-variable default (read when created)."""
     allowed_origins: tuple[str, ...] = field(default_factory=_env_origins)        # QA_ALLOWED_ORIGINS
     max_body_bytes: int = field(default_factory=lambda: _env_int("QA_MAX_BODY_BYTES", 64 * 1024))
-    rate_limit_per_minute: int = field(default_factory=lambda: _env_int("QA_RATE_LIMIT", 60))  # 0: off
+    # questions per client a minute, chat messages and POST /api/ask together (0: off)
+    rate_limit_per_minute: int = field(default_factory=lambda: _env_int("QA_RATE_LIMIT", 60))
     api_workers: int = field(default_factory=lambda: _env_int("QA_API_WORKERS", 2))
     api_queue: int = field(default_factory=lambda: _env_int("QA_API_QUEUE", 8))    # waiting beyond workers
     chat_concurrency: int = field(default_factory=lambda: _env_int("QA_CHAT_CONCURRENCY", 2))
@@ -78,7 +84,7 @@ class Filters(BaseModel):
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
-    question: str = Field(..., description="at most 2000 characters", examples=["Who chairs the party?"])
+    question: str = Field(..., description="at most 2000 characters", examples=["How long did the NEC meeting last?"])
     history: list[str] = Field(default_factory=list, max_length=50,
                                description="earlier questions of the conversation, oldest first")
     k: int = Field(3, ge=1, le=MAX_K, description="how many answers at most")
@@ -247,11 +253,15 @@ def create_app(assistant, settings: Optional[Settings] = None):
     _add_static(app, settings)
 
     store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
-    demo = build_chat(assistant, store, settings.title, settings.chat_turns)
+    limit = max(0, settings.rate_limit_per_minute)
+    questions = SlidingWindow(limit) if limit else None       # one budget for chat and API
+    others = SlidingWindow(limit * GRADIO_POSTS_PER_QUESTION) if limit else None
+    demo = build_chat(assistant, store, settings.title, settings.chat_turns, limiter=questions)
     demo.queue(default_concurrency_limit=settings.chat_concurrency, max_size=settings.chat_queue_size)
     app.state.feedback, app.state.chat = store, demo
     _mount_chat(app, demo, settings)
-    _add_guards(app, policy, settings)
+    app.state.questions = questions
+    _add_guards(app, policy, settings, questions, others)
     return app
 
 
@@ -276,10 +286,11 @@ def _mount_chat(app: FastAPI, demo, settings: Settings) -> None:
                         blocked_paths=blocked, theme=theme(), css_paths=[assets.asset_path("chat.css")])
 
 
-def _add_guards(app: FastAPI, policy: OriginPolicy, settings: Settings) -> None:
+def _add_guards(app: FastAPI, policy: OriginPolicy, settings: Settings,
+                questions: Optional[SlidingWindow], others: Optional[SlidingWindow]) -> None:
     # add_middleware puts each new one outside the previous: the last added runs first.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(RateLimit, questions=questions, others=others)
     app.add_middleware(CORSGuard, policy=policy)
     app.add_middleware(SecurityHeaders, policy=policy)
 

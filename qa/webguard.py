@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import re
+import threading
 import time
 from collections import OrderedDict, deque
 from typing import Iterable, Optional
@@ -179,40 +180,62 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
-class RateLimit:
-    """At most ``per_minute`` POSTs per client address in any sliding 60 s window;
-    the rest get 429 with Retry-After. POSTs are what cost: asking (API or chat queue)."""
+class SlidingWindow:
+    """At most ``per_minute`` events per client in any sliding 60 s window. One instance
+    counts questions, whichever door they come in by: POST /api/ask (``RateLimit``) and
+    each chat message (``qa.chat``), so a client has one budget."""
 
     WINDOW = 60.0
     MAX_CLIENTS = 10_000
 
-    def __init__(self, app, per_minute: int, clock=time.monotonic):
-        self.app, self.limit, self.clock = app, int(per_minute), clock
+    def __init__(self, per_minute: int, clock=time.monotonic):
+        self.limit, self.clock = int(per_minute), clock
         self.hits: OrderedDict[str, deque] = OrderedDict()
+        self._lock = threading.Lock()     # the chat checks from Gradio's worker threads
 
     def check(self, client: str) -> float:
-        """0 if the request may go ahead, else seconds until it may."""
-        now = self.clock()
-        q = self.hits.pop(client, None) or deque()
-        while q and q[0] <= now - self.WINDOW:
-            q.popleft()
-        self.hits[client] = q            # most recently seen last, for eviction
-        while len(self.hits) > self.MAX_CLIENTS:
-            self.hits.popitem(last=False)
-        if len(q) >= self.limit:
-            return max(0.001, q[0] + self.WINDOW - now)
-        q.append(now)
-        return 0.0
+        """0 if the event may go ahead (it is counted), else seconds until one may."""
+        with self._lock:
+            now = self.clock()
+            q = self.hits.pop(client, None) or deque()
+            while q and q[0] <= now - self.WINDOW:
+                q.popleft()
+            self.hits[client] = q            # most recently seen last, for eviction
+            while len(self.hits) > self.MAX_CLIENTS:
+                self.hits.popitem(last=False)
+            if len(q) >= self.limit:
+                return max(0.001, q[0] + self.WINDOW - now)
+            q.append(now)
+            return 0.0
+
+
+def too_many(wait: float) -> str:
+    """What a limited client is told, by the API (429) and in the chat."""
+    return f"Too many questions: try again in {math.ceil(wait)} s."
+
+
+class RateLimit:
+    """429 with Retry-After for POSTs over the limit, per client address. A POST to a
+    question path (the API) counts against the ``questions`` budget. Any other POST is
+    Gradio's own traffic (about ten per chat question, measured: docs/reliability.md), whose
+    chat questions ``qa.chat`` counts one per message; those POSTs only meet the loose
+    ``others`` ceiling, which bounds cheap calls that still write (the feedback thumbs)."""
+
+    QUESTION_PATHS = ("/api/ask",)
+
+    def __init__(self, app, questions: SlidingWindow, others: Optional[SlidingWindow] = None):
+        self.app, self.questions, self.others = app, questions, others
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or self.limit <= 0 or scope["method"] != "POST":
+        if scope["type"] != "http" or scope["method"] != "POST":
             return await self.app(scope, receive, send)
-        client = (scope.get("client") or ("unknown", 0))[0]
-        wait = self.check(client)
+        is_question = scope["path"].rstrip("/") in self.QUESTION_PATHS
+        window = self.questions if is_question else self.others
+        if window is None or window.limit <= 0:
+            return await self.app(scope, receive, send)
+        wait = window.check((scope.get("client") or ("unknown", 0))[0])
         if wait:
-            secs = math.ceil(wait)
-            return await send_json(send, 429, {"error": f"too many questions; try again in {secs} s"},
-                                   {"Retry-After": secs})
+            return await send_json(send, 429, {"error": too_many(wait)}, {"Retry-After": math.ceil(wait)})
         await self.app(scope, receive, send)
 
 

@@ -29,7 +29,7 @@ POINTS = ["files-written", "manifest-written", "renamed", "pointer-written", "co
 def other_built(encoder, tmp_path_factory):
     """A different, small index's contents, to be written over the seed index."""
     folder = write_corpus(tmp_path_factory.mktemp("other"), {
-        "ferry.txt": "Ferry news\n\nThe harbour council approved the new ferry budget on Tuesday. "
+        "ferry.txt": "Ferry news\n\nThe port council approved the new ferry budget on Tuesday. "
                      "The NEC of the ferry union banned overtime in protest.\n"})
     return build(corpus.load([folder]).articles, encoder)
 
@@ -118,7 +118,7 @@ def test_qa_index_killed_mid_write_leaves_the_old_index(seed_index, encoder, tmp
     idx = tmp_path / "idx"
     shutil.copytree(seed_index, idx)
     old_gen, expected = live_generation(idx).name, answer(idx, encoder)
-    other = write_corpus(tmp_path / "c", {"a.txt": "News\n\nThe harbour council approved the ferry budget.\n"})
+    other = write_corpus(tmp_path / "c", {"a.txt": "News\n\nThe port council approved the ferry budget.\n"})
     env = {**os.environ, "QA_FAULT_POINT": "pointer-written", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     proc = subprocess.run([sys.executable, "-m", "qa.cli", "index", str(other), "--index", str(idx), "--quiet"],
                           env=env, capture_output=True, text=True, timeout=300)

@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from qa.chat import ChatBackend, earlier_questions, make_filters
+from qa.webguard import SlidingWindow
 from qa.engine import QuestionError
 from qa.feedback import MAX_TEXT, FeedbackStore
 from qa.types import Answer, Citation, Result
@@ -15,14 +16,14 @@ from qa.types import Answer, Citation, Result
 
 def test_store_uses_wal_and_round_trips(tmp_path):
     store = FeedbackStore(tmp_path / "sub" / "fb.sqlite3")
-    answers = [{"text": "The NEC met for eight hours.", "doc_ids": ["a", "b"]}]
-    rid = store.add("How long?", answers, True, {"sources": ["The Harbour Gazette"]})
+    answers = [{"text": "During its nine hour meeting, the NEC also approved plans.", "doc_ids": ["a", "b"]}]
+    rid = store.add("How long?", answers, True, {"sources": ["HuffPost UK"]})
     store.add("Capital of France?", [], False)
     assert store.journal_mode() == "wal"
     rows = store.recent()
     assert [r["id"] for r in rows] == [rid + 1, rid]
     assert rows[1]["question"] == "How long?" and rows[1]["rating"] == 1
-    assert rows[1]["answers"] == answers and rows[1]["filters"] == {"sources": ["The Harbour Gazette"]}
+    assert rows[1]["answers"] == answers and rows[1]["filters"] == {"sources": ["HuffPost UK"]}
     assert rows[0]["rating"] == -1
     assert store.counts() == {"up": 1, "down": 1}
 
@@ -78,7 +79,7 @@ class _OneAnswer:
         self.calls.append((question, list(history), filters))
         if not question.strip():
             raise QuestionError("question is empty")
-        cite = Citation("d1", "Title <b>", "Gazette", "2021-07-20", "https://x.example/a", "p1", 0, 10)
+        cite = Citation("d1", "Title <b>", "LabourList", "2022-03-29", "https://labourlist.org/a", "p1", 0, 10)
         return Result(question, False, None, (Answer("Quote <i>one</i>.", 0.9, {"before": None, "after": None},
                                                      (cite,)),))
 
@@ -86,7 +87,7 @@ class _OneAnswer:
 def test_thumbs_store_question_and_plain_answers(tmp_path):
     store = FeedbackStore(tmp_path / "fb.sqlite3")
     backend = ChatBackend(_OneAnswer(), store)
-    markup = backend.respond("Who <script>?", [], ["Gazette"], "", "")
+    markup = backend.respond("Who <script>?", [], ["LabourList"], "", "")
     history = [{"role": "user", "content": "Who <script>?"}, {"role": "assistant", "content": markup}]
     assert backend.feedback(1, True, history) is not None
     assert backend.feedback(1, "Dislike", history) is not None
@@ -95,7 +96,7 @@ def test_thumbs_store_question_and_plain_answers(tmp_path):
     rows = store.recent()
     assert rows[1]["question"] == "Who <script>?" and rows[1]["rating"] == 1
     assert rows[1]["answers"] == [{"text": "Quote <i>one</i>.", "doc_ids": ["d1"]}]
-    assert rows[1]["filters"] == {"sources": ["Gazette"]}
+    assert rows[1]["filters"] == {"sources": ["LabourList"]}
     assert rows[0]["rating"] == -1
 
 
@@ -137,3 +138,31 @@ def test_like_values(tmp_path, liked, expected):
     backend.feedback(1, liked, [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": markup}])
     assert store.recent(1)[0]["rating"] == expected
     assert json.dumps(store.recent(1)[0])      # rows are plain JSON-able data
+
+
+def test_each_message_is_one_question_of_its_client_and_over_the_limit_the_reply_says_so():
+    fake, now = _OneAnswer(), [100.0]
+    backend = ChatBackend(fake, None, SlidingWindow(3, clock=lambda: now[0]))
+    for _ in range(3):
+        assert 'class="qa-result"' in backend.respond("Q?", [], client="10.0.0.1")
+    over = backend.respond("Q?", [], client="10.0.0.1")
+    assert over == '<div class="qa-error" role="alert"><p>Too many questions: try again in 60 s.</p></div>'
+    assert len(fake.calls) == 3                                 # the engine was not asked
+    assert 'class="qa-result"' in backend.respond("Q?", [], client="10.0.0.2")   # per client
+    now[0] += 45
+    assert "try again in 15 s." in backend.respond("Q?", [], client="10.0.0.1")
+    now[0] += 16
+    assert 'class="qa-result"' in backend.respond("Q?", [], client="10.0.0.1")
+    assert 'class="qa-result"' in ChatBackend(fake, None).respond("Q?", [])     # no limiter: no limit
+
+
+def test_a_question_that_got_an_error_is_not_context_for_the_next():
+    backend = ChatBackend(_OneAnswer(), None)
+    answered, refused = backend.respond("First?", []), backend.respond("   ", [])
+    history = [{"role": "user", "content": "First?"}, {"role": "assistant", "content": answered},
+               {"role": "user", "content": "Again?"}, {"role": "assistant", "content": refused},
+               {"role": "user", "content": "Shown, not yet answered?"}]
+    assert 'class="qa-error"' in refused
+    assert earlier_questions(history) == ["First?", "Shown, not yet answered?"]
+    backend.respond("Next?", history)
+    assert backend.assistant.calls[-1][1] == ["First?", "Shown, not yet answered?"]

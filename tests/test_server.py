@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import threading
 import time
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from qa import render
-from qa.webguard import OriginPolicy, RateLimit, csp, script_hashes
+from qa.webguard import OriginPolicy, SlidingWindow, csp, script_hashes
 
 ROOT = Path(__file__).resolve().parents[1]
 EVIL = "https://evil.example"
@@ -46,11 +47,11 @@ def test_render_escapes_article_strings(payload):
 
 
 def test_render_citations_links_and_sources():
-    cites = [_cite(title="A & B", url="https://news.example/a?x=1&y=2"), _cite(doc_id="e", title="C", url="ftp://x"),
+    cites = [_cite(title="A & B", url="https://labourlist.org/a?x=1&y=2"), _cite(doc_id="e", title="C", url="ftp://x"),
              _cite(doc_id="f", title="D", url="https://user:pw@evil.example/")]
     out = render.result_html(_result("Said it.", cites, context={"before": "Before.", "after": None}))
     assert out.count("<a ") == 1
-    assert 'href="https://news.example/a?x=1&amp;y=2" target="_blank" rel="noopener noreferrer">A &amp; B</a>' in out
+    assert 'href="https://labourlist.org/a?x=1&amp;y=2" target="_blank" rel="noopener noreferrer">A &amp; B</a>' in out
     assert "Reported by 3 sources" in out and "20 July 2021" in out
     assert "<details" in out and "Before." in out and "<mark>Said it.</mark>" in out
     single = render.result_html(_result("One.", [_cite()]))
@@ -94,7 +95,7 @@ def test_origin_policy_patterns():
 
 def test_rate_limit_window_slides():
     now = [1000.0]
-    rl = RateLimit(app=None, per_minute=2, clock=lambda: now[0])
+    rl = SlidingWindow(per_minute=2, clock=lambda: now[0])
     assert rl.check("a") == 0 and rl.check("a") == 0
     wait = rl.check("a")
     assert 59 < wait <= 60
@@ -141,7 +142,7 @@ def test_ask_returns_exactly_the_result_shape(client, assistant):
     r = _post(client, {"question": Q, "k": 2})
     assert r.status_code == 200
     assert r.json() == assistant.ask(Q, k=2).to_dict()
-    r = _post(client, {"question": "Follow up?", "history": [Q], "filters": {"sources": ["The Civic Ledger"]}})
+    r = _post(client, {"question": "Follow up?", "history": [Q], "filters": {"sources": ["LabourList"]}})
     assert r.status_code == 200 and set(r.json()) == {"question", "abstained", "message", "answers"}
 
 
@@ -251,8 +252,15 @@ def test_rate_limit_answers_429_with_retry_after(make_app):
     codes = [_post(c, {"question": ""}).status_code for _ in range(4)]
     assert codes == [422, 422, 422, 429]
     r = _post(c, {"question": ""})
-    assert r.status_code == 429 and 0 < int(r.headers["retry-after"]) <= 60 and "error" in r.json()
+    wait = int(r.headers["retry-after"])
+    assert r.status_code == 429 and 0 < wait <= 60
+    assert r.json() == {"error": f"Too many questions: try again in {wait} s."}
     assert c.get("/api/health").status_code == 200          # reading is not limited
+    # Gradio's own POSTs are not questions: they only meet a ceiling 20 times as high.
+    from qa.server import GRADIO_POSTS_PER_QUESTION
+    codes = [c.post("/gradio_api/run/predict", json={}).status_code for _ in range(3 * GRADIO_POSTS_PER_QUESTION + 1)]
+    assert 429 not in codes[:-1] and codes[-1] == 429
+    assert _post(c, {"question": ""}).status_code == 429      # the question budget is still spent
 
 
 class _Blocking:
@@ -418,8 +426,8 @@ def test_one_chat_session_keeps_only_its_last_turns(assistant, tmp_path, monkeyp
     monkeypatch.setenv("QA_CHAT_TURNS", "2")
     rec = _Recording(assistant)
     app = create_app(rec, Settings(data_dir=tmp_path))
-    questions = [Q, "Who chaired the meeting?", "Which groups were banned?", "What did the leader say?",
-                 "Who is the general secretary?"]
+    questions = [Q, "How long did the NEC meeting last?", "Which groups were banned?", "What did Momentum say?",
+                 "Who broke the story?"]
     with LiveServer(app) as srv:
         client = Client(srv.url, verbose=False)               # one session for all five
         for q in questions:
@@ -430,3 +438,70 @@ def test_one_chat_session_keeps_only_its_last_turns(assistant, tmp_path, monkeyp
     assert rec.histories[1] == [Q]
     assert rec.histories[4] == questions[2:4]                  # not all four earlier questions
     assert held and max(len(v) for v in held) == 4
+
+
+# ------------------------------------------------------------------ the chat: question limit, filters
+TEN = ["Which groups did Labour's NEC proscribe in July 2021?", "How long did the NEC meeting last?",
+       "What did Momentum say about the proscriptions?", "How many members could be expelled?",
+       "Who broke the story?", "What did Clive Lewis say?", "Which groups were banned in March 2022?",
+       "How did NEC members vote on banning the Labour Left Alliance?", "What is the capital of France?",
+       "What did the Jewish Labour Movement say?"]
+LIMITED = re.compile(r"Too many questions: try again in (\d+) s\.")
+
+
+def _answered(reply: str) -> bool:
+    return 'class="qa-result"' in reply or 'class="qa-abstain"' in reply
+
+
+@pytest.mark.slow
+def test_chat_counts_questions_not_http_requests(assistant, tmp_path):
+    """QA_RATE_LIMIT counts chat questions, one per message, through the real /chat path, in
+    one budget with the API's POSTs; over it, the chat's reply is the server's own message.
+    (Before, the limit counted Gradio's HTTP requests, about ten per question in a browser
+    (tests/test_browser.py), and a limited user saw only Gradio's red "Error".)"""
+    import httpx
+    from gradio_client import Client
+
+    from livesrv import LiveServer
+    from qa.server import Settings, create_app
+
+    app = create_app(assistant, Settings(rate_limit_per_minute=12, data_dir=tmp_path))
+    with LiveServer(app) as srv:
+        client = Client(srv.url, verbose=False)                # one session, one address
+        replies = [client.predict(q, api_name="/chat") for q in TEN]
+        assert all(_answered(r) for r in replies), [r[:80] for r in replies if not _answered(r)]
+        assert httpx.post(srv.url + "/api/ask", json={"question": Q}, timeout=60).status_code == 200   # 11th
+        assert _answered(client.predict(Q, api_name="/chat"))                                         # 12th
+        over = client.predict(Q, api_name="/chat")
+        m = LIMITED.search(over)
+        assert m and 0 < int(m.group(1)) <= 60 and 'class="qa-error"' in over, over
+        api = httpx.post(srv.url + "/api/ask", json={"question": Q}, timeout=60)
+        assert api.status_code == 429 and LIMITED.fullmatch(api.json()["error"])
+
+
+@pytest.mark.slow
+def test_chat_filters_list_known_publishers_and_dates_narrow(live, assistant):
+    """The source filter offers each publisher the seed articles name (unknown, null ones
+    left out); a date filter answers from the dated articles instead of abstaining."""
+    import httpx
+    from gradio_client import Client
+
+    from qa.chat import make_filters
+
+    meta = json.loads((ROOT / "seeds" / "metadata.json").read_text(encoding="utf-8"))
+    known = sorted({m["source"] for k, m in meta.items() if not k.startswith("_") and m["source"]}, key=str.casefold)
+    assert known and len(known) < len(meta) - 1                 # some publishers are unknown
+    config = httpx.get(live.url + "/config", timeout=30).json()
+    dropdown = next(c["props"] for c in config["components"] if c.get("props", {}).get("label") == "Sources")
+    assert [c[0] if isinstance(c, (list, tuple)) else c for c in dropdown["choices"]] == known
+    question = "What did Momentum say about the proscriptions?"
+    for sources, date_from, date_to in ((known[-1:], "", ""), ([], "2022-01-01", ""), ([], "", "2021-07-31"),
+                                        ([], "2021-07-01", "2021-07-31")):
+        filters = make_filters(sources, date_from, date_to)
+        expected = assistant.ask(question, filters=filters).to_dict()
+        assert not expected["abstained"], filters
+        for cite in (c for a in expected["answers"] for c in a["citations"]):
+            assert not sources or cite["source"] in sources
+            assert cite["date"] and date_from <= cite["date"] and (not date_to or cite["date"] <= date_to)
+        out = Client(live.url, verbose=False).predict(question, sources, date_from, date_to, api_name="/chat")
+        assert out == render.result_html(expected)
