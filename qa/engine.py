@@ -15,7 +15,8 @@ from .corpus import is_iso_date
 from .dedup import group
 from .dense import Encoder
 from .rescore import Rescorer, blend, top_positions
-from .retrieve import Query, candidates, features
+from .retrieve import Query, bm25_scores, features
+from .retriever import Request, Retriever, load_retriever
 from .spelling import Corrector
 from .fusion import convex
 from .types import Answer, Citation, Result
@@ -119,11 +120,13 @@ class Assistant:
     """Holds one index and one encoder; thread-safe for concurrent ``ask`` calls."""
 
     def __init__(self, index_dir: str | os.PathLike | None = None, model: str | None = None,
-                 config: AskConfig | None = None, verify: bool = True, rescorer: Rescorer | None = None):
+                 config: AskConfig | None = None, verify: bool = True, rescorer: Rescorer | None = None,
+                 retriever: Retriever | str | None = None):
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
         self.encoder = Encoder(model)
         self.config = config or AskConfig()
         self.rescorer = rescorer
+        self.retriever = retriever if isinstance(retriever, Retriever) else load_retriever(retriever, self)
         self._verify = verify
         self._built: Optional[Built] = None
         self.manifest: dict = {}
@@ -131,10 +134,11 @@ class Assistant:
 
     @classmethod
     def from_built(cls, built: Built, encoder: Encoder, config: AskConfig | None = None,
-                   rescorer: Rescorer | None = None) -> "Assistant":
+                   rescorer: Rescorer | None = None, retriever: Retriever | str | None = None) -> "Assistant":
         a = cls.__new__(cls)
         a.index_dir, a.encoder, a.config, a._verify = None, encoder, config or AskConfig(), False
         a.rescorer = rescorer
+        a.retriever = retriever if isinstance(retriever, Retriever) else load_retriever(retriever, a)
         a._built, a.manifest, a._lock = built, {}, threading.Lock()
         a._prepare()
         return a
@@ -171,6 +175,9 @@ class Assistant:
         _ = self.built
         self.encoder.warm_up()
         self.encoder.encode_query("warm up")
+        self.retriever.warm_up()
+        if self.rescorer is not None and self.config.rescore_weight > 0:
+            self.rescorer.warm_up()
         return self
 
     def sentence_text(self, i: int) -> str:
@@ -218,6 +225,7 @@ class Assistant:
     def query(self, q: str, hist: list[str]) -> Query:
         from .retrieve import is_follow_up
 
+        _ = self.built               # loads the index (and the tables below) on first use
         tok = self._corrector        # the index's tokenizer, reading typos as known words
         if not hist or not is_follow_up(q, self.built.tokenizer, self.built.bm25_sent.term_id):
             return Query(q, tok(q), q)
@@ -255,7 +263,9 @@ class Assistant:
     def features_of(self, query: Query, fl: dict) -> tuple[np.ndarray, dict]:
         b = self.built
         qv = self.encoder.encode_query(query.dense_text)
-        cand, raw = candidates(b, self, query, qv, self.doc_mask(fl))
+        mask = self.doc_mask(fl)
+        raw = bm25_scores(b, query, mask)
+        cand = self.retriever.candidates(Request(query, qv, fl, mask, raw))
         if len(cand) == 0:
             return cand, {}
         match = articles_from(self._doc_months, query.period)

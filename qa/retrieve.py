@@ -20,8 +20,6 @@ from typing import Optional
 import numpy as np
 
 from .answer_type import matches, names_something, question_type
-from .bm25 import top_k
-from .fusion import CANDIDATES_PER_RETRIEVER
 from .textnorm import Tokenizer
 from .when import named_period
 
@@ -80,38 +78,19 @@ def _terms(bm25, query: Query) -> dict[int, float]:
     return terms
 
 
-def candidates(b, assistant, query: Query, qv: np.ndarray, doc_mask: Optional[np.ndarray]):
-    """Union of BM25-sentence, BM25-passage and dense top candidates, plus exact copies
-    of any candidate; restricted to ``doc_mask``. Returns (ids, raw BM25 score vectors)."""
+def bm25_scores(b, query: Query, doc_mask: Optional[np.ndarray]) -> dict:
+    """Sentence and passage BM25 score vectors (zero outside ``doc_mask``) and the
+    query's idf mass for each, which the features divide by."""
     t = b.tables
-    c = CANDIDATES_PER_RETRIEVER
     s_terms, p_terms = _terms(b.bm25_sent, query), _terms(b.bm25_pass, query)
     s_bm, p_bm = b.bm25_sent.scores(s_terms), b.bm25_pass.scores(p_terms)
-    sent_mask = None if doc_mask is None else doc_mask[t.s_doc]
-    if sent_mask is not None:
-        s_bm = np.where(sent_mask, s_bm, 0.0)
+    if doc_mask is not None:
+        s_bm = np.where(doc_mask[t.s_doc], s_bm, 0.0)
         p_bm = np.where(doc_mask[t.p_doc], p_bm, 0.0)
-    parts = [top_k(s_bm, c)[0]]
-    for p in top_k(p_bm, max(10, c // 5))[0]:
-        parts.append(np.arange(assistant.passage_first[p], assistant.passage_first[p + 1]))
-    parts.append(_dense_top(b, qv, c, sent_mask))
-    cand = np.unique(np.concatenate(parts).astype(np.int64))
-    if assistant.copies:
-        extra = [j for i in cand for j in assistant.copies.get(t.sent_ids[i], ())]
-        if extra:
-            cand = np.unique(np.concatenate([cand, np.asarray(extra, np.int64)]))
-    if sent_mask is not None:
-        cand = cand[sent_mask[cand]]
     s_unknown = sum(1 for x in query.tokens if x not in b.bm25_sent.term_id)
     p_unknown = sum(1 for x in query.tokens if x not in b.bm25_pass.term_id)
-    return cand, {"s_bm": s_bm, "p_bm": p_bm, "s_mass": b.bm25_sent.idf_mass(s_terms, s_unknown),
-                  "p_mass": b.bm25_pass.idf_mass(p_terms, p_unknown)}
-
-
-def _dense_top(b, qv: np.ndarray, c: int, sent_mask: Optional[np.ndarray]) -> np.ndarray:
-    # A filter is applied inside faiss (an ID selector), so a filtered question costs
-    # about what an unfiltered one does (1M sentences, one publisher: 638 -> 43 ms).
-    return b.dense.search(qv, c, allowed=sent_mask)[0]
+    return {"s_bm": s_bm, "p_bm": p_bm, "s_mass": b.bm25_sent.idf_mass(s_terms, s_unknown),
+            "p_mass": b.bm25_pass.idf_mass(p_terms, p_unknown)}
 
 
 def features(b, query: Query, qv: np.ndarray, cand: np.ndarray, raw: dict,
