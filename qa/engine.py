@@ -13,6 +13,7 @@ import numpy as np
 from .build import Built
 from .corpus import is_iso_date
 from .dedup import group
+from .disagree import disagreements
 from .dense import Encoder
 from .rescore import Rescorer, blend, top_positions
 from .retrieve import Query, bm25_scores, features
@@ -296,7 +297,7 @@ class Assistant:
         ranked = self._rank(query, fl)
         if ranked is None or ranked[1][0] < self.config.threshold:
             best = None if ranked is None else float(ranked[1][0])
-            return Result(q, True, NOT_FOUND, (), {"best_score": best})
+            return Result(q, True, NOT_FOUND, (), debug={"best_score": best})
         cand, score = ranked
         keep = score >= self.config.threshold
         cand, score = cand[keep], score[keep]
@@ -306,7 +307,8 @@ class Assistant:
         groups = group(texts, [frozenset(tok.words(t)) for t in texts], k, dates)
         answers = tuple(self._to_answer(g, cand, score) for g in groups)
         message = UNSURE if score[0] < self.config.confident else None
-        return Result(q, False, message, answers, {"best_score": float(score[0])})
+        return Result(q, False, message, answers, disagreements=disagreements(q, answers),
+                      debug={"best_score": float(score[0])})
 
     def _to_answer(self, g, cand: np.ndarray, score: np.ndarray) -> Answer:
         b = self.built

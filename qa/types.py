@@ -66,6 +66,9 @@ class Result:
     abstained: bool
     message: Optional[str]
     answers: tuple[Answer, ...] = ()
+    # qa.disagree.Disagreement records: where the answers give different figures or quote
+    # one statement differently. Keyword-only, so callers passing ``debug`` by position work.
+    disagreements: tuple = field(default=(), kw_only=True)
     debug: dict = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict:
@@ -82,5 +85,9 @@ class Result:
                     "citations": [asdict(c) for c in a.citations],
                 }
                 for a in self.answers
+            ],
+            "disagreements": [
+                {"kind": d.kind, "message": d.message, "answers": [list(side) for side in d.answers]}
+                for d in self.disagreements
             ],
         }
