@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -135,6 +136,78 @@ def test_chat_page_quotes_with_citations(browser, live, assistant):
     page.close()
 
 
+# Real questions whose answers cite seed articles with no known publisher (null) and one with
+# no known date: each citation shows what is known, and nothing where it is not.
+NULLS = ("What did Clive Lewis say about the proscriptions?", "How many members could be expelled?")
+MISSING = re.compile(r"\b(?:None|null|undefined|NaN|Invalid Date)\b|·\s*·|·\s*$|^\s*·|\(\s*\)")
+
+
+def _expected_meta(cite: dict) -> str:
+    from qa.render import nice_date
+
+    return " · ".join(p for p in (cite["source"], nice_date(cite["date"])) if p)
+
+
+def _check_citation_meta(items, results: list) -> None:
+    """Each shown citation (an <li>) carries exactly its known publisher and date."""
+    cites = [c for r in results for a in r["answers"] for c in a["citations"]]
+    assert any(c["source"] is None for c in cites) and any(c["date"] is None for c in cites)
+    assert items.count() == len(cites)
+    for li, cite in zip(items.all(), cites):
+        assert not MISSING.search(li.text_content()), li.text_content()
+        meta, want = li.locator(".qa-cite-meta"), _expected_meta(cite)
+        if want:
+            assert meta.text_content().strip() == want
+        else:
+            assert meta.count() == 0
+
+
+def test_null_publishers_and_dates_show_cleanly(browser, live, assistant):
+    expected = [assistant.ask(NULLS[0]).to_dict(), assistant.ask(NULLS[1], history=[NULLS[0]]).to_dict()]
+    chat = _page(browser)
+    chat.goto(live.url + "/")
+    for n, question in enumerate(NULLS, 1):
+        _chat_ask(chat, question, n)
+    _check_citation_meta(chat.locator(".qa-result .qa-cite"), expected)
+    widget = _page(browser)
+    widget.goto(live.url + "/embed")
+    _open_widget_with_keyboard(widget)
+    for n, question in enumerate(NULLS, 1):
+        _widget_ask(widget, question, n)
+    _check_citation_meta(widget.locator("qa-articles-widget .qa-cite"), expected)
+    assert chat.errors == [] and widget.errors == []
+    chat.close()
+    widget.close()
+
+
+LIMITED = re.compile(r"Too many questions: try again in (\d+) s\.")
+
+
+def test_chat_limit_counts_questions_and_says_so_in_the_chat(browser, assistant, tmp_path):
+    """Three questions a minute allowed: the page sends about ten POSTs a question, and all
+    three are answered; the fourth gets the server's message as the reply, not an error toast."""
+    from qa.server import Settings, create_app
+
+    app = create_app(assistant, Settings(rate_limit_per_minute=3, data_dir=tmp_path))
+    with LiveServer(app) as srv:
+        page = _page(browser)
+        posts = []
+        page.on("request", lambda r: r.method == "POST" and posts.append(r.url))
+        page.goto(srv.url + "/")
+        for n, question in enumerate((JULY, Q, NULLS[1]), 1):
+            assert _chat_ask(page, question, n).get_attribute("class") in ("qa-result", "qa-abstain")
+        page.get_by_role("button", name="Like", exact=True).last.click()     # a POST, not a question
+        assert len(posts) > 3 * 3, posts                   # far more HTTP requests than questions
+        msg = _chat_ask(page, NULLS[0], 4)
+        assert msg.get_attribute("class") == "qa-error"
+        m = LIMITED.fullmatch(msg.text_content())
+        assert m and 0 < int(m.group(1)) <= 60
+        assert page.locator(".toast-body").count() == 0      # no Gradio "Error" pill
+        assert page.errors == []
+        page.screenshot(path=str(SHOTS / "chat-limited.png"))
+        page.close()
+
+
 def test_chat_page_on_a_phone(browser, live):
     page = _page(browser, 390, 844)
     page.goto(live.url + "/")
@@ -191,11 +264,12 @@ def test_widget_on_an_allowed_host_page(browser, live, sites, assistant):
     for sel in (".qa-panel", ".qa-quote", ".qa-cite a", ".qa-send", ".qa-input", ".qa-title"):
         assert page.evaluate(PROBE, sel) == clean.evaluate(PROBE, sel), sel
     assert page.evaluate(PROBE, ".qa-quote")["color"] != "rgb(255, 0, 0)"
-    unsure = assistant.ask(UNSURE_Q).to_dict()              # answered, with "may not answer" first
+    unsure = assistant.ask(UNSURE_Q, history=[Q]).to_dict()   # answered, with "may not answer" first
     assert not unsure["abstained"] and unsure["message"]
     page.locator("qa-articles-widget .qa-input").focus()
     _widget_ask(page, UNSURE_Q, n=2)
-    assert page.locator("qa-articles-widget .qa-bot .qa-note").all_text_contents() == [unsure["message"]]
+    notes = [r["message"] for r in (expected, unsure) if r["message"]]
+    assert page.locator("qa-articles-widget .qa-bot .qa-note").all_text_contents() == notes
     assert page.locator("qa-articles-widget .qa-quote").count() == len(expected["answers"]) + len(unsure["answers"])
     page.keyboard.press("Escape")                           # closes, focus back on the button
     assert panel.is_hidden() and page.evaluate(FOCUS) == "qa-launcher"
@@ -234,7 +308,7 @@ def test_disallowed_origin_cannot_read_the_api(browser, live, sites):
 HOSTILE_ARTICLE = """Ferry timetable row causes alarm in Port Veller
 
 The Port Veller ferry timetable was replaced overnight by a notice reading <img src=x onerror="window.pwned=1"> in large letters.
-Harbour master Ines Calloway said the notice board also showed <script>window.pwned=1</script> before it was taken down.
+Port manager Ines Calloway said the notice board also showed <script>window.pwned=1</script> before it was taken down.
 The ferry company said the crossing to Saltmere would run as normal on Friday.
 """
 
