@@ -8,7 +8,7 @@ import logging
 import threading
 from collections import OrderedDict
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from . import render
 from .engine import QuestionError
@@ -17,7 +17,9 @@ from .webguard import SlidingWindow, too_many
 
 log = logging.getLogger("qa.chat")
 
-EXAMPLES = (     # questions the seed articles answer, and one they do not
+# Shown under the chat and on /embed. Display data for the bundled seed articles, not a
+# rule of the engine: a deployment over other articles sets QA_EXAMPLES (qa.server).
+EXAMPLES = (     # three the seed articles answer, one they do not
     "Which groups did Labour's NEC proscribe in July 2021?",
     "How long did the NEC meeting last?",
     "What did Momentum say about the proscriptions?",
@@ -184,7 +186,8 @@ def publishers(assistant) -> list[str]:
 
 
 def build_chat(assistant, store: Optional[FeedbackStore] = None, title: str = "Ask the articles",
-               max_turns: int = CHAT_TURNS, limiter: Optional[SlidingWindow] = None):
+               max_turns: int = CHAT_TURNS, limiter: Optional[SlidingWindow] = None,
+               examples: Sequence[str] = EXAMPLES):
     """The Gradio Blocks for the chat page (queue settings and mounting are the server's).
     Each session keeps its last ``max_turns`` turns (older ones leave the page and memory);
     ``limiter`` counts each message as one question of its client."""
@@ -218,7 +221,7 @@ def build_chat(assistant, store: Optional[FeedbackStore] = None, title: str = "A
                              max_length=2000, max_lines=6, submit_btn="Ask", stop_btn=False,
                              elem_classes="qa-question")
         chat = bounded_chat_interface(gr)(answer, chatbot=chatbot, textbox=textbox,
-                         additional_inputs=[src, dfrom, dto], examples=[[q] for q in EXAMPLES],
+                         additional_inputs=[src, dfrom, dto], examples=[[q] for q in examples] or None,
                          api_name="chat", api_description="Answer a question by quoting the articles.",
                          autofocus=False, fill_height=True, flagging_mode="never")
         chat.max_turns = max(1, max_turns)

@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import assets, __version__
-from .chat import CHAT_TURNS
+from .chat import CHAT_TURNS, EXAMPLES
 from .engine import MAX_K, QuestionError
 from .webguard import DEFAULT_ORIGINS, BodyLimit, CORSGuard, OriginPolicy, RateLimit, SecurityHeaders, SlidingWindow
 
@@ -40,6 +40,12 @@ def _env_int(name: str, default: int) -> int:
         return int(raw) if raw else default
     except ValueError:
         raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _env_examples() -> tuple[str, ...]:
+    """QA_EXAMPLES: the example questions, separated by "|" (default: qa.chat.EXAMPLES)."""
+    raw = os.environ.get("QA_EXAMPLES", "")
+    return tuple(q.strip() for q in raw.split("|") if q.strip()) or EXAMPLES
 
 
 def _env_origins() -> tuple[str, ...]:
@@ -62,6 +68,7 @@ class Settings:
     chat_turns: int = field(default_factory=lambda: _env_int("QA_CHAT_TURNS", CHAT_TURNS))  # kept per session
     data_dir: Path = field(default_factory=lambda: Path(os.environ.get("QA_DATA_DIR") or "data"))
     title: str = field(default_factory=lambda: os.environ.get("QA_TITLE") or "Ask the articles")
+    examples: tuple[str, ...] = field(default_factory=_env_examples)     # under the chat, on /embed
     retry_after_busy: int = 2
 
     def __post_init__(self):
@@ -231,6 +238,7 @@ def _add_static(app: FastAPI, settings: Settings) -> None:
         page = assets.read_asset("embed.html").decode("utf-8")
         page = page.replace("{{BASE}}", html.escape(base, quote=True))
         page = page.replace("{{TITLE}}", html.escape(settings.title, quote=True))
+        page = page.replace("{{EXAMPLES}}", "".join(f"<li>{html.escape(q)}</li>" for q in settings.examples))
         return Response(page, media_type="text/html; charset=utf-8")
 
 
@@ -256,7 +264,8 @@ def create_app(assistant, settings: Optional[Settings] = None):
     limit = max(0, settings.rate_limit_per_minute)
     questions = SlidingWindow(limit) if limit else None       # one budget for chat and API
     others = SlidingWindow(limit * GRADIO_POSTS_PER_QUESTION) if limit else None
-    demo = build_chat(assistant, store, settings.title, settings.chat_turns, limiter=questions)
+    demo = build_chat(assistant, store, settings.title, settings.chat_turns, limiter=questions,
+                      examples=settings.examples)
     demo.queue(default_concurrency_limit=settings.chat_concurrency, max_size=settings.chat_queue_size)
     app.state.feedback, app.state.chat = store, demo
     _mount_chat(app, demo, settings)

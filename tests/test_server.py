@@ -1,6 +1,7 @@
 """HTTP API, guards (CORS, limits, headers, static files) and the safe renderer."""
 from __future__ import annotations
 
+import html
 import http.client
 import json
 import re
@@ -242,6 +243,33 @@ def test_embed_page_shows_the_snippet(client):
     page = client.get("/embed").text
     assert '&lt;script src="http://testserver/widget.js" data-title="Ask the articles"' in page
     assert '<script src="http://testserver/widget.js"' in page
+    from qa.chat import EXAMPLES
+    assert "".join(f"<li>{html.escape(q)}</li>" for q in EXAMPLES) in page and "{{" not in page
+
+
+def test_example_questions_come_from_qa_examples(make_app, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from qa.chat import EXAMPLES
+    from qa.server import Settings
+
+    monkeypatch.setenv("QA_EXAMPLES", " Who <b>won</b>? |  | What next? ")
+    settings = Settings()
+    assert settings.examples == ("Who <b>won</b>?", "What next?")
+    page = TestClient(make_app(examples=settings.examples)).get("/embed").text
+    assert "<li>Who &lt;b&gt;won&lt;/b&gt;?</li><li>What next?</li>" in page
+    monkeypatch.setenv("QA_EXAMPLES", " | ")
+    assert Settings().examples == EXAMPLES
+
+
+@pytest.mark.slow
+def test_example_questions_are_answered_by_the_seed_articles(assistant):
+    """The chat's and /embed's default examples: the articles answer all but the last,
+    which is off the subject and abstains."""
+    from qa.chat import EXAMPLES
+
+    results = [assistant.ask(q).to_dict() for q in EXAMPLES]
+    assert [r["abstained"] for r in results] == [False] * (len(EXAMPLES) - 1) + [True]
 
 
 @pytest.mark.slow
