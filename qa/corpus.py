@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable, Optional
 
-from .clean import body_spans, header_date
+from .clean import article_spans, date_above
 from .types import Article
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 TEXT_EXTS = {".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"}
 METADATA_NAMES = ("metadata.json",)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")   # ASCII digits only: \d also takes "２０２１"
+# Articles without a publisher or date are warned about one line each up to this many; a
+# feed of a million unnamed records gets one summary line for the rest, not a million lines.
+MAX_UNNAMED_LISTED = 100
 # Files in a corpus folder that are about the corpus, not articles of it. A file named
 # explicitly on the command line is always read.
 _NOT_ARTICLES = re.compile(r"^(readme|licen[cs]e|changelog|questions)([._-].*)?$", re.I)
@@ -85,16 +88,18 @@ def _clean_url(value) -> Optional[str]:
 
 
 def make_article(doc_id: str, text: str, meta: dict, path: Optional[str], kind: str) -> Article:
-    """Build an Article: title from metadata or the first line; body spans cleaned."""
-    skip_first = kind in ("txt", "md")
-    spans, title_span = body_spans(text, skip_first=skip_first)
+    """Build an Article: title from metadata, else the first line (the one after it when
+    the first is only a dateline); body spans cleaned; date from metadata, else a .txt/.md
+    article's own dateline."""
+    plain = kind in ("txt", "md")
+    spans, title_span = article_spans(text, skip_first=plain)
     first_line = text[title_span[0]:title_span[1]].lstrip("# ").strip() if title_span else ""
     title = str(meta.get("title") or first_line or doc_id).strip()
     source = meta.get("source")
     return Article(
         doc_id=doc_id, text=text, title=title,
         source=str(source).strip() if source else None,
-        date=_clean_date(meta.get("date")) or (header_date(text, skip_first) if kind in ("txt", "md") else None),
+        date=_clean_date(meta.get("date")) or (date_above(text, spans, title_span) if plain else None),
         url=_clean_url(meta.get("url")),
         path=path, content_hash=content_hash(text), body=tuple(spans),
     )
@@ -193,6 +198,7 @@ def load(paths: Iterable[str | os.PathLike]) -> LoadReport:
     report = LoadReport()
     seen: dict[str, str] = {}
     metas: dict[Path, dict] = {}
+    unnamed = 0
     for f, folder in iter_files(list(paths)):
         if f.name in METADATA_NAMES:
             continue
@@ -209,8 +215,27 @@ def load(paths: Iterable[str | os.PathLike]) -> LoadReport:
                 continue
             seen[art.content_hash] = art.doc_id
             report.articles.append(art)
+            if not (art.source and art.date):
+                unnamed += 1
+                if unnamed <= MAX_UNNAMED_LISTED:
+                    report.warnings.append(missing_citation_fields(art))
+    if unnamed > MAX_UNNAMED_LISTED:
+        report.warnings.append(f"{unnamed - MAX_UNNAMED_LISTED} more articles without a publisher or date "
+                               "(not listed one by one)")
     _dedupe_ids(report.articles)
     return report
+
+
+def missing_citation_fields(art: Article) -> str:
+    """One warning line for an article cited without its publisher or date, naming its
+    file (and its record, for a .jsonl feed) and where the value can be given."""
+    where = art.path or art.doc_id
+    if art.path and art.path.endswith(".jsonl"):
+        where = f"{art.path} (id {art.doc_id})"
+    lacks = [name for name, value in (("publisher", art.source), ("date", art.date)) if not value]
+    it = "them" if len(lacks) > 1 else "it"
+    hint = "the record" if where.endswith(")") else "metadata.json beside the file"
+    return f"{where}: no {' and no '.join(lacks)}; its citations will not show {it} (give {it} in {hint})"
 
 
 def _dedupe_ids(articles: list[Article]) -> None:

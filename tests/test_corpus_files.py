@@ -5,20 +5,23 @@ from __future__ import annotations
 import json
 import os
 import signal
+import shutil
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from qa import corpus
 from qa.build import segment
+from qa.dateline import is_pure_dateline, parse_date
 from qa.engine import Assistant
 from qa.indexing import build_index
 from qa.store import load
 
 from conftest import write_corpus
 
-GOOD = "Harbour news\n\nThe harbour council approved the new ferry budget on Tuesday. It takes effect in May.\n"
+GOOD = "Town news\n\nThe town council approved the new bus budget on Tuesday. It takes effect in May.\n"
 ARABIC = "أخبار الميناء\n\nوافق مجلس الميناء على ميزانية العبارة الجديدة يوم الثلاثاء. وتدخل حيز التنفيذ في مايو.\n"
 HEBREW = "חדשות הנמל\n\nמועצת הנמל אישרה את תקציב המעבורת החדש ביום שלישי. הוא ייכנס לתוקף במאי.\n"
 MIXED = ("Bidi news\n\nThe mayor said \u202bשלום לכולם\u202c to the crowd and left at noon. "
@@ -56,7 +59,7 @@ def messy_files() -> dict[str, str | bytes]:
                        ensure_ascii=False),
             "",
         ]),
-        "page.html": "<html><body><article><p>The harbour master retired on Friday after thirty years in the post."
+        "page.html": "<html><body><article><p>The town clerk retired on Friday after thirty years in the post."
                      "</p><script>alert(1)</script></article></body></html>",
         "empty.html": "",
     }
@@ -140,7 +143,7 @@ def test_invalid_metadata_is_ignored_with_a_warning(tmp_path):
         (folder / "metadata.json").write_text(bad)
         rep = corpus.load([folder])
         assert [a.doc_id for a in rep.articles] == ["a"]
-        assert rep.articles[0].title == "Harbour news"        # from the first line instead
+        assert rep.articles[0].title == "Town news"           # from the first line instead
         assert any("metadata.json" in w for w in rep.warnings), bad
 
 
@@ -155,19 +158,19 @@ def test_bad_metadata_values_are_dropped(tmp_path):
     assert arts["c"].date == "2021-07-20" and arts["c"].url == "https://example.org/a"
 
 
-DATED = "Harbour news\nBy Jane Doe, Harbour Reporter\nTuesday 20th July 2021 18.00 BST\n\nThe council met on 3 May 2019.\n"
-PAGE = """<html><head><title>Ferry budget approved | Harbour Herald</title>
-<meta property="og:site_name" content="Harbour Herald">
+DATED = "Town news\nBy Jane Doe, Town Reporter\nTuesday 20th July 2021 18.00 BST\n\nThe council met on 3 May 2019.\n"
+PAGE = """<html><head><title>Bus budget approved | Riverside Post</title>
+<meta property="og:site_name" content="Riverside Post">
 <meta property="article:published_time" content="2021-07-20T18:00:00Z">
-<link rel="canonical" href="https://herald.example/2021/ferry-budget"></head>
-<body><article><h1>Ferry budget approved</h1><p>The harbour council approved the new ferry budget on
+<link rel="canonical" href="https://example.org/2021/bus-budget"></head>
+<body><article><h1>Bus budget approved</h1><p>The town council approved the new bus budget on
 Tuesday after a long debate about fares. It takes effect in May, the council said in a statement.</p>
 <p>Councillors voted nine to two in favour of the plan, which raises fares for visitors.</p></article></body></html>"""
 
 
 def test_undated_text_takes_the_date_of_its_own_dateline_not_of_an_event(tmp_path):
     folder = write_corpus(tmp_path / "c", {"a.txt": DATED, "b.txt": GOOD + "Written 20 July 2021\n",
-                                           "c.txt": DATED.replace("Harbour news", "Other news")},
+                                           "c.txt": DATED.replace("Town news", "Other news")},
                           {"c.txt": {"date": "2021-07-22"}})
     arts = {a.doc_id: a for a in corpus.load([folder]).articles}
     assert arts["a"].date == "2021-07-20"
@@ -175,14 +178,92 @@ def test_undated_text_takes_the_date_of_its_own_dateline_not_of_an_event(tmp_pat
     assert arts["c"].date == "2021-07-22"        # the sidecar wins
 
 
+@pytest.mark.parametrize("line,expected", [
+    ("20/07/2021 18:49 BST | Updated 21/07/2021 08:09 BST", "2021-07-20"),   # British zone: day first
+    ("07/08/2021 10:00 GMT", "2021-08-07"),
+    ("21/07/2021 18:49", "2021-07-21"),            # a day over 12 can only be a day
+    ("07/08/2021 | Updated 21/08/2021", "2021-08-07"),   # the line's other date settles the order
+    ("07/21/2021 6:49 PM EDT", "2021-07-21"),      # a second number over 12: month first
+    ("07/08/2021 10:00", None),                    # either way round: left alone
+    ("07/08/2021 | Updated 07/21/2021 BST", None),  # the line contradicts itself
+    ("31/02/2021 10:00 BST", None),                # no such day
+    ("Tuesday 20th July 2021 18.00 BST", "2021-07-20"),
+    ("Published July 20, 2021 | Updated 21/07/2021", "2021-07-20"),   # the first date written wins
+    ("2021-07-20T18:49:00Z", "2021-07-20"),
+    ("20/07/21 18:49 BST", None),                  # a two-digit year is not read
+])
+def test_parse_date_reads_only_dates_that_cannot_be_misread(line, expected):
+    assert parse_date(line) == expected
+
+
+@pytest.mark.parametrize("line,pure", [
+    ("20/07/2021 18:49 BST | Updated 21/07/2021 08:09 BST", True), ("Tuesday 20 July 2021", True),
+    ("Published: 20 July 2021, 10:00 a.m.", True), ("Last updated on Wed 21 Jul 2021 08.09 BST", True),
+    ("Markets fall on 20 July 2021", False), ("Council votes on 20 July 2021", False),
+    ("Marchers gather on 20 March 2021", False), ("The council met on 20 July 2021.", False),
+])
+def test_a_pure_dateline_is_only_dates_times_and_their_words(line, pure):
+    assert is_pure_dateline(line) is pure
+
+
+def test_a_first_line_dateline_gives_the_date_and_the_next_line_the_headline(tmp_path):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    for name in ("fixture_dateline_first.txt", "fixture_ambiguous_dateline.txt"):
+        shutil.copy(FIXTURES / name, folder / name)
+    dated = (FIXTURES / "fixture_dateline_first.txt").read_text("utf-8")
+    (folder / "headline_with_date.txt").write_text("Markets fall on 20 July 2021\n\nShares fell sharply on Tuesday.\n")
+    (folder / "sidecar.txt").write_text(dated.replace("late-night", "night"), "utf-8")
+    (folder / "metadata.json").write_text(json.dumps({"sidecar.txt": {"title": "Given", "date": "2023-03-20"}}))
+    arts = {a.doc_id: a for a in corpus.load([folder]).articles}
+    a = arts["fixture_dateline_first"]
+    assert (a.title, a.date) == ("Council Scraps Late-Night Bus Routes After Budget Vote", "2023-03-14")
+    amb = arts["fixture_ambiguous_dateline"]
+    assert (amb.title, amb.date) == ("Library Opening Hours Extended", None)   # 07/08/2021: left alone
+    assert amb.text[amb.body[0][0]:amb.body[0][1]].startswith("The central library")
+    assert (arts["headline_with_date"].title, arts["headline_with_date"].date) == ("Markets fall on 20 July 2021", None)
+    assert (arts["sidecar"].title, arts["sidecar"].date) == ("Given", "2023-03-20")   # the sidecar wins
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_each_article_without_publisher_or_date_is_warned_about_once_by_name(tmp_path):
+    meta = {"full.txt": {"source": "Riverside Post", "date": "2021-07-20"}, "no_date.txt": {"source": "Riverside Post"},
+            "no_source.txt": {"date": "2021-07-20"}}
+    feed = "\n".join(json.dumps(r) for r in ({"id": "r1", "text": "The bridge reopened on Monday.", "source": "X",
+                                              "date": "2021-07-20"}, {"id": "r2", "text": "The bridge closed again."}))
+    folder = write_corpus(tmp_path / "c", {"full.txt": GOOD, "no_date.txt": GOOD + "A.\n", "no_source.txt": GOOD + "B.\n",
+                                           "neither.txt": GOOD + "C.\n", "feed.jsonl": feed}, meta)
+    rep = corpus.load([folder])
+    assert len(rep.articles) == 6
+    named = [w for w in rep.warnings if "no publisher" in w or "no date" in w]
+    assert sorted(named) == sorted([
+        f"{folder / 'feed.jsonl'} (id r2): no publisher and no date; its citations will not show them (give them in the record)",
+        f"{folder / 'neither.txt'}: no publisher and no date; its citations will not show them "
+        "(give them in metadata.json beside the file)",
+        f"{folder / 'no_date.txt'}: no date; its citations will not show it (give it in metadata.json beside the file)",
+        f"{folder / 'no_source.txt'}: no publisher; its citations will not show it "
+        "(give it in metadata.json beside the file)"])
+
+
+def test_a_feed_of_unnamed_records_gets_a_summary_line_not_one_per_record(tmp_path, monkeypatch):
+    monkeypatch.setattr(corpus, "MAX_UNNAMED_LISTED", 2)
+    feed = "\n".join(json.dumps({"id": f"r{i}", "text": f"Record {i} says the bridge reopened."}) for i in range(5))
+    rep = corpus.load([write_corpus(tmp_path / "c", {"feed.jsonl": feed})])
+    assert len(rep.articles) == 5
+    assert len([w for w in rep.warnings if "(id r" in w]) == 2
+    assert rep.warnings[-1] == "3 more articles without a publisher or date (not listed one by one)"
+
+
 def test_html_without_sidecar_cites_what_the_page_says_of_itself(tmp_path):
     folder = write_corpus(tmp_path / "c", {"a.html": PAGE, "b.html": PAGE.replace("nine to two", "ten to one")},
-                          {"b.html": {"source": "The Herald", "title": "Given title"}})
+                          {"b.html": {"source": "The Post", "title": "Given title"}})
     arts = {a.doc_id: a for a in corpus.load([folder]).articles}
     a, b = arts["a"], arts["b"]
-    assert (a.source, a.date, a.url) == ("Harbour Herald", "2021-07-20", "https://herald.example/2021/ferry-budget")
-    assert "Ferry budget approved" in a.title
-    assert (b.source, b.title, b.date) == ("The Herald", "Given title", "2021-07-20")
+    assert (a.source, a.date, a.url) == ("Riverside Post", "2021-07-20", "https://example.org/2021/bus-budget")
+    assert "Bus budget approved" in a.title
+    assert (b.source, b.title, b.date) == ("The Post", "Given title", "2021-07-20")
 
 
 @contextmanager
@@ -239,14 +320,14 @@ def test_the_messy_index_answers_verbatim(messy_index, encoder):
     a = Assistant(idx)
     a.encoder = encoder
     articles = {x.doc_id: x for x in a.built.articles}
-    for q in ("When did the harbour council approve the ferry budget?", "When did the lighthouse reopen?",
+    for q in ("When did the town council approve the bus budget?", "When did the lighthouse reopen?",
               "ميزانية العبارة", "How many cranes does the quay need?"):
         res = a.ask(q)
         for ans in res.answers:
             for c in ans.citations:
                 assert articles[c.doc_id].text[c.start:c.end] == ans.text
-    res = a.ask("When did the harbour council approve the ferry budget?")
-    assert res.answers and "approved the new ferry budget on Tuesday" in res.answers[0].text
+    res = a.ask("When did the town council approve the bus budget?")
+    assert res.answers and "approved the new bus budget on Tuesday" in res.answers[0].text
 
 
 def test_rtl_words_are_searchable(messy_index):
@@ -261,8 +342,14 @@ def test_rtl_words_are_searchable(messy_index):
         assert a.text[built.tables.s_start[best]:built.tables.s_end[best]].startswith(expected)
 
 
-def test_qa_index_progress_names_skipped_files(tmp_path, encoder, capsys):
-    folder = write_corpus(tmp_path / "c", {"good.txt": GOOD, "binary.txt": bytes(range(256)) * 8})
-    build_index([str(folder)], tmp_path / "idx", model=encoder, progress=True)
-    err = capsys.readouterr().err
-    assert f"skipped {folder / 'binary.txt'}: binary file" in err
+def test_qa_index_progress_names_skipped_files_and_unnamed_articles(tmp_path, encoder, capsys):
+    folder = write_corpus(tmp_path / "c", {"good.txt": GOOD, "dated.txt": GOOD + "More.\n",
+                                           "binary.txt": bytes(range(256)) * 8},
+                          {"dated.txt": {"source": "Riverside Post", "date": "2021-07-20"}})
+    summary = build_index([str(folder)], tmp_path / "idx", model=encoder, progress=True)
+    err = capsys.readouterr().err.splitlines()
+    assert any(ln.startswith(f"qa index: skipped {folder / 'binary.txt'}: binary file") for ln in err)
+    assert [ln for ln in err if "its citations will not show" in ln] == [
+        f"qa index: warning: {folder / 'good.txt'}: no publisher and no date; its citations will not show them "
+        "(give them in metadata.json beside the file)"]
+    assert summary["articles"] == 2             # warned about, and indexed all the same
