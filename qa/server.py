@@ -16,14 +16,12 @@ from typing import Optional
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-
-from .types import Citation
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
 
 from . import assets, __version__
+from .apischema import ERRORS, AskRequest, AskResponse
 from .chat import CHAT_TURNS, EXAMPLES
-from .engine import MAX_K, QuestionError
+from .engine import QuestionError
 from .webguard import DEFAULT_ORIGINS, BodyLimit, CORSGuard, OriginPolicy, RateLimit, SecurityHeaders, SlidingWindow
 
 log = logging.getLogger("qa.server")
@@ -80,55 +78,6 @@ class Settings:
             raise ValueError("worker, concurrency and queue sizes must be positive")
 
 
-# ---------------------------------------------------------------- API schema (for /docs)
-class Filters(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    sources: Optional[list[str]] = Field(None, description="publisher names, as in the citations")
-    date_from: Optional[str] = Field(None, description="YYYY-MM-DD, inclusive")
-    date_to: Optional[str] = Field(None, description="YYYY-MM-DD, inclusive")
-    doc_ids: Optional[list[str]] = None
-
-
-class AskRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    question: str = Field(..., description="at most 2000 characters", examples=["How long did the NEC meeting last?"])
-    history: list[str] = Field(default_factory=list, max_length=50,
-                               description="earlier questions of the conversation, oldest first")
-    k: int = Field(3, ge=1, le=MAX_K, description="how many answers at most")
-    filters: Optional[Filters] = None
-
-
-class ContextOut(BaseModel):
-    before: Optional[str]
-    after: Optional[str]
-
-
-class AnswerOut(BaseModel):
-    text: str
-    score: float
-    context: ContextOut
-    citations: list[Citation]   # the core's frozen dataclass: one definition of the shape
-
-
-class AskResponse(BaseModel):
-    question: str
-    abstained: bool
-    message: Optional[str]
-    answers: list[AnswerOut]
-
-
-class ErrorOut(BaseModel):
-    error: str
-
-
-_ERRORS = {code: {"model": ErrorOut, "description": why} for code, why in {
-    400: "invalid JSON", 403: "cross-origin request from a site not in the allowlist",
-    413: "body larger than the limit", 415: "body is not application/json",
-    422: "well-formed JSON with wrong fields, types or values (empty question, k out of range, "
-         "unknown filter fields ...)", 429: "rate limit; see Retry-After",
-    503: "all workers busy; see Retry-After"}.items()}
-
-
 class Busy(Exception):
     pass
 
@@ -182,7 +131,7 @@ def _validation_error(request: Request, exc: RequestValidationError) -> JSONResp
 
 
 def _add_api(app: FastAPI, assistant, settings: Settings, pool: AskPool) -> None:
-    @app.post("/api/ask", response_model=AskResponse, responses=_ERRORS, tags=["api"],
+    @app.post("/api/ask", response_model=AskResponse, responses=ERRORS, tags=["api"],
               summary="Answer a question by quoting the articles")
     async def api_ask(body: AskRequest, request: Request):
         if "json" not in request.headers.get("content-type", "").split(";")[0].lower():

@@ -144,7 +144,9 @@ def test_ask_returns_exactly_the_result_shape(client, assistant):
     assert r.status_code == 200
     assert r.json() == assistant.ask(Q, k=2).to_dict()
     r = _post(client, {"question": "Follow up?", "history": [Q], "filters": {"sources": ["LabourList"]}})
-    assert r.status_code == 200 and set(r.json()) == {"question", "abstained", "message", "answers"}
+    expected = assistant.ask("Follow up?", history=[Q], filters={"sources": ["LabourList"]}).to_dict()
+    assert r.status_code == 200 and r.json() == expected
+    assert {"question", "abstained", "message", "answers"} <= set(r.json())
 
 
 @pytest.mark.slow

@@ -1,0 +1,59 @@
+"""The HTTP API's request and response models: what FastAPI validates and what /docs and
+/openapi.json describe. The answer's citations are the core's own dataclass, so the shape
+has one definition."""
+from __future__ import annotations
+
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .engine import MAX_K
+from .types import Citation
+
+
+class Filters(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    sources: Optional[list[str]] = Field(None, description="publisher names, as in the citations")
+    date_from: Optional[str] = Field(None, description="YYYY-MM-DD, inclusive")
+    date_to: Optional[str] = Field(None, description="YYYY-MM-DD, inclusive")
+    doc_ids: Optional[list[str]] = None
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    question: str = Field(..., description="at most 2000 characters", examples=["How long did the NEC meeting last?"])
+    history: list[str] = Field(default_factory=list, max_length=50,
+                               description="earlier questions of the conversation, oldest first")
+    k: int = Field(3, ge=1, le=MAX_K, description="how many answers at most")
+    filters: Optional[Filters] = None
+
+
+class ContextOut(BaseModel):
+    before: Optional[str]
+    after: Optional[str]
+
+
+class AnswerOut(BaseModel):
+    text: str
+    score: float
+    context: ContextOut
+    citations: list[Citation]   # the core's frozen dataclass: one definition of the shape
+
+
+class AskResponse(BaseModel):
+    question: str
+    abstained: bool
+    message: Optional[str]
+    answers: list[AnswerOut]
+
+
+class ErrorOut(BaseModel):
+    error: str
+
+
+ERRORS = {code: {"model": ErrorOut, "description": why} for code, why in {
+    400: "invalid JSON", 403: "cross-origin request from a site not in the allowlist",
+    413: "body larger than the limit", 415: "body is not application/json",
+    422: "well-formed JSON with wrong fields, types or values (empty question, k out of range, "
+         "unknown filter fields ...)", 429: "too many questions from this client (QA_RATE_LIMIT a minute); see Retry-After",
+    503: "all workers busy; see Retry-After"}.items()}
