@@ -21,6 +21,7 @@ from qa.store import load
 
 from conftest import write_corpus
 
+FIXTURES = Path(__file__).parent / "fixtures"      # small made-up articles
 GOOD = "Town news\n\nThe town council approved the new bus budget on Tuesday. It takes effect in May.\n"
 ARABIC = "أخبار الميناء\n\nوافق مجلس الميناء على ميزانية العبارة الجديدة يوم الثلاثاء. وتدخل حيز التنفيذ في مايو.\n"
 HEBREW = "חדשות הנמל\n\nמועצת הנמל אישרה את תקציב המעבורת החדש ביום שלישי. הוא ייכנס לתוקף במאי.\n"
@@ -223,9 +224,6 @@ def test_a_first_line_dateline_gives_the_date_and_the_next_line_the_headline(tmp
     assert amb.text[amb.body[0][0]:amb.body[0][1]].startswith("The central library")
     assert (arts["headline_with_date"].title, arts["headline_with_date"].date) == ("Markets fall on 20 July 2021", None)
     assert (arts["sidecar"].title, arts["sidecar"].date) == ("Given", "2023-03-20")   # the sidecar wins
-
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def test_each_article_without_publisher_or_date_is_warned_about_once_by_name(tmp_path):
