@@ -21,7 +21,7 @@ class Filters(BaseModel):
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
-    question: str = Field(..., description="at most 2000 characters", examples=["How long did the NEC meeting last?"])
+    question: str = Field(..., description="at most 2000 characters", examples=["How long did the meeting last?"])
     history: list[str] = Field(default_factory=list, max_length=50,
                                description="earlier questions of the conversation, oldest first")
     k: int = Field(3, ge=1, le=MAX_K, description="how many answers at most")

@@ -235,8 +235,8 @@ class Assistant:
         prev = hist[-1]
         prev_answer = self._top_answer(prev, hist[:-1])
         extra = [(t, self.config.history_weight) for t in tok(prev)]
-        # The conversation's time carries over: "What was the vote?" after "Which groups
-        # were banned in March 2022?" is about March 2022.
+        # The conversation's time carries over: "What was the vote?" after "Which bills
+        # passed in May 2019?" is about May 2019.
         period = named_period(q) or named_period(prev)
         if prev_answer is not None:
             prev_text = self.sentence_text(prev_answer)

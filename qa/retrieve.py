@@ -59,9 +59,9 @@ def is_follow_up(q: str, tok: Tokenizer, known=None) -> bool:
         return True
     if _ELLIPSIS.match(q):   # "And why?" leans on the conversation; "And why was X banned?" does not
         return not names_something(q)
-    # A short question that names its own subject ("What did Momentum say?") is a new
-    # question, however few words it has; one that names nothing ("What was the vote?")
-    # leans on the one before.
+    # A short question that names its own subject ("What did Unison say?") is a new
+    # question, however few words it has; one that names nothing ("What did the union
+    # say?", "What was the vote?") leans on the one before.
     if names_something(q):
         return False
     terms = tok(q)
