@@ -19,6 +19,7 @@ RANK_K = 10                      # answers asked for: MRR@10
 RANX_METRICS = {"hit@1": "hit_rate@1", "hit@3": "hit_rate@3", "mrr@10": "mrr@10"}
 NO_RIGHT_ANSWER = "__none__"     # qrels need one relevant id even when nothing returned is right
 RESAMPLES = 10_000
+DISAGREEMENT = "disagreement"    # the kind of question whose articles disagree
 
 
 # ------------------------------------------------------------------ matching
@@ -30,6 +31,20 @@ def is_right(text: str, folded_expected: Sequence[str]) -> bool:
     """A sentence is right when, folded, it contains any folded expected phrase."""
     t = fold(text)
     return any(p in t for p in folded_expected)
+
+
+def valid_sides(sides) -> bool:
+    """A question's ``sides``: two or more lists of key phrases, each with a non-empty one."""
+    return isinstance(sides, list) and len(sides) >= 2 and all(
+        isinstance(side, list) and all(isinstance(p, str) for p in side) and fold_phrases(side)
+        for side in sides)
+
+
+def sides_quoted(record: dict) -> bool:
+    """Every side of the question's disagreement is in some returned answer (True when
+    the question lists no sides)."""
+    texts = [a["text"] for a in record["answers"]]
+    return all(any(is_right(t, fold_phrases(side)) for t in texts) for side in record.get("sides") or [])
 
 
 def answer_id(answer: dict) -> str:
@@ -108,6 +123,18 @@ def _confidence(records: Sequence[dict]) -> dict:
             "precision_unsure": _ratio(right(unsure), len(unsure))}
 
 
+def _disagreement(records: Sequence[dict]) -> dict:
+    """Recall: share of disagreement questions where a disagreement is reported and every
+    side is quoted by a returned answer. False alarms: share of the other questions that
+    report one."""
+    dis = [r for r in records if r["kind"] == DISAGREEMENT]
+    other = [r for r in records if r["kind"] != DISAGREEMENT]
+    found = sum(1 for r in dis if r.get("disagreements") and sides_quoted(r))
+    alarms = sum(1 for r in other if r.get("disagreements"))
+    return {"disagreement_recall": _ratio(found, len(dis)),
+            "disagreement_false_alarm_rate": _ratio(alarms, len(other))}
+
+
 def _latency(records: Sequence[dict]) -> dict:
     ms = [r["latency_ms"] for r in records if r.get("latency_ms") is not None]
     if not ms:
@@ -126,6 +153,7 @@ def summary(records: Sequence[dict], ranks: dict[str, dict[str, float]]) -> dict
         out[name] = _ratio(sum(ranks[r["id"]][name] for r in ans), len(ans))
     out.update(_abstention(records))
     out.update(_confidence(records))
+    out.update(_disagreement(records))
     faithful = [ok for r in records for ok in r["faithful"]]
     out["answers"] = len(faithful)
     out["faithfulness"] = _ratio(sum(faithful), len(faithful))

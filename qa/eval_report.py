@@ -91,7 +91,33 @@ def _answers_html(r: dict) -> str:
         out.append(f'<p class="ans">{n}. {escape(a["text"])} <span class="muted">'
                    f'(score {a["score"]:.3f}; {escape(cites)}){ok}</span></p>')
     more = len(r["answers"]) - 3
-    return "".join(out) + (f'<span class="muted">… {more} more</span>' if more > 0 else "")
+    return "".join(out) + (f'<span class="muted">… {more} more</span>' if more > 0 else "") + _disagreed_html(r)
+
+
+def _disagreed_html(r: dict) -> str:
+    """The disagreements ask() reported, each with its sides as 1-based answer numbers."""
+    return "".join(f'<p class="ans muted">{escape(d["message"])} (answers '
+                   + escape(" vs ".join(", ".join(str(i + 1) for i in side) for side in d["answers"])) + ")</p>"
+                   for d in r.get("disagreements") or [])
+
+
+def _disagreements_table(records: list[dict]) -> str:
+    """Disagreement questions (found or missed) and every false alarm on another question."""
+    from .eval_metrics import DISAGREEMENT, sides_quoted
+
+    rows = []
+    for r in records:
+        if r["kind"] != DISAGREEMENT and not r.get("disagreements"):
+            continue
+        verdict = ("found" if r.get("disagreements") and sides_quoted(r) else "missed") \
+            if r["kind"] == DISAGREEMENT else "false alarm"
+        sides = " vs ".join(" | ".join(side) for side in r.get("sides") or [])
+        rows.append(f'<tr><td>{escape(r["id"])}</td><td>{escape(r["kind"])}</td><td>{escape(r["question"])}</td>'
+                    f'<td>{escape(sides)}</td><td>{verdict}</td><td>{_answers_html(r)}</td></tr>')
+    if not rows:
+        return "<p>No disagreement questions and no disagreement reported.</p>"
+    head = "<tr><th>id</th><th>kind</th><th>question</th><th>sides</th><th>verdict</th><th>what came back</th></tr>"
+    return f"<table>{head}{''.join(rows)}</table>"
 
 
 def _failures_table(records: list[dict]) -> str:
@@ -136,5 +162,6 @@ def html_report(report: dict, title: str = "qa eval report") -> str:
         from .eval_metrics import format_compare
 
         parts += ["<h2>Compared with the earlier report</h2>", f"<pre>{escape(format_compare(report['compare']))}</pre>"]
-    parts += ["<h2>Failures</h2>", _failures_table(records), "</body></html>"]
+    parts += ["<h2>Disagreements</h2>", _disagreements_table(records),
+              "<h2>Failures</h2>", _failures_table(records), "</body></html>"]
     return "\n".join(parts)

@@ -55,6 +55,8 @@ def check_question(obj, where: str) -> dict:
         raise EvalError(f"{where}: an answerable question needs at least one non-empty 'expected' phrase")
     if not q["answerable"] and q["expected"]:
         raise EvalError(f"{where}: an unanswerable question must have 'expected': []")
+    if "sides" in q and not em.valid_sides(q["sides"]):
+        raise EvalError(f"{where}: 'sides' must be a list of at least two lists of key phrases")
     return q
 
 
@@ -142,6 +144,8 @@ def make_record(q: dict, result, latency_ms: float, articles: dict) -> dict:
                 "expected": list(q["expected"]), "history": list(q["history"])})
     if "split" in q:
         rec["split"] = q["split"]
+    if "sides" in q:
+        rec["sides"] = [list(side) for side in q["sides"]]
     return rec
 
 
@@ -240,7 +244,8 @@ def format_metrics(metrics: dict) -> str:
     cols = [("questions", "n"), ("accuracy", "acc"), ("hit@1", "hit@1"), ("hit@3", "hit@3"),
             ("mrr@10", "mrr@10"), ("abstention_precision", "abs_P"), ("abstention_recall", "abs_R"),
             ("abstention_f1", "abs_F1"), ("false_abstention_rate", "f_abs"), ("precision_sure", "P_sure"),
-            ("precision_unsure", "P_unsr"), ("faithfulness", "faith"),
+            ("precision_unsure", "P_unsr"), ("disagreement_recall", "dis_R"),
+            ("disagreement_false_alarm_rate", "dis_FA"), ("faithfulness", "faith"),
             ("latency_p50_ms", "p50_ms"), ("latency_p95_ms", "p95_ms")]
 
     def fmt(name: str, v) -> str:

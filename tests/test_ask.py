@@ -103,7 +103,7 @@ def test_answers_below_the_confident_score_say_they_may_not_answer(assistant):
 
 def test_result_shape_and_context(assistant):
     d = assistant.ask("Which union condemned the decision?").to_dict()
-    assert set(d) == {"question", "abstained", "message", "answers"}
+    assert set(d) == {"question", "abstained", "message", "answers", "disagreements"}
     a = d["answers"][0]
     assert set(a) == {"text", "score", "context", "citations"}
     assert set(a["context"]) == {"before", "after"}

@@ -1,0 +1,234 @@
+"""Disagreements between articles (issue #15): different figures for what is asked, and
+one statement quoted in different words. Unit tests on made-up answers; end to end on
+the real seed articles; the harness's recall and false-alarm scoring."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qa import eval_metrics as em
+from qa.disagree import FIGURES, WORDING, Disagreement, disagreements, figures, quotes, reworded
+from qa.evaluate import EvalError, check_question, make_record
+from qa.types import Answer, Citation, Result
+
+DAY = "2023-05-02"
+
+
+def _ans(text: str, doc: str, score: float = 0.8, date: str | None = DAY, *more_docs: str) -> Answer:
+    cites = tuple(Citation(d, f"Title {d}", None, date, None, f"{d}:p0", 0, len(text)) for d in (doc, *more_docs))
+    return Answer(text, score, {"before": None, "after": None}, cites)
+
+
+# ------------------------------------------------------------------ reading values
+@pytest.mark.parametrize("text,unit,lo,hi", [
+    ("as many as 1,000 members could leave", "people", 950, 1050),
+    ("a thousand members left", "people", 1000, 1000),
+    ("20 of the members voted", "people", 20, 20),
+    ("one thousand members left", "people", 1000, 1000),
+    ("Hundreds of far-flung supporters marched", "people", 200, 900),
+    ("several hundred activists", "people", 200, 900),
+    ("tens of thousands of protesters", "people", 20000, 90000),
+    ("two hundred and fifty-five workers", "people", 255, 255),
+    ("more than 40% of voters", "percent", 40, float("inf")),
+    ("after a nine-hour meeting", "duration:meet", 540, 540),
+    ("the talks lasted nine hours", "duration", 540, 540),
+    ("by a margin of 20 votes to 12", "tally", 20_000_012, 20_000_012),
+    ("it cost £1.5bn", "money:£", 1.5e9, 1.5e9),
+    ("closed four branches", "branch", 4, 4),
+])
+def test_values_are_read_with_their_unit(text, unit, lo, hi):
+    assert [(f.unit, f.lo, f.hi) for f in figures(text)] == [(unit, lo, hi)]
+
+
+@pytest.mark.parametrize("text", [
+    "three more branches closed", "the other two branches", "a 20-year-old man", "an hour ago",
+    "two days after the vote", "three weeks later",
+    "Covid-19 at 10am, 18:49 BST 20/07/2021", "with two-to-one majorities for most of them",
+    "one of them said", "11 voted against"])
+def test_no_value_is_read_where_none_is_counted(text):
+    assert figures(text) == []
+
+
+# ------------------------------------------------------------------ figures
+Q_COUNT = "How many members could be expelled?"
+
+
+def test_same_value_in_other_words_is_no_disagreement():
+    answers = [_ans("As many as 1,000 members could be expelled.", "a"),
+               _ans("About a thousand members face expulsion.", "b", 0.75),
+               _ans("Reports say 1,000 party members may be expelled.", "c", 0.7)]
+    assert disagreements(Q_COUNT, answers) == ()
+
+
+def test_different_counts_are_a_disagreement():
+    answers = [_ans("As many as 1,000 members could be expelled, a paper said.", "a"),
+               _ans("Hundreds of supporters will be expelled within days.", "b", 0.7),
+               _ans("The vote was held on a Tuesday.", "c", 0.72)]
+    assert disagreements(Q_COUNT, answers) == (Disagreement("figures", FIGURES, ((0,), (1,))),)
+    # each side gathers every answer with its value, from any number of articles
+    answers.append(_ans("Up to 1,000 party members may go.", "d", 0.68))
+    assert disagreements(Q_COUNT, answers)[0].answers == ((0, 3), (1,))
+
+
+def test_duration_in_other_words_is_no_disagreement():
+    answers = [_ans("The decision came at a nine-hour meeting.", "a"),
+               _ans("During its nine hour meeting, the board also met staff.", "b", 0.7)]
+    assert disagreements("How long did the meeting last?", answers) == ()
+    answers[1] = _ans("During its six-hour meeting, the board also met staff.", "b", 0.7)
+    assert disagreements("How long did the meeting last?", answers)[0].kind == "figures"
+
+
+@pytest.mark.parametrize("question,first,second", [
+    # both can be true: most votes two to one, the narrowest 20 to 12
+    ("What was the vote?", "The votes gave two-to-one majorities for most of them.",
+     "The narrowest vote was by a margin of 20 votes to 12."),
+    # a count of another unit: members, not votes
+    ("What was the vote?", "Twenty members voted in favour of the ban.", "The ban passed by 20 votes to 12."),
+    # another set of groups
+    ("How many groups were banned?", "The board banned four groups.", "It then banned three more groups."),
+    # not a quantity question
+    ("Why were members expelled?", "As many as 1,000 members could be expelled.",
+     "Hundreds of supporters will be expelled."),
+])
+def test_figures_that_can_both_be_true_are_no_disagreement(question, first, second):
+    assert disagreements(question, [_ans(first, "a"), _ans(second, "b", 0.75)]) == ()
+
+
+def test_sides_must_be_different_articles_of_one_occasion_and_score_near_the_best():
+    one, other = "As many as 1,000 members could be expelled.", "Hundreds of supporters will be expelled."
+    assert disagreements(Q_COUNT, [_ans(one, "a"), _ans(other, "b", 0.7)])          # the control
+    assert disagreements(Q_COUNT, [_ans(one, "a"), _ans(other, "a", 0.7)]) == ()    # one article gives both
+    assert disagreements(Q_COUNT, [_ans(one, "a", 0.8, DAY, "b"), _ans(other, "b", 0.7)]) == ()
+    assert disagreements(Q_COUNT, [_ans(one, "a"), _ans(other, "b", 0.7, "2023-09-30")]) == ()  # months later
+    assert disagreements(Q_COUNT, [_ans(one, "a"), _ans(other, "b", 0.8 - 0.2)]) == ()          # far below
+    assert disagreements(Q_COUNT, [_ans(one, "a"), _ans(other, "b", 0.7)], floor=0.75) == ()
+
+
+# ------------------------------------------------------------------ wording
+SAID = "A spokesman said the cuts would “create hundreds of pointless and time-consuming reviews for staff”."
+SAID_DIFFERENTLY = "“The cuts will create hundreds more pointless and time-consuming reviews for staff,” he said."
+
+
+def test_a_quote_worded_differently_is_a_disagreement():
+    answers = [_ans(SAID, "a"), _ans(SAID_DIFFERENTLY, "b", 0.7)]
+    assert disagreements("What did the spokesman say?", answers) == \
+        (Disagreement("wording", WORDING, ((0,), (1,))),)
+    assert disagreements("What did the spokesman say?", [_ans(SAID, "a"), _ans(SAID_DIFFERENTLY, "a", 0.7)]) == ()
+
+
+@pytest.mark.parametrize("other", [
+    # the same words: other quote marks, punctuation, a British spelling, a shorter excerpt
+    "He said the cuts would \"create hundreds of pointless and time-consuming reviews for staff.\"",
+    "He said the cuts would ‘create hundreds of pointless and time‑consuming reviews for staff’.",
+    "“Create hundreds of pointless and time-consuming reviews” was his phrase, organised or not.",
+    "The cuts would “create hundreds of pointless and time-consuming reviews”, he said.",
+    # words left out with an ellipsis are marked, not misquoted
+    "He said the cuts would “create hundreds of … reviews for staff”.",
+    # not a quote at all
+    "The cuts would create hundreds more pointless and time-consuming reviews for staff.",
+])
+def test_the_same_quote_is_no_disagreement(other):
+    assert disagreements("What did the spokesman say?", [_ans(SAID, "a"), _ans(other, "b", 0.7)]) == ()
+
+
+def test_quotes_and_alignment():
+    assert quotes("‘We don’t have any money’, he said, calling it ‘bizarre’.") == \
+        [["we", "don", "t", "have", "any", "money"], ["bizarre"]]
+    assert quotes("“It goes on into the next sentence.") == [["it", "goes", "on", "into", "the", "next", "sentence"]]
+    assert quotes("and it ends here,” she said.") == [["and", "it", "ends", "here"]]
+    words = "create hundreds of pointless and costly reviews".split()
+    assert reworded(words, [w if w != "of" else "more" for w in words])
+    assert not reworded(words, words) and not reworded(words, words[:4])
+    short = words[:5]                          # 4 words shared: too few to tell one statement
+    assert not reworded(short, [w if w != "of" else "more" for w in short])
+    # the same stock words in another order are another sentence, not a misquote
+    assert not reworded(*(quotes(t)[0] for t in ("“not compatible with the party’s rules or our aims and values”",
+                                                 "“not compatible with our values, our rules or our aims”")))
+
+
+# ------------------------------------------------------------------ the JSON shape
+def test_result_carries_disagreements_in_its_json():
+    answers = (_ans("As many as 1,000 members could be expelled.", "a"),
+               _ans("Hundreds of supporters will be expelled.", "b", 0.7))
+    found = disagreements(Q_COUNT, answers)
+    d = Result(Q_COUNT, False, None, answers, disagreements=found).to_dict()
+    assert d["disagreements"] == [{"kind": "figures", "message": FIGURES, "answers": [[0], [1]]}]
+    assert Result(Q_COUNT, True, "none", (), {"best_score": 0.1}).to_dict()["disagreements"] == []
+    json.dumps(d)
+
+
+# ------------------------------------------------------------------ end to end, real articles
+def _sides(result):
+    return [[[result.answers[i].text for i in side] for side in d.answers] for d in result.disagreements]
+
+
+@pytest.mark.slow
+def test_real_articles_disagree_on_how_many_members_go(assistant):
+    r = assistant.ask("How many people could be expelled from Labour?", k=10)
+    assert [d.kind for d in r.disagreements] == ["figures"], _sides(r)
+    texts = _sides(r)[0]
+    assert any("1,000 members" in t for t in texts[0]) and any(t.startswith("Hundreds of far Left") for t in texts[1])
+
+
+@pytest.mark.slow
+def test_real_articles_quote_momentum_differently(assistant):
+    r = assistant.ask("Momentum said the proscriptions would create time-consuming and pointless investigations", k=10)
+    assert [d.kind for d in r.disagreements] == ["wording"], _sides(r)
+    (a,), (b,) = _sides(r)[0]
+    assert sorted(["hundreds more time" in a, "hundreds more time" in b]) == [False, True]
+    assert sorted(["hundreds of time" in a, "hundreds of time" in b]) == [False, True]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", [
+    "How long did the NEC meeting last?",            # "nine-hour" and "nine hour" agree
+    "What was the vote to ban Socialist Appeal?",    # one vote, one figure
+    "How many NEC members voted to ban the AWL?",    # the 2021 and 2022 votes are different votes
+    "Which union condemned the decision?",           # no quantity asked
+    "What did the party spokesperson say?",          # the same statement, quoted alike
+])
+def test_ordinary_real_questions_report_no_disagreement(assistant, question):
+    r = assistant.ask(question, k=10)
+    assert r.disagreements == (), _sides(r)
+
+
+# ------------------------------------------------------------------ harness scoring
+def _record(kind, reported, answers=("x",), sides=None):
+    rec = {"id": f"{kind}{reported}{len(answers)}", "kind": kind, "answerable": True, "abstained": False,
+           "correct": True, "rank": 1, "right": [True] * len(answers), "faithful": [True] * len(answers),
+           "latency_ms": 1.0, "message": None,
+           "answers": [{"text": t, "citations": [{"doc_id": "d", "start": n, "end": n + 1}]}
+                       for n, t in enumerate(answers)],
+           "disagreements": [{"kind": "figures", "message": FIGURES, "answers": [[0], [1]]}] if reported else []}
+    if sides is not None:
+        rec["sides"] = sides
+    return rec
+
+
+def test_recall_needs_a_report_and_both_sides_quoted_and_false_alarms_count_other_kinds():
+    sides = [["1,000 members"], ["hundreds of supporters"]]
+    both = ("As many as 1,000 members could go.", "Hundreds of supporters will go.")
+    records = [_record("disagreement", True, both, sides),
+               _record("disagreement", True, both[:1], sides),         # one side never quoted
+               _record("disagreement", False, both + ("z",), sides),   # quoted, not reported
+               _record("factoid", True), _record("factoid", False), _record("figure", False),
+               _record("figure", False, ("y", "w"))]
+    ranks = {r["id"]: {name: 1.0 for name in em.RANX_METRICS} for r in records}   # (ranx not needed here)
+    m = em.summary(records, ranks)
+    assert m["disagreement_recall"] == round(1 / 3, 4)
+    assert m["disagreement_false_alarm_rate"] == 0.25
+    assert em.summary(records[:3], ranks)["disagreement_false_alarm_rate"] is None
+    assert em.summary(records[3:5], ranks)["disagreement_false_alarm_rate"] == 0.5
+    assert em.summary(records[3:], ranks)["disagreement_recall"] is None
+
+
+def test_question_sides_are_checked_and_copied_into_the_record():
+    q = {"id": "q1", "question": "How many?", "expected": ["1,000"], "answerable": True,
+         "kind": "disagreement", "sides": [["1,000"], ["hundreds"]]}
+    assert check_question(q, "line 1")["sides"] == [["1,000"], ["hundreds"]]
+    for bad in ([["1,000"]], [["1,000"], [" "]], "1,000 vs hundreds", [["1,000"], [3]]):
+        with pytest.raises(EvalError, match="sides"):
+            check_question({**q, "sides": bad}, "line 1")
+    rec = make_record(check_question(q, "line 1"), Result("How many?", True, "none", ()), 1.0, {})
+    assert rec["sides"] == [["1,000"], ["hundreds"]] and rec["disagreements"] == []
