@@ -22,7 +22,7 @@ from . import assets, __version__
 from .apischema import ERRORS, AskRequest, AskResponse
 from .chat import CHAT_TURNS, EXAMPLES
 from .engine import QuestionError
-from .webguard import DEFAULT_ORIGINS, BodyLimit, CORSGuard, OriginPolicy, RateLimit, SecurityHeaders, SlidingWindow
+from .webguard import DEFAULT_ORIGINS, BodyLimit, CORSGuard, OriginPolicy, RateLimit, SecurityHeaders, SlidingWindow, TokenBucket
 
 log = logging.getLogger("qa.server")
 
@@ -212,7 +212,7 @@ def create_app(assistant, settings: Optional[Settings] = None):
     store = FeedbackStore(settings.data_dir / "feedback.sqlite3")
     limit = max(0, settings.rate_limit_per_minute)
     questions = SlidingWindow(limit) if limit else None       # one budget for chat and API
-    others = SlidingWindow(limit * GRADIO_POSTS_PER_QUESTION) if limit else None
+    others = TokenBucket(limit * GRADIO_POSTS_PER_QUESTION) if limit else None
     demo = build_chat(assistant, store, settings.title, settings.chat_turns, limiter=questions,
                       examples=settings.examples)
     demo.queue(default_concurrency_limit=settings.chat_concurrency, max_size=settings.chat_queue_size)
@@ -245,7 +245,7 @@ def _mount_chat(app: FastAPI, demo, settings: Settings) -> None:
 
 
 def _add_guards(app: FastAPI, policy: OriginPolicy, settings: Settings,
-                questions: Optional[SlidingWindow], others: Optional[SlidingWindow]) -> None:
+                questions: Optional[SlidingWindow], others: Optional[TokenBucket]) -> None:
     # add_middleware puts each new one outside the previous: the last added runs first.
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimit, questions=questions, others=others)

@@ -209,6 +209,36 @@ class SlidingWindow:
             return 0.0
 
 
+class TokenBucket:
+    """About ``per_minute`` events per client a minute (bursts up to that many), in O(1)
+    memory per client: for the loose ceiling on Gradio's POSTs, where a sliding window
+    would keep 20 times as many timestamps per client as the question limit does."""
+
+    MAX_CLIENTS = 10_000
+
+    def __init__(self, per_minute: int, clock=time.monotonic):
+        self.limit, self.clock = int(per_minute), clock
+        self.rate = self.limit / 60.0                      # tokens a second
+        self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()   # client -> (tokens, when)
+        self._lock = threading.Lock()
+
+    def check(self, client: str) -> float:
+        """0 if the event may go ahead (a token is spent), else seconds until one may."""
+        with self._lock:
+            now = self.clock()
+            tokens, then = self.buckets.pop(client, (float(self.limit), now))
+            tokens = min(float(self.limit), tokens + (now - then) * self.rate)
+            wait = 0.0
+            if tokens >= 1.0:
+                tokens -= 1.0
+            else:
+                wait = (1.0 - tokens) / self.rate
+            self.buckets[client] = (tokens, now)
+            while len(self.buckets) > self.MAX_CLIENTS:
+                self.buckets.popitem(last=False)
+            return wait
+
+
 def too_many(wait: float) -> str:
     """What a limited client is told, by the API (429) and in the chat."""
     return f"Too many questions: try again in {math.ceil(wait)} s."
@@ -223,7 +253,7 @@ class RateLimit:
 
     QUESTION_PATHS = ("/api/ask",)
 
-    def __init__(self, app, questions: SlidingWindow, others: Optional[SlidingWindow] = None):
+    def __init__(self, app, questions: Optional[SlidingWindow], others: Optional[TokenBucket] = None):
         self.app, self.questions, self.others = app, questions, others
 
     async def __call__(self, scope, receive, send):
