@@ -13,7 +13,7 @@ from typing import Any, Optional, Sequence
 from . import render
 from .engine import QuestionError
 from .feedback import FeedbackStore
-from .webguard import SlidingWindow, too_many
+from .ratelimit import SlidingWindow, too_many
 
 log = logging.getLogger("qa.chat")
 

@@ -1,6 +1,6 @@
 """One process serving the chat (Gradio, at /), the HTTP API (/api/ask, /api/health,
 /docs), the embeddable widget (/widget.js, /widget.css, /embed), all behind the guards
-in qa.webguard (origin allowlist, body size, rate limit, security headers)."""
+in qa.webguard (origin allowlist, body size, security headers) and qa.ratelimit."""
 from __future__ import annotations
 
 import asyncio
@@ -22,7 +22,8 @@ from . import assets, __version__
 from .apischema import ERRORS, AskRequest, AskResponse
 from .chat import CHAT_TURNS, EXAMPLES
 from .engine import QuestionError
-from .webguard import DEFAULT_ORIGINS, BodyLimit, CORSGuard, OriginPolicy, RateLimit, SecurityHeaders, SlidingWindow, TokenBucket
+from .ratelimit import RateLimit, SlidingWindow, TokenBucket
+from .webguard import DEFAULT_ORIGINS, BodyLimit, CORSGuard, OriginPolicy, SecurityHeaders
 
 log = logging.getLogger("qa.server")
 

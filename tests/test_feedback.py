@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from qa.chat import ChatBackend, earlier_questions, make_filters
-from qa.webguard import SlidingWindow
+from qa.ratelimit import SlidingWindow
 from qa.engine import QuestionError
 from qa.feedback import MAX_TEXT, FeedbackStore
 from qa.types import Answer, Citation, Result

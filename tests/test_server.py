@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from qa import render
-from qa.webguard import OriginPolicy, SlidingWindow, csp, script_hashes
+from qa.ratelimit import SlidingWindow
+from qa.webguard import OriginPolicy, csp, script_hashes
 
 ROOT = Path(__file__).resolve().parents[1]
 EVIL = "https://evil.example"
@@ -95,7 +96,7 @@ def test_origin_policy_patterns():
 
 
 def test_token_bucket_ceiling_refills():
-    from qa.webguard import TokenBucket
+    from qa.ratelimit import TokenBucket
 
     now = [50.0]
     tb = TokenBucket(per_minute=60, clock=lambda: now[0])
