@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAT_QUESTIONS = ("Which groups did Labour's NEC proscribe in July 2021?",
                   "How long did the NEC meeting last?",
                   "What did Momentum say about the proscriptions?")
-WIDGET_QUESTION = "How many members could be expelled?"
+WIDGET_QUESTION = "What did Clive Lewis say about the proscriptions?"
 ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False",
        "TOKENIZERS_PARALLELISM": "false"}
 ANSWERS = "() => document.querySelectorAll('.qa-result, .qa-abstain, .qa-error').length >= {n}"
