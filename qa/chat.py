@@ -17,7 +17,7 @@ from .ratelimit import SlidingWindow, too_many
 
 log = logging.getLogger("qa.chat")
 
-# Shown under the chat and on /embed. Display data for the bundled seed articles, not a
+# Offered in the empty chat and listed on /embed. Display data for the bundled seed articles, not a
 # rule of the engine: a deployment over other articles sets QA_EXAMPLES (qa.server).
 EXAMPLES = (     # three the seed articles answer, one they do not
     "Which groups did Labour's NEC proscribe in July 2021?",

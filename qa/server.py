@@ -67,7 +67,7 @@ class Settings:
     chat_turns: int = field(default_factory=lambda: _env_int("QA_CHAT_TURNS", CHAT_TURNS))  # kept per session
     data_dir: Path = field(default_factory=lambda: Path(os.environ.get("QA_DATA_DIR") or "data"))
     title: str = field(default_factory=lambda: os.environ.get("QA_TITLE") or "Ask the articles")
-    examples: tuple[str, ...] = field(default_factory=_env_examples)     # under the chat, on /embed
+    examples: tuple[str, ...] = field(default_factory=_env_examples)     # in the empty chat, on /embed
     retry_after_busy: int = 2
 
     def __post_init__(self):
