@@ -20,7 +20,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install browser index run serve test test-fast bench bench-ask bench-reqa bench-wikiqa bench-scale tune audit clean
+.PHONY: install browser index run serve test test-fast bench bench-ask bench-reqa bench-wikiqa bench-scale tune train-answer-model audit clean
 
 install: $(STAMP)
 
@@ -63,7 +63,15 @@ bench-wikiqa: install
 # Choose the fusion weights on the three tuning halves (docs/tuning.md).
 tune: index
 	$(PY) bench/tune.py --questions $(CORPUS)/questions.jsonl --index $(INDEX) --split tune \
-	    --squad $(SQUAD) --wikiqa $(WIKIQA) --half even --trials 4000 --json .cache/tune-even.json
+	    --squad $(SQUAD) --wikiqa $(WIKIQA) --half even --trials 4000 --json .cache/tune-even.json \
+	    --squad-index .cache/squad-pool --wikiqa-index .cache/wikiqa-pool
+
+# Train the answer-selection model (qa/answer_model.py) from the bundled MiniLM on the
+# tuning halves only, ~45 min on 2 cores (docs/answer-model.md). It writes to .cache/; copy
+# the folder to models/answer-minilm/ to ship it, after bench/answer_model_eval.py.
+train-answer-model: install
+	$(PY) bench/train_answer_model.py --squad $(SQUAD) --wikiqa $(WIKIQA) --out .cache/answer-minilm \
+	    --steps 3000 --minutes 42 --seed 13 --threads 2
 
 bench-scale: install
 	$(PY) bench/scale.py --json .cache/bench-scale.json

@@ -48,7 +48,7 @@ class AskConfig:
         "bm25_sent": 0.25, "bm25_pass": 0.15, "bm25_window": 0.0,
         "dense_sent": 0.10, "dense_pass": 0.05, "dense_window": 0.45,
         "type_mismatch": -0.20, "time_mismatch": -0.10})
-    threshold: float = 0.22          # abstain when the best answer scores below this
+    threshold: float = 0.26          # abstain when the best answer scores below this
     # Answers whose best scores below this carry UNSURE as their message. On the news
     # tuning half 42% of such first answers were right, against 81% above it
     # (docs/tuning.md, "Unsure answers").
