@@ -85,7 +85,8 @@ def test_answers_below_the_confident_score_say_they_may_not_answer(assistant):
     seen = set()
     for q in ("What was the vote to ban Socialist Appeal?", "Which union condemned the decision?",
               "Does the leader back the latest prohibitions?", "How many members does Momentum have?",
-              "What did the equalities watchdog find?", "Who broke the story?"):
+              "What did the equalities watchdog find?", "Who broke the story?",
+              "Who replaced Keir Starmer as leader?", "How long did the NEC meeting last?"):
         r = assistant.ask(q)
         if r.abstained:
             continue
