@@ -8,6 +8,7 @@ import logging
 import threading
 from collections import OrderedDict
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Optional, Sequence
 
 from . import render
@@ -17,18 +18,17 @@ from .ratelimit import SlidingWindow, too_many
 
 log = logging.getLogger("qa.chat")
 
-# Offered in the empty chat and listed on /embed. Display data for the bundled seed articles, not a
-# rule of the engine: a deployment over other articles sets QA_EXAMPLES (qa.server).
-EXAMPLES = (     # three the seed articles answer, one they do not
-    "Which groups did Labour's NEC proscribe in July 2021?",
-    "How long did the NEC meeting last?",
-    "What did Momentum say about the proscriptions?",
-    "What is the capital of France?",
-)
+# The example questions offered in the empty chat and listed on /embed are data of the corpus,
+# not of this code: EXAMPLES_FILE beside the articles (seeds/examples.txt), one question a line,
+# read when the server starts; QA_EXAMPLES overrides it (qa.server). No list written here could
+# fit every corpus, so without a file none are offered.
+EXAMPLES: tuple[str, ...] = ()
+EXAMPLES_FILE = "examples.txt"
+MAX_EXAMPLES = 8            # the empty chat shows them all as buttons: a few, not a list
 INTRO = ("Every answer is a sentence quoted word for word from the news articles, "
          "with the articles it comes from. If the articles do not say, it tells you so.")
 ASK_PLACEHOLDER = "Ask a question about the articles…"
-CHAT_TURNS = 25      # question/answer turns a chat session keeps (QA_CHAT_TURNS)
+from .settings import CHAT_TURNS  # noqa: E402  (turns a chat session keeps, QA_CHAT_TURNS)
 PLACEHOLDER = ('<div class="qa-placeholder"><p class="qa-placeholder-title">Ask about the news</p>'
                f"<p>{render.esc(INTRO)}</p></div>")
 
@@ -179,6 +179,22 @@ class ChatBackend:
         return self.store.add(record["question"], record["answers"], up, record["filters"])
 
 
+def corpus_examples(assistant) -> tuple[str, ...]:
+    """The example questions of the corpus the assistant's index was built from: each
+    EXAMPLES_FILE in the folders its articles were read from (their paths as the index keeps
+    them), one question a line, blank lines and "#" comments skipped, each question once.
+    () when there is none or it cannot be read: the chat then offers no examples."""
+    folders = dict.fromkeys(Path(a.path).parent for a in assistant.built.articles if getattr(a, "path", None))
+    found: list[str] = []
+    for folder in folders:
+        try:
+            lines = (folder / EXAMPLES_FILE).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):     # none there, or not text: no examples from it
+            continue
+        found += [q.strip() for q in lines if q.strip() and not q.lstrip().startswith("#")]
+    return tuple(dict.fromkeys(found))[:MAX_EXAMPLES]
+
+
 def publishers(assistant) -> list[str]:
     """The source filter's choices: each known publisher once (unknown, null ones left out)."""
     names = {a.source for a in assistant.built.articles if isinstance(a.source, str) and a.source.strip()}
@@ -187,14 +203,16 @@ def publishers(assistant) -> list[str]:
 
 def build_chat(assistant, store: Optional[FeedbackStore] = None, title: str = "Ask the articles",
                max_turns: int = CHAT_TURNS, limiter: Optional[SlidingWindow] = None,
-               examples: Sequence[str] = EXAMPLES):
+               examples: Optional[Sequence[str]] = None):
     """The Gradio Blocks for the chat page (queue settings and mounting are the server's).
     Each session keeps its last ``max_turns`` turns (older ones leave the page and memory);
-    ``limiter`` counts each message as one question of its client."""
+    ``limiter`` counts each message as one question of its client. No ``examples`` (None or
+    empty): the corpus's own (corpus_examples)."""
     import gradio as gr
 
     backend = ChatBackend(assistant, store, limiter)
     choices = publishers(assistant)
+    examples = tuple(examples or ()) or corpus_examples(assistant)
 
     # Gradio passes the request to a parameter annotated gr.Request: the client address.
     # None defaults make the filters optional in the /chat API (Gradio reads the signature).
@@ -235,7 +253,7 @@ def build_chat(assistant, store: Optional[FeedbackStore] = None, title: str = "A
             backend.feedback(data.index, data.liked, history)
 
         chatbot.like(on_like, inputs=[chatbot], outputs=None, api_visibility="private", queue=False)
-    demo.backend = backend       # for tests and the server
+    demo.backend, demo.examples = backend, examples       # for tests and the server
     return demo
 
 

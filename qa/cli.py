@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
+
+from .settings import current, prepare_process
 
 EXIT_USAGE = 2
 
@@ -15,13 +16,13 @@ class UserError(Exception):
 
 
 def _index_dir(args) -> Path:
-    return Path(args.index or os.environ.get("QA_INDEX") or "index")
+    return Path(args.index or current().index)
 
 
 def cmd_index(args) -> int:
     from .indexing import build_index, is_stale
 
-    paths = args.paths or [os.environ.get("QA_CORPUS") or "seeds"]
+    paths = args.paths or [current().corpus]
     for p in paths:
         if not Path(p).exists():
             raise UserError(f"no such file or folder: {p}")
@@ -37,26 +38,48 @@ def cmd_index(args) -> int:
 
 
 def _print_text(result: dict) -> None:
+    from .render import SIDE_LABELS, layout
+
     if result["abstained"]:
         print(result["message"])
         return
     if result["message"]:        # answered, but unsure
         print(result["message"] + "\n")
-    for n, a in enumerate(result["answers"], 1):
-        print(f"{n}. “{a['text']}”  (score {a['score']:.2f})")
-        for c in a["citations"]:
-            print(citation_line(c))
-        print()
+    answers = result["answers"]
+    # Answers keep their numbers (1-based positions in --json's "answers"); a disagreement
+    # is printed where its first answer ranks, its message and then each side indented.
+    for item in layout(result):
+        if item[0] == "answer":
+            _print_answer(item[1], answers[item[1]], "")
+        elif item[0] == "group":
+            print(item[1].get("message") or "")
+            label = SIDE_LABELS.get(item[1].get("kind"), SIDE_LABELS[None])
+            for n, side in enumerate(item[2], 1):
+                print(f"  {label} {n}:")
+                for i in side:
+                    _print_answer(i, answers[i], "  ")
+        else:
+            print(item[1].get("message") or "", end="\n\n")
+
+
+def _print_answer(i: int, answer: dict, indent: str) -> None:
+    print(f"{indent}{i + 1}. “{answer['text']}”  (score {answer['score']:.2f})")
+    for c in answer["citations"]:
+        print(indent + citation_line(c))
+    print()
 
 
 def citation_line(cite: dict) -> str:
     """One citation as the CLI prints it. Unknown (null) title, publisher, date or link are
-    left out with their separators: never "None", never a dangling ", " or "<>"."""
+    left out with their separators: never "None", never a dangling ", " or "<>". A merged
+    quote's lead-in, this outlet's words before it, follows in quotation marks."""
     bits = [cite.get("title") or cite.get("doc_id"), cite.get("source"), cite.get("date")]
     line = ", ".join(str(b).strip() for b in bits if b and str(b).strip())
     if cite.get("url"):
         line += f" <{cite['url']}>"
-    return f"     — {line} [{cite['doc_id']} {cite['start']}:{cite['end']}]"
+    lead = cite.get("lead_in").strip() if isinstance(cite.get("lead_in"), str) else ""
+    lead = f" lead-in: “{lead}”" if lead else ""
+    return f"     — {line} [{cite['doc_id']} {cite['start']}:{cite['end']}]{lead}"
 
 
 def _argv_text(value):
@@ -137,8 +160,8 @@ def parser() -> argparse.ArgumentParser:
     pa.set_defaults(func=cmd_ask)
 
     ps = sub.add_parser("serve", help="serve the chat, the HTTP API and the widget")
-    ps.add_argument("--host", default=os.environ.get("QA_HOST", "127.0.0.1"))
-    ps.add_argument("--port", type=int, default=int(os.environ.get("QA_PORT", "7860")))
+    ps.add_argument("--host", default=current().host)
+    ps.add_argument("--port", type=int, default=current().port)
     ps.add_argument("--index", help="index folder (default: $QA_INDEX or ./index)")
     ps.add_argument("--model", help="embedding model (must match the index)")
     ps.set_defaults(func=cmd_serve)
@@ -163,6 +186,12 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    prepare_process(Path(".cache/gradio"))   # third-party variables, before torch or faiss load
+    try:
+        current()
+    except ValueError as exc:  # a malformed QA_* number
+        print(f"qa: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     args = parser().parse_args(argv)
     from .engine import QuestionError
     from .store import IndexError_

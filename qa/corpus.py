@@ -29,7 +29,7 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")   # ASCII digits only: \d also
 MAX_UNNAMED_LISTED = 100
 # Files in a corpus folder that are about the corpus, not articles of it. A file named
 # explicitly on the command line is always read.
-_NOT_ARTICLES = re.compile(r"^(readme|licen[cs]e|changelog|questions)([._-].*)?$", re.I)
+_NOT_ARTICLES = re.compile(r"^(readme|licen[cs]e|changelog|questions|examples)([._-].*)?$", re.I)
 
 
 @dataclass
@@ -222,7 +222,7 @@ def load(paths: Iterable[str | os.PathLike]) -> LoadReport:
     if unnamed > MAX_UNNAMED_LISTED:
         report.warnings.append(f"{unnamed - MAX_UNNAMED_LISTED} more articles without a publisher or date "
                                "(not listed one by one)")
-    _dedupe_ids(report.articles)
+    dedupe_ids(report.articles)
     return report
 
 
@@ -238,7 +238,7 @@ def missing_citation_fields(art: Article) -> str:
     return f"{where}: no {' and no '.join(lacks)}; its citations will not show {it} (give {it} in {hint})"
 
 
-def _dedupe_ids(articles: list[Article]) -> None:
+def dedupe_ids(articles: list[Article]) -> None:
     """Two files with one stem (a.txt, a.html) keep distinct ids."""
     from dataclasses import replace
 

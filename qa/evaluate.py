@@ -18,6 +18,7 @@ from typing import Iterable, Optional, Sequence
 import numpy as np
 
 from . import eval_metrics as em
+from .settings import current
 from .textnorm import fold
 
 EXIT_USAGE = 2
@@ -263,7 +264,7 @@ def _make_assistant(args):
     """The Assistant for the CLI (a seam the tests replace to reuse a loaded model)."""
     from .engine import Assistant
 
-    index = Path(args.index or os.environ.get("QA_INDEX") or "index")
+    index = Path(args.index or current().index)
     if not (index / "CURRENT").exists():
         raise EvalError(f"no index at {index}: build one with `qa index PATH --index {index}`")
     return Assistant(index, model=getattr(args, "model", None))

@@ -20,7 +20,8 @@ import numpy as np
 from . import corpus
 from .build import Built, Tables, build, corpus_hash, embed, passage_vectors, segment
 from .dense import Encoder
-from .store import IndexError_, load, read_manifest, save
+from .settings import current
+from .store import IndexError_, kill_at, load, read_manifest, save
 from .textnorm import Tokenizer
 from .types import Article
 
@@ -73,7 +74,7 @@ def _new_articles(old: list[Article], found: list[Article]) -> list[Article]:
     known = {a.content_hash for a in old}
     new = [a for a in found if a.content_hash not in known]
     merged = list(old) + new
-    corpus._dedupe_ids(merged)
+    corpus.dedupe_ids(merged)
     return merged[len(old):]
 
 
@@ -137,7 +138,8 @@ def build_index(paths: Sequence[str], index_dir: str | os.PathLike, model: str |
             raise IndexError_("no articles found to index")
         built = build(report.articles, encoder, progress=say, show_bar=progress)
     loader.join()
-    gen = save(built, index_dir, encoder.name, int(built.dense.vectors.shape[1]))
+    gen = save(built, index_dir, encoder.name, int(built.dense.vectors.shape[1]),
+               on_step=kill_at(current().fault_point) if current().fault_point else None)
     say(f"wrote {gen} in {time.perf_counter() - t0:.1f}s")
     return {"index": str(Path(index_dir)), "generation": Path(gen).name, "articles": len(built.articles),
             "passages": len(built.tables.passage_ids), "sentences": len(built.tables.sent_ids),

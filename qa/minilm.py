@@ -3,9 +3,10 @@ plain torch, so encoding does not import sentence_transformers (see ``LeanBert``
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
+
+from .settings import current
 
 import numpy as np
 
@@ -19,7 +20,7 @@ class LeanBert:
 
     @staticmethod
     def fits(path: str) -> bool:
-        if os.environ.get("QA_ENCODER") == "sentence-transformers":
+        if current().encoder == "sentence-transformers":
             return False
         p = Path(path)
         try:

@@ -6,10 +6,8 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Optional
@@ -20,10 +18,11 @@ from fastapi.responses import JSONResponse, Response
 
 from . import assets, __version__
 from .apischema import ERRORS, AskRequest, AskResponse
-from .chat import CHAT_TURNS, EXAMPLES
+from .chat import EXAMPLES
 from .engine import QuestionError
 from .ratelimit import RateLimit, SlidingWindow, TokenBucket
-from .webguard import DEFAULT_ORIGINS, BodyLimit, CORSGuard, OriginPolicy, SecurityHeaders
+from .settings import ServerSettings, current
+from .webguard import BodyLimit, CORSGuard, OriginPolicy, SecurityHeaders
 
 log = logging.getLogger("qa.server")
 
@@ -33,50 +32,13 @@ log = logging.getLogger("qa.server")
 GRADIO_POSTS_PER_QUESTION = 20
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    try:
-        return int(raw) if raw else default
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+# The server's limits (QA_ALLOWED_ORIGINS, QA_RATE_LIMIT, ...) are read with every other
+# setting in qa/settings.py; ``Settings()`` here is those limits' plain defaults.
+Settings = ServerSettings
 
 
-def _env_examples() -> tuple[str, ...]:
-    """QA_EXAMPLES: the example questions, separated by "|" (default: qa.chat.EXAMPLES)."""
-    raw = os.environ.get("QA_EXAMPLES", "")
-    return tuple(q.strip() for q in raw.split("|") if q.strip()) or EXAMPLES
-
-
-def _env_origins() -> tuple[str, ...]:
-    raw = os.environ.get("QA_ALLOWED_ORIGINS", "").strip()
-    return tuple(o.strip() for o in raw.split(",") if o.strip()) if raw else DEFAULT_ORIGINS
-
-
-@dataclass
-class Settings:
-    """Server limits; every field has an environment-variable default (read when created)."""
-    allowed_origins: tuple[str, ...] = field(default_factory=_env_origins)        # QA_ALLOWED_ORIGINS
-    max_body_bytes: int = field(default_factory=lambda: _env_int("QA_MAX_BODY_BYTES", 64 * 1024))
-    # questions per client a minute, chat messages and POST /api/ask together (0: off)
-    rate_limit_per_minute: int = field(default_factory=lambda: _env_int("QA_RATE_LIMIT", 60))
-    api_workers: int = field(default_factory=lambda: _env_int("QA_API_WORKERS", 2))
-    api_queue: int = field(default_factory=lambda: _env_int("QA_API_QUEUE", 8))    # waiting beyond workers
-    chat_concurrency: int = field(default_factory=lambda: _env_int("QA_CHAT_CONCURRENCY", 2))
-    chat_queue_size: int = field(default_factory=lambda: _env_int("QA_CHAT_QUEUE", 16))
-    chat_sessions: int = field(default_factory=lambda: _env_int("QA_CHAT_SESSIONS", 1000))
-    chat_turns: int = field(default_factory=lambda: _env_int("QA_CHAT_TURNS", CHAT_TURNS))  # kept per session
-    data_dir: Path = field(default_factory=lambda: Path(os.environ.get("QA_DATA_DIR") or "data"))
-    title: str = field(default_factory=lambda: os.environ.get("QA_TITLE") or "Ask the articles")
-    examples: tuple[str, ...] = field(default_factory=_env_examples)     # in the empty chat, on /embed
-    retry_after_busy: int = 2
-
-    def __post_init__(self):
-        self.allowed_origins = tuple(self.allowed_origins)
-        self.data_dir = Path(self.data_dir)
-        OriginPolicy(self.allowed_origins)      # fail at start-up on a malformed pattern
-        if self.api_workers < 1 or self.api_queue < 0 or self.chat_concurrency < 1 or self.chat_queue_size < 1 \
-                or self.chat_turns < 1:
-            raise ValueError("worker, concurrency and queue sizes must be positive")
+def _examples(settings: ServerSettings) -> tuple[str, ...]:
+    return settings.examples or EXAMPLES
 
 
 class Busy(Exception):
@@ -188,7 +150,7 @@ def _add_static(app: FastAPI, settings: Settings) -> None:
         page = assets.read_asset("embed.html").decode("utf-8")
         page = page.replace("{{BASE}}", html.escape(base, quote=True))
         page = page.replace("{{TITLE}}", html.escape(settings.title, quote=True))
-        page = page.replace("{{EXAMPLES}}", "".join(f"<li>{html.escape(q)}</li>" for q in settings.examples))
+        page = page.replace("{{EXAMPLES}}", "".join(f"<li>{html.escape(q)}</li>" for q in _examples(settings)))
         return Response(page, media_type="text/html; charset=utf-8")
 
 
@@ -197,7 +159,7 @@ def create_app(assistant, settings: Optional[Settings] = None):
     from .chat import build_chat
     from .feedback import FeedbackStore
 
-    settings = settings or Settings()
+    settings = settings or current().server
     policy = OriginPolicy(settings.allowed_origins)
     app = FastAPI(title="Ask the articles", version=__version__,
                   description="Extractive question answering: every answer is a verbatim, cited sentence.")
@@ -215,7 +177,7 @@ def create_app(assistant, settings: Optional[Settings] = None):
     questions = SlidingWindow(limit) if limit else None       # one budget for chat and API
     others = TokenBucket(limit * GRADIO_POSTS_PER_QUESTION) if limit else None
     demo = build_chat(assistant, store, settings.title, settings.chat_turns, limiter=questions,
-                      examples=settings.examples)
+                      examples=_examples(settings))
     demo.queue(default_concurrency_limit=settings.chat_concurrency, max_size=settings.chat_queue_size)
     app.state.feedback, app.state.chat = store, demo
     _mount_chat(app, demo, settings)
@@ -254,30 +216,23 @@ def _add_guards(app: FastAPI, policy: OriginPolicy, settings: Settings,
     app.add_middleware(SecurityHeaders, policy=policy)
 
 
-def _env_defaults() -> None:
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("GRADIO_TEMP_DIR", str(Path(".cache/gradio").resolve()))
-
-
 def serve(host: str = "127.0.0.1", port: int = 7860, index_dir=None, model: Optional[str] = None,
           settings: Optional[Settings] = None) -> None:
     """Load the index and warm the model first, then listen: the server never answers
     /api/health before it can answer questions."""
-    _env_defaults()
     import uvicorn
 
     from .engine import Assistant
 
-    settings = settings or Settings()
+    settings = settings or current().server
+    print(f"qa: loading the index at {index_dir or 'index'} and the model ...", file=sys.stderr)
+    assistant = Assistant(index_dir, model=model).warm_up()
+    import torch
+
     # The server answers several questions at once, one per worker thread: one torch
     # thread per encode beats two threads fighting over two shared cores (a one-question
     # encode measured 23-43 ms with one thread, 0.3-2.2 s with two, under load).
-    os.environ.setdefault("QA_TORCH_THREADS", "1")
-    print(f"qa: loading the index at {index_dir or 'index'} and the model ...", file=sys.stderr)
-    assistant = Assistant(index_dir, model=model).warm_up()
+    torch.set_num_threads(current().torch_threads or 1)
     app = create_app(assistant, settings)
     print(f"qa: chat on http://{host}:{port}/  API http://{host}:{port}/docs  "
           f"widget demo http://{host}:{port}/embed", file=sys.stderr)

@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
 
+from typing import Callable, Optional
+
 import numpy as np
 
 from . import __version__
@@ -47,13 +49,17 @@ except ImportError:    # not POSIX: concurrent writers are not serialised
 _GEN_NAME = re.compile(r"gen-[A-Za-z0-9._-]+")
 
 
-def _fault_point(name: str) -> None:
-    """Test hook: with QA_FAULT_POINT=<name> the process SIGKILLs itself here, so
-    tests/test_faults.py can prove a crash at each step of ``save`` leaves the
-    previous index live. Points: files-written, manifest-written, renamed,
-    pointer-written, committed."""
-    if os.environ.get("QA_FAULT_POINT") == name:
-        os.kill(os.getpid(), signal.SIGKILL)
+STEPS = ("files-written", "manifest-written", "renamed", "pointer-written", "committed")
+
+
+def kill_at(step: str | None):
+    """An ``on_step`` callback that SIGKILLs the process when ``save`` reaches ``step``:
+    tests/test_faults.py proves a crash at each step leaves the previous index live
+    (``qa index`` passes it when QA_FAULT_POINT names a step)."""
+    def on_step(name: str) -> None:
+        if name == step:
+            os.kill(os.getpid(), signal.SIGKILL)
+    return on_step
 
 
 @contextmanager
@@ -109,21 +115,23 @@ def _write_files(b: Built, gen: Path) -> list[str]:
     return names
 
 
-def save(b: Built, index_dir: str | os.PathLike, model: str, dim: int) -> Path:
-    """Write ``b`` as a new generation of ``index_dir`` and make it live atomically."""
+def save(b: Built, index_dir: str | os.PathLike, model: str, dim: int,
+         on_step: Optional[Callable[[str], None]] = None) -> Path:
+    """Write ``b`` as a new generation of ``index_dir`` and make it live atomically.
+    ``on_step(name)`` is called after each step of STEPS (tests crash the writer there)."""
     root = Path(index_dir)
     root.mkdir(parents=True, exist_ok=True)
     with _writer_lock(root):
-        return _save_locked(b, root, model, dim)
+        return _save_locked(b, root, model, dim, on_step or (lambda name: None))
 
 
-def _save_locked(b: Built, root: Path, model: str, dim: int) -> Path:
+def _save_locked(b: Built, root: Path, model: str, dim: int, on_step: Callable[[str], None]) -> Path:
     gen = root / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{os.urandom(3).hex()}"
     tmp = gen.with_name(gen.name + ".partial")
     tmp.mkdir()
     try:
         names = _write_files(b, tmp)
-        _fault_point("files-written")
+        on_step("files-written")
         manifest = {
             "format_version": FORMAT_VERSION, "qa_version": __version__,
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -135,21 +143,21 @@ def _save_locked(b: Built, root: Path, model: str, dim: int) -> Path:
             "files": {n: {"bytes": (tmp / n).stat().st_size, "sha256": _sha256(tmp / n)} for n in names},
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), "utf-8")
-        _fault_point("manifest-written")
+        on_step("manifest-written")
         for n in [*names, "manifest.json"]:
             with open(tmp / n, "rb") as f:
                 os.fsync(f.fileno())
         _fsync_dir(tmp)
         os.replace(tmp, gen)
-        _fault_point("renamed")
+        on_step("renamed")
         pointer = root / f"CURRENT.{os.getpid()}.tmp"
         pointer.write_text(gen.name + "\n", "utf-8")
         with open(pointer, "rb") as f:
             os.fsync(f.fileno())
-        _fault_point("pointer-written")
+        on_step("pointer-written")
         os.replace(pointer, root / "CURRENT")   # the commit point
         _fsync_dir(root)
-        _fault_point("committed")
+        on_step("committed")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -15,7 +15,7 @@ from typing import Iterable, Optional
 from urllib.parse import urlsplit
 
 # Same-origin requests are always allowed; these cover a developer's machine.
-DEFAULT_ORIGINS = ("http://localhost:*", "http://127.0.0.1:*", "https://localhost:*", "https://127.0.0.1:*")
+from .settings import DEFAULT_ORIGINS  # noqa: E402  (re-exported: the allowlist's default)
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 _PATTERN = re.compile(r"^(https?)://(\*\.)?([a-z0-9.-]+|\[[0-9a-f:]+\])(:(\d{1,5}|\*))?$")
 _INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc\s*=)[^>]*>(.*?)</script\s*>", re.S | re.I)

@@ -13,6 +13,23 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+def reread_settings() -> None:
+    """After a test changes a QA_* variable: make qa.settings.current() read it again."""
+    from qa.settings import current
+
+    current.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings():
+    # Each test starts from the environment as it is (a monkeypatched variable is undone
+    # after its test, and so is its reading).
+    reread_settings()
+    yield
+    reread_settings()
 
 
 @pytest.fixture(scope="session")

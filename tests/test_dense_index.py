@@ -8,6 +8,8 @@ import os
 import numpy as np
 import pytest
 
+from conftest import reread_settings
+
 from qa.dense import APPROX_THRESHOLD, DenseIndex, DenseParams, RowFile
 
 
@@ -139,6 +141,7 @@ def test_lean_encoder_matches_sentence_transformers(encoder, monkeypatch):
     lean.warm_up()
     assert isinstance(lean._model, LeanBert) and lean.dim == 384
     monkeypatch.setenv("QA_ENCODER", "sentence-transformers")
+    reread_settings()
     ref = Encoder().warm_up()
     assert not isinstance(ref._model, LeanBert)
     a, b = lean.encode(texts), ref.encode(texts)

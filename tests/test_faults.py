@@ -41,12 +41,12 @@ def answer(index_dir: Path, encoder) -> dict:
 
 
 def save_in_killed_child(built, index_dir: Path, encoder, point: str) -> None:
-    """store.save in a forked child that SIGKILLs itself at ``point`` (store._fault_point)."""
+    """store.save in a forked child that SIGKILLs itself at ``point`` (store.kill_at)."""
     pid = os.fork()
     if pid == 0:   # child: nothing but file writes happen here (no model, no threads used)
         try:
-            os.environ["QA_FAULT_POINT"] = point
-            store.save(built, index_dir, encoder.name, int(built.dense.vectors.shape[1]))
+            store.save(built, index_dir, encoder.name, int(built.dense.vectors.shape[1]),
+                       on_step=store.kill_at(point))
         finally:
             os._exit(3)    # reached only if the fault point was never hit
     _, status = os.waitpid(pid, 0)

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from dataclasses import replace
 
 from qa import render
 from qa.ratelimit import SlidingWindow
@@ -270,12 +271,13 @@ def test_example_questions_come_from_qa_examples(make_app, monkeypatch):
     from qa.server import Settings
 
     monkeypatch.setenv("QA_EXAMPLES", " Who <b>won</b>? |  | What next? ")
-    settings = Settings()
+    settings = Settings.from_env()
     assert settings.examples == ("Who <b>won</b>?", "What next?")
     page = TestClient(make_app(examples=settings.examples)).get("/embed").text
     assert "<li>Who &lt;b&gt;won&lt;/b&gt;?</li><li>What next?</li>" in page
     monkeypatch.setenv("QA_EXAMPLES", " | ")
-    assert Settings().examples == EXAMPLES
+    assert Settings.from_env().examples is None        # none given: the server's default list
+    assert "<li>" + EXAMPLES[0].replace("'", "&#x27;") in TestClient(make_app()).get("/embed").text
 
 
 @pytest.mark.slow
@@ -429,7 +431,7 @@ def test_chat_sessions_held_in_memory_are_bounded(assistant, tmp_path, monkeypat
     monkeypatch.delenv("QA_CHAT_SESSIONS", raising=False)
     assert Settings(data_dir=tmp_path).chat_sessions == 1000
     monkeypatch.setenv("QA_CHAT_SESSIONS", "3")
-    app = create_app(assistant, Settings(data_dir=tmp_path))
+    app = create_app(assistant, replace(Settings.from_env(), data_dir=tmp_path))
     assert app.state.chat.state_session_capacity == 3
     assert app.state.chat.state_holder.capacity == 3      # what Gradio's session store enforces
 
@@ -472,7 +474,7 @@ def test_one_chat_session_keeps_only_its_last_turns(assistant, tmp_path, monkeyp
     assert Settings(data_dir=tmp_path).chat_turns == 25
     monkeypatch.setenv("QA_CHAT_TURNS", "2")
     rec = _Recording(assistant)
-    app = create_app(rec, Settings(data_dir=tmp_path))
+    app = create_app(rec, replace(Settings.from_env(), data_dir=tmp_path))
     questions = [Q, "How long did the NEC meeting last?", "Which groups were banned?", "What did Momentum say?",
                  "Who broke the story?"]
     with LiveServer(app) as srv:
