@@ -19,6 +19,7 @@ export GRADIO_TEMP_DIR := $(CURDIR)/.cache/gradio
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
+export OMP_WAIT_POLICY := PASSIVE
 
 .PHONY: install browser index run serve test test-fast bench bench-ask bench-reqa bench-wikiqa bench-scale tune train-answer-model audit clean
 

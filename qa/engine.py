@@ -128,7 +128,7 @@ class Assistant:
         self.encoder = Encoder(model)
         self.config = config or AskConfig()
         self.rescorer = rescorer
-        self.retriever = retriever if isinstance(retriever, Retriever) else load_retriever(retriever, self)
+        self.retriever = retriever if isinstance(retriever, Retriever) else load_retriever(retriever or current().retriever, self)
         self._verify = verify
         self._built: Optional[Built] = None
         self.manifest: dict = {}
@@ -140,7 +140,7 @@ class Assistant:
         a = cls.__new__(cls)
         a.index_dir, a.encoder, a.config, a._verify = None, encoder, config or AskConfig(), False
         a.rescorer = rescorer
-        a.retriever = retriever if isinstance(retriever, Retriever) else load_retriever(retriever, a)
+        a.retriever = retriever if isinstance(retriever, Retriever) else load_retriever(retriever or current().retriever, a)
         a._built, a.manifest, a._lock = built, {}, threading.Lock()
         a._prepare()
         return a
