@@ -7,7 +7,7 @@ from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .engine import MAX_K
+from .request import MAX_HISTORY, MAX_K, MAX_QUESTION_CHARS
 from .types import Citation
 
 
@@ -21,8 +21,8 @@ class Filters(BaseModel):
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
-    question: str = Field(..., description="at most 2000 characters", examples=["How long did the meeting last?"])
-    history: list[str] = Field(default_factory=list, max_length=50,
+    question: str = Field(..., description=f"at most {MAX_QUESTION_CHARS} characters", examples=["How long did the meeting last?"])
+    history: list[str] = Field(default_factory=list, max_length=MAX_HISTORY,
                                description="earlier questions of the conversation, oldest first")
     k: int = Field(3, ge=1, le=MAX_K, description="how many answers at most")
     filters: Optional[Filters] = None
@@ -40,11 +40,22 @@ class AnswerOut(BaseModel):
     citations: list[Citation]   # the core's frozen dataclass: one definition of the shape
 
 
+class DisagreementOut(BaseModel):
+    kind: str = Field(..., description='"figures" (different figures for what the question asks) or '
+                                       '"wording" (one statement quoted in different words)')
+    message: str = Field(..., description='fixed text to show: "The articles give different figures." or '
+                                          '"The outlets quote these words differently."')
+    answers: list[list[int]] = Field(..., description="the sides, each the 0-based positions in `answers` "
+                                                      "of the answers that say it")
+
+
 class AskResponse(BaseModel):
     question: str
     abstained: bool
     message: Optional[str]
     answers: list[AnswerOut]
+    disagreements: list[DisagreementOut] = Field(default_factory=list,
+                                                 description="where the answers disagree ([] when none)")
 
 
 class ErrorOut(BaseModel):

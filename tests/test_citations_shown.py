@@ -78,3 +78,16 @@ def test_real_answers_print_cleanly_in_the_cli_and_the_chat(assistant, capsys):
             assert not BAD.search(ln), ln
         for ln in re.findall(r'<li class="qa-cite".*?</li>', render.result_html(r)):
             assert not BAD.search(render.strip_tags(ln)), ln
+
+
+@pytest.mark.parametrize("cite", _seed_citations(), ids=lambda c: c["doc_id"])
+def test_a_lead_in_shows_cleanly_beside_unknown_fields(cite):
+    """A merged quote's lead-in, the outlet's own words, follows each citation in quotation
+    marks, with the known fields only before it."""
+    cite = {**cite, "lead_in": "A Labour spokeswoman said:"}
+    line = citation_line(cite)
+    assert not BAD.search(line), line
+    assert line.endswith("] lead-in: “A Labour spokeswoman said:”")
+    text = render.strip_tags(render.citation_html(1, cite))
+    assert not BAD.search(text), text
+    assert text.startswith(cite["title"]) and text.endswith("“A Labour spokeswoman said:”")

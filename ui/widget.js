@@ -113,18 +113,28 @@
     add(el("div", { class: "qa-msg qa-error", role: "alert" }, [text]));
   }
 
+  // A merged quote's lead-in ("A Labour spokeswoman said:"): the outlet's own words, so
+  // always in quotation marks; null, blank or not a string shows nothing.
+  function leadIn(c) {
+    return typeof c.lead_in === "string" && c.lead_in.trim() ? "\u201c" + c.lead_in.trim() + "\u201d" : "";
+  }
+
   function citation(c) {
     var title = c.title || c.doc_id || "Untitled article";
     var url = safeUrl(c.url);
     var head = url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, [title])
       : el("span", { class: "qa-cite-title" }, [title]);
     var meta = [c.source, niceDate(c.date)].filter(Boolean).join(" · ");
-    return el("li", { class: "qa-cite" }, [head, meta ? el("span", { class: "qa-cite-meta" }, [meta]) : null]);
+    var lead = leadIn(c);
+    return el("li", { class: "qa-cite" }, [head, meta ? el("span", { class: "qa-cite-meta" }, [meta]) : null,
+      lead ? el("span", { class: "qa-cite-lead" }, [lead]) : null]);
   }
 
   function answerNode(a, first) {
     var cites = a.citations || [];
-    var parts = [el("blockquote", { class: "qa-quote" }, [a.text])];
+    var speaker = cites.map(leadIn).filter(Boolean)[0];        // who says it, above the quote
+    var parts = [speaker ? el("p", { class: "qa-lead-in" }, [speaker]) : null,
+      el("blockquote", { class: "qa-quote" }, [a.text])];
     if (cites.length > 1) parts.push(el("p", { class: "qa-badge" }, ["Reported by " + cites.length + " sources"]));
     parts.push(el("ol", { class: "qa-cites", "aria-label": "Sources", start: String(first) }, cites.map(citation)));
     var ctx = a.context || {};
@@ -136,17 +146,66 @@
     return el("div", { class: "qa-answer" }, parts);
   }
 
+  // The sides of one disagreement as valid answer positions, each once; null when fewer
+  // than two are left (then only its message is shown).
+  function sidesOf(d, count) {
+    var seen = {}, sides = [];
+    (Array.isArray(d.answers) ? d.answers : []).forEach(function (side) {
+      var ok = (Array.isArray(side) ? side : []).filter(function (i) {
+        var fresh = typeof i === "number" && i % 1 === 0 && i >= 0 && i < count && !seen[i];
+        if (fresh) seen[i] = true;
+        return fresh;
+      });
+      if (ok.length) sides.push(ok);
+    });
+    return sides.length >= 2 ? sides : null;
+  }
+
+  // The same order as qa.render.layout (chat, CLI): a disagreement is drawn where its first
+  // answer ranks, its sides side by side; its answers are not shown again on their own.
+  function layout(data) {
+    var count = data.answers.length, notices = [], groups = {}, grouped = {}, items;
+    (Array.isArray(data.disagreements) ? data.disagreements : []).forEach(function (d) {
+      if (!d || typeof d !== "object") return;
+      var sides = sidesOf(d, count);
+      if (!sides) { notices.push({ notice: d }); return; }
+      var first = Math.min.apply(null, sides.map(function (s) { return Math.min.apply(null, s); }));
+      (groups[first] = groups[first] || []).push({ group: d, sides: sides });
+      sides.forEach(function (s) { s.forEach(function (i) { grouped[i] = true; }); });
+    });
+    items = notices;
+    for (var i = 0; i < count; i++) {
+      items = items.concat(groups[i] || []);
+      if (!grouped[i]) items.push({ answer: i });
+    }
+    return items;
+  }
+
+  var SIDE_LABELS = { figures: "Account", wording: "Wording" };
+
   function showResult(data) {
     if (!data || data.abstained || !data.answers || !data.answers.length) {
       add(el("div", { class: "qa-msg qa-bot qa-abstain" },
         [(data && data.message) || "I could not find an answer to that in the articles."]));
       return;
     }
-    var n = 1;                                   // citations numbered across the answers
-    var nodes = data.answers.map(function (a) {
-      var node = answerNode(a, n);
+    var n = 1;                                   // citations numbered in the order shown
+    function answer(i) {
+      var a = data.answers[i], node = answerNode(a, n);
       n += (a.citations || []).length;
       return node;
+    }
+    var nodes = layout(data).map(function (item) {
+      if (item.answer !== undefined) return answer(item.answer);
+      var d = item.group || item.notice, msg = typeof d.message === "string" ? d.message : "";
+      var note = el("p", { class: "qa-note qa-disagree-msg" }, [msg]);
+      if (item.notice) return note;
+      var label = SIDE_LABELS[d.kind] || "Version";
+      return el("div", { class: "qa-disagree", role: "group", "aria-label": msg }, [note,
+        el("div", { class: "qa-sides" }, item.sides.map(function (side, k) {
+          return el("div", { class: "qa-side" }, [el("p", { class: "qa-side-label" }, [label + " " + (k + 1)])]
+            .concat(side.map(answer)));
+        }))]);
     });
     if (data.message) nodes.unshift(el("p", { class: "qa-note" }, [data.message]));   // "may not answer this directly"
     add(el("div", { class: "qa-msg qa-bot" }, nodes));
