@@ -28,6 +28,7 @@ MAX_EXAMPLES = 8            # the empty chat shows them all as buttons: a few, n
 INTRO = ("Every answer is a sentence quoted word for word from the news articles, "
          "with the articles it comes from. If the articles do not say, it tells you so.")
 ASK_PLACEHOLDER = "Ask a question about the articles…"
+from .request import MAX_HISTORY
 from .settings import CHAT_TURNS  # noqa: E402  (turns a chat session keeps, QA_CHAT_TURNS)
 PLACEHOLDER = ('<div class="qa-placeholder"><p class="qa-placeholder-title">Ask about the news</p>'
                f"<p>{render.esc(INTRO)}</p></div>")
@@ -149,7 +150,7 @@ class ChatBackend:
         question = _text(message)
         filters = make_filters(sources, date_from, date_to)
         try:
-            result = self.assistant.ask(question, history=earlier_questions(history)[-10:],
+            result = self.assistant.ask(question, history=earlier_questions(history)[-MAX_HISTORY:],
                                         filters=filters or None).to_dict()
         except QuestionError as exc:
             return render.error_html(str(exc))

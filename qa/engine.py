@@ -11,7 +11,6 @@ from typing import Optional, Sequence
 import numpy as np
 
 from .build import Built
-from .corpus import is_iso_date
 from .dedup import group
 from .disagree import disagreements
 from .dense import Encoder
@@ -21,22 +20,12 @@ from .retrieve import Query, bm25_scores, features
 from .retriever import Request, Retriever, load_retriever
 from .spelling import Corrector
 from .fusion import convex
+from .request import MAX_HISTORY, MAX_K, MAX_QUESTION_CHARS, QuestionError, check_filters, clean_history, clean_question  # noqa: F401
 from .types import Answer, Citation, Result
 from .when import articles_from, month_table, named_period
 
-MAX_QUESTION_CHARS = 2000
-MAX_K = 20
-MAX_HISTORY = 10
 NOT_FOUND = "I could not find an answer to that in the articles."
 UNSURE = "The articles may not answer this directly. These are the closest sentences."
-# Control characters, and lone surrogates (they cannot be encoded, so nothing downstream
-# could handle them), become spaces.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-_FILTER_KEYS = {"sources", "date_from", "date_to", "doc_ids"}
-
-
-class QuestionError(ValueError):
-    """Bad input to ask(): the message is fit to show the user."""
 
 
 @dataclass(frozen=True)
@@ -65,57 +54,6 @@ class AskConfig:
 
 def default_index_dir() -> Path:
     return current().index
-
-
-def clean_question(question) -> str:
-    if not isinstance(question, str):
-        raise QuestionError("question must be a string")
-    q = _CONTROL.sub(" ", question).strip()
-    if not q:
-        raise QuestionError("question is empty")
-    if len(q) > MAX_QUESTION_CHARS:
-        raise QuestionError(f"question is longer than {MAX_QUESTION_CHARS} characters")
-    return q
-
-
-def clean_history(history) -> list[str]:
-    """Earlier questions, cleaned like the question itself; blanks dropped, the last
-    MAX_HISTORY kept, each cut to MAX_QUESTION_CHARS."""
-    if history is None:
-        return []
-    if not isinstance(history, (list, tuple)) or not all(isinstance(h, str) for h in history):
-        raise QuestionError("history must be a list of strings")
-    cleaned = (_CONTROL.sub(" ", h).strip()[:MAX_QUESTION_CHARS] for h in history)
-    return [h for h in cleaned if h][-MAX_HISTORY:]
-
-
-def check_filters(filters) -> dict:
-    if filters is None:
-        return {}
-    if not isinstance(filters, dict):
-        raise QuestionError("filters must be an object")
-    unknown = set(filters) - _FILTER_KEYS
-    if unknown:
-        raise QuestionError(f"unknown filter field(s): {', '.join(sorted(map(str, unknown)))}; "
-                            f"allowed: {', '.join(sorted(_FILTER_KEYS))}")
-    out = {}
-    for key in ("sources", "doc_ids"):
-        val = filters.get(key)
-        if val is not None:
-            if isinstance(val, str):
-                val = [val]
-            if not isinstance(val, list) or not all(isinstance(v, str) for v in val):
-                raise QuestionError(f"filter {key} must be a list of strings")
-            vals = [v.strip().casefold() if key == "sources" else v for v in val if v.strip()]
-            if vals:   # an empty list means "no filter", as an empty selection does in the UI
-                out[key] = vals
-    for key in ("date_from", "date_to"):
-        val = filters.get(key)
-        if val is not None:
-            if not is_iso_date(val):
-                raise QuestionError(f"filter {key} must be a date YYYY-MM-DD")
-            out[key] = val
-    return out
 
 
 class Assistant:
