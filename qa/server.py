@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, Response
 
 from . import assets, __version__
 from .apischema import ERRORS, AskRequest, AskResponse
-from .chat import EXAMPLES
+from .chat import corpus_examples
 from .engine import QuestionError
 from .ratelimit import RateLimit, SlidingWindow, TokenBucket
 from .settings import ServerSettings, current
@@ -37,8 +37,9 @@ GRADIO_POSTS_PER_QUESTION = 20
 Settings = ServerSettings
 
 
-def _examples(settings: ServerSettings) -> tuple[str, ...]:
-    return settings.examples or EXAMPLES
+def _examples(settings: ServerSettings, assistant) -> tuple[str, ...]:
+    """QA_EXAMPLES, else the corpus's own: examples.txt beside the indexed articles."""
+    return settings.examples or corpus_examples(assistant)
 
 
 class Busy(Exception):
@@ -150,7 +151,7 @@ def _add_static(app: FastAPI, settings: Settings) -> None:
         page = assets.read_asset("embed.html").decode("utf-8")
         page = page.replace("{{BASE}}", html.escape(base, quote=True))
         page = page.replace("{{TITLE}}", html.escape(settings.title, quote=True))
-        page = page.replace("{{EXAMPLES}}", "".join(f"<li>{html.escape(q)}</li>" for q in _examples(settings)))
+        page = page.replace("{{EXAMPLES}}", "".join(f"<li>{html.escape(q)}</li>" for q in app.state.examples))
         return Response(page, media_type="text/html; charset=utf-8")
 
 
@@ -169,6 +170,7 @@ def create_app(assistant, settings: Optional[Settings] = None):
     app.add_exception_handler(StarletteHTTPException, _http_error)
     pool = AskPool(settings.api_workers, settings.api_queue)
     app.state.pool, app.state.settings, app.state.assistant = pool, settings, assistant
+    app.state.examples = _examples(settings, assistant)      # read once, at start
     _add_api(app, assistant, settings, pool)
     _add_static(app, settings)
 
@@ -177,7 +179,7 @@ def create_app(assistant, settings: Optional[Settings] = None):
     questions = SlidingWindow(limit) if limit else None       # one budget for chat and API
     others = TokenBucket(limit * GRADIO_POSTS_PER_QUESTION) if limit else None
     demo = build_chat(assistant, store, settings.title, settings.chat_turns, limiter=questions,
-                      examples=_examples(settings))
+                      examples=app.state.examples)
     demo.queue(default_concurrency_limit=settings.chat_concurrency, max_size=settings.chat_queue_size)
     app.state.feedback, app.state.chat = store, demo
     _mount_chat(app, demo, settings)
