@@ -128,7 +128,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from .evaluate import main as eval_main
+    from .eval_cli import main as eval_main
 
     return eval_main(args)
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from qa import eval_metrics as em
-from qa import evaluate as ev
+from qa import eval_cli, evaluate as ev
 from qa.eval_report import html_report
 from qa.types import Answer, Article, Citation, Result
 
@@ -272,7 +272,7 @@ def test_cli_missing_file(tmp_path, capsys):
 ])
 def test_bad_question_files(tmp_path, capsys, lines, message):
     path = _write_lines(tmp_path / "q.jsonl", lines)
-    assert ev.main(_args(path)) == 2
+    assert eval_cli.main(_args(path)) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("qa: error: ") and message in err[0], err
 
@@ -281,20 +281,20 @@ def test_split_filter_and_unknown_split(tmp_path, capsys):
     path = _write_lines(tmp_path / "q.jsonl", [json.dumps({**q, "split": s}) for q, s in
                                                zip(QUESTIONS, ["tune", "report"] * 3)])
     assert [q["id"] for q in ev.load_questions(path, "report")] == ["q2", "q4", "u2"]
-    assert ev.main(_args(path, split="nosuch")) == 2
+    assert eval_cli.main(_args(path, split="nosuch")) == 2
     assert "no questions with split 'nosuch'" in capsys.readouterr().err
 
 
 def test_missing_index_is_a_user_error(tmp_path, capsys):
     path = _write_lines(tmp_path / "q.jsonl", [json.dumps(QUESTIONS[0])])
-    assert ev.main(_args(path, index=str(tmp_path / "noindex"))) == 2
+    assert eval_cli.main(_args(path, index=str(tmp_path / "noindex"))) == 2
     assert "no index at" in capsys.readouterr().err
 
 
 def test_cli_end_to_end_with_outputs(tmp_path, capsys, monkeypatch):
     from qa.cli import main
 
-    monkeypatch.setattr(ev, "_make_assistant", lambda args: FakeAssistant(SCRIPT))
+    monkeypatch.setattr(eval_cli, "make_assistant", lambda args: FakeAssistant(SCRIPT))
     path = _write_lines(tmp_path / "q.jsonl", [json.dumps(q) for q in QUESTIONS])
     out = tmp_path / "out"
     assert main(["eval", str(path), "--json", str(out / "r.json"), "--html", str(out / "r.html"),

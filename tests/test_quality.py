@@ -81,10 +81,10 @@ def test_cli_gives_the_same_figures(report, assistant, tmp_path, monkeypatch, ca
     """`qa eval --split report` through the CLI path: same metrics (bar latency), files written."""
     import json
 
-    from qa import evaluate as ev
+    from qa import eval_cli
     from qa.cli import main
 
-    monkeypatch.setattr(ev, "_make_assistant", lambda args: assistant)   # reuse the loaded model
+    monkeypatch.setattr(eval_cli, "make_assistant", lambda args: assistant)   # reuse the loaded model
     out = tmp_path / "r.json"
     assert main(["eval", str(SEEDS / "questions.jsonl"), "--split", "report", "--json", str(out)]) == 0
     got = json.loads(out.read_text())["metrics"]
