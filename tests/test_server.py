@@ -216,6 +216,31 @@ def test_health_and_openapi(client, assistant):
 
 
 @pytest.mark.slow
+def test_openapi_describes_disagreements(client):
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    dis = schemas["AskResponse"]["properties"]["disagreements"]
+    assert dis["type"] == "array" and dis["items"] == {"$ref": "#/components/schemas/DisagreementOut"}
+    out = schemas["DisagreementOut"]
+    assert set(out["required"]) == {"kind", "message", "answers"}
+    assert out["properties"]["kind"]["type"] == "string" and out["properties"]["message"]["type"] == "string"
+    assert out["properties"]["answers"]["items"] == {"type": "array", "items": {"type": "integer"}}
+    lead = schemas["Citation"]["properties"]["lead_in"]
+    assert {"type": "string"} in lead["anyOf"] and {"type": "null"} in lead["anyOf"]
+
+
+@pytest.mark.slow
+def test_api_gives_real_disagreements_as_the_engine_does(client, assistant):
+    """Different figures and one statement quoted differently, on the seed articles."""
+    for question, k, kind in (("How many people could be expelled from Labour?", 5, "figures"),
+                              ("Momentum said the proscriptions would create time-consuming and "
+                               "pointless investigations", 3, "wording")):
+        r = _post(client, {"question": question, "k": k})
+        assert r.status_code == 200 and r.json() == assistant.ask(question, k=k).to_dict()
+        found = [d for d in r.json()["disagreements"] if d["kind"] == kind]
+        assert found and len(found[0]["answers"]) >= 2, r.json()["disagreements"]
+
+
+@pytest.mark.slow
 def test_cors_allowlist_on_api_and_gradio_routes(client):
     pre = {"access-control-request-method": "POST", "access-control-request-headers": "content-type"}
     ok = client.options("/api/ask", headers={"origin": GOOD, **pre})
@@ -260,14 +285,18 @@ def test_embed_page_shows_the_snippet(client):
     page = client.get("/embed").text
     assert '&lt;script src="http://testserver/widget.js" data-title="Ask the articles"' in page
     assert '<script src="http://testserver/widget.js"' in page
-    from qa.chat import EXAMPLES
-    assert "".join(f"<li>{html.escape(q)}</li>" for q in EXAMPLES) in page and "{{" not in page
+    assert "".join(f"<li>{html.escape(q)}</li>" for q in _seed_examples()) in page and "{{" not in page
+
+
+def _seed_examples() -> list[str]:
+    """seeds/examples.txt: the seed corpus's example questions, comment lines left out."""
+    lines = (ROOT / "seeds" / "examples.txt").read_text("utf-8").splitlines()
+    return [q.strip() for q in lines if q.strip() and not q.startswith("#")]
 
 
 def test_example_questions_come_from_qa_examples(make_app, monkeypatch):
     from fastapi.testclient import TestClient
 
-    from qa.chat import EXAMPLES
     from qa.server import Settings
 
     monkeypatch.setenv("QA_EXAMPLES", " Who <b>won</b>? |  | What next? ")
@@ -277,17 +306,41 @@ def test_example_questions_come_from_qa_examples(make_app, monkeypatch):
     assert "<li>Who &lt;b&gt;won&lt;/b&gt;?</li><li>What next?</li>" in page
     monkeypatch.setenv("QA_EXAMPLES", " | ")
     assert Settings.from_env().examples is None        # none given: the server's default list
-    assert "<li>" + EXAMPLES[0].replace("'", "&#x27;") in TestClient(make_app()).get("/embed").text
+    assert "<li>" + html.escape(_seed_examples()[0]) in TestClient(make_app()).get("/embed").text
 
 
 @pytest.mark.slow
 def test_example_questions_are_answered_by_the_seed_articles(assistant):
     """The chat's and /embed's default examples: the articles answer all but the last,
     which is off the subject and abstains."""
-    from qa.chat import EXAMPLES
+    examples = _seed_examples()
+    from qa.chat import corpus_examples
 
-    results = [assistant.ask(q).to_dict() for q in EXAMPLES]
-    assert [r["abstained"] for r in results] == [False] * (len(EXAMPLES) - 1) + [True]
+    assert corpus_examples(assistant) == tuple(examples) and len(examples) >= 3
+    results = [assistant.ask(q).to_dict() for q in examples]
+    assert [r["abstained"] for r in results] == [False] * (len(examples) - 1) + [True]
+
+
+def test_example_questions_are_corpus_data_not_code(build_index, encoder, tmp_path):
+    """House rule: qa/ names no question of the seed corpus. The examples file beside the
+    articles is read (comments and repeats left out), never indexed as an article; a corpus
+    without one offers none."""
+    from conftest import write_corpus
+    from qa import corpus
+    from qa.chat import EXAMPLES, corpus_examples
+    from qa.engine import Assistant
+
+    code = "\n".join(p.read_text("utf-8") for p in (ROOT / "qa").rglob("*.py"))
+    assert EXAMPLES == () and not [q for q in _seed_examples()[:-1] if q in code]   # the last is off-topic
+    assert "examples" not in {a.doc_id for a in corpus.load([str(ROOT / "seeds")]).articles}
+    art = "Harbour works\n\nThe harbour wall was rebuilt in 2020 after a storm.\n"
+    with_file = write_corpus(tmp_path / "a", {"a.txt": art, "examples.txt": "# note\nWhen was it rebuilt?\n\n"
+                                              "Why? \nWhen was it rebuilt?\n"})
+    without = write_corpus(tmp_path / "b", {"a.txt": art})
+    for folder, expected in ((with_file, ("When was it rebuilt?", "Why?")), (without, ())):
+        a = Assistant(build_index([folder]))
+        a.encoder = encoder
+        assert len(a.built.articles) == 1 and corpus_examples(a) == expected
 
 
 @pytest.mark.slow
