@@ -95,6 +95,19 @@ def _chat_ask(page, question, n):
     return page.locator(".qa-result, .qa-abstain, .qa-error").nth(n - 1)
 
 
+def _shown_order(result) -> list[int]:
+    """Answer positions in the order the chat and the widget show them (qa.render.layout:
+    a disagreement's sides together, where its first answer ranks)."""
+    from qa.render import layout
+
+    return [i for item in layout(result) if item[0] != "notice"
+            for i in ([item[1]] if item[0] == "answer" else [j for side in item[2] for j in side])]
+
+
+def _shown_quotes(result) -> list[str]:
+    return [result["answers"][i]["text"] for i in _shown_order(result)]
+
+
 def _check_shown(msg, result):
     """The message shows exactly the result: its quotes (as text) or its abstention."""
     if result["abstained"]:
@@ -102,8 +115,8 @@ def _check_shown(msg, result):
         assert msg.text_content() == result["message"]
         return
     quotes = msg.locator(".qa-quote").all_text_contents()
-    assert quotes == [a["text"] for a in result["answers"]]
-    first = result["answers"][0]["citations"][0]
+    assert quotes == _shown_quotes(result)
+    first = result["answers"][_shown_order(result)[0]]["citations"][0]
     link = msg.locator(".qa-cite").first.locator("a")
     assert link.text_content() == first["title"] and link.get_attribute("href") == first["url"]
     assert link.get_attribute("rel") == "noopener noreferrer"
@@ -356,3 +369,122 @@ def test_article_markup_stays_text(browser, hostile_live):
     assert chat.errors == [] and widget.errors == []
     chat.close()
     widget.close()
+
+
+# ------------------------------------------------------------------ disagreements and lead-ins (#11, #15)
+# Real questions on the seed articles (k=3, as the chat and the widget ask): different figures
+# from different articles, one statement quoted in different words, and one sentence printed by
+# several outlets, each introducing it in its own words.
+FIGURES_Q = "How many Labour members are expected to be expelled over the four banned groups?"
+WORDING_Q = "Momentum said the proscriptions would create time-consuming and pointless investigations"
+LEAD_Q = "What did the Labour spokesperson say about the party being broad and welcoming?"
+
+
+def _check_disagreements(msg, result, kind):
+    """Each disagreement: its message, then its sides side by side, each side its quotes
+    with their own citations; the answers in the order qa.render.layout gives."""
+    from qa.render import SIDE_LABELS, layout
+
+    groups = [item for item in layout(result) if item[0] == "group"]
+    assert any(g[1]["kind"] == kind for g in groups), result["disagreements"]
+    assert msg.locator(".qa-quote").all_text_contents() == _shown_quotes(result)
+    shown = msg.locator(".qa-disagree")
+    assert shown.count() == len(groups)
+    for n, (_, dis, sides) in enumerate(groups):
+        box = shown.nth(n)
+        assert box.locator(".qa-disagree-msg").text_content() == dis["message"]
+        assert box.get_attribute("role") == "group"      # (Gradio's sanitiser drops the chat's aria-label)
+        cols = box.locator(".qa-side")
+        assert cols.count() == len(sides)
+        for k, side in enumerate(sides):
+            col = cols.nth(k)
+            assert col.locator(".qa-side-label").text_content() == f"{SIDE_LABELS[dis['kind']]} {k + 1}"
+            assert col.locator(".qa-quote").all_text_contents() == [result["answers"][i]["text"] for i in side]
+            titles = [c["title"] for i in side for c in result["answers"][i]["citations"]]
+            assert [t.strip() for t in col.locator(".qa-cite > a, .qa-cite > span:first-child").all_text_contents()] \
+                == titles
+        first, second = cols.nth(0).bounding_box(), cols.nth(1).bounding_box()
+        assert abs(first["y"] - second["y"]) < 2 and second["x"] > first["x"] + first["width"] - 2   # side by side
+
+
+def _check_lead_ins(msg, result):
+    first = result["answers"][_shown_order(result)[0]]
+    leads = [c["lead_in"] for c in first["citations"] if c["lead_in"]]
+    assert len(leads) > 1, first                         # a merged quote from several outlets
+    assert msg.locator(".qa-lead-in").first.text_content() == f"“{leads[0]}”"
+    items = msg.locator(".qa-answer").first.locator(".qa-cite")
+    for li, cite in zip(items.all(), first["citations"]):
+        lead = li.locator(".qa-cite-lead")
+        assert (lead.text_content() if lead.count() else None) == (f"“{cite['lead_in']}”" if cite["lead_in"] else None)
+
+
+def test_chat_shows_disagreements_side_by_side_and_merged_quotes_speakers(browser, live, assistant):
+    for question, kind in ((FIGURES_Q, "figures"), (WORDING_Q, "wording"), (LEAD_Q, None)):
+        page = _page(browser)
+        page.goto(live.url + "/")
+        msg = _chat_ask(page, question, 1)
+        expected = assistant.ask(question).to_dict()
+        if kind:
+            _check_disagreements(msg, expected, kind)
+            page.screenshot(path=str(SHOTS / f"chat-{kind}.png"))
+        else:
+            _check_lead_ins(msg, expected)
+        assert page.errors == []
+        page.close()
+
+
+def test_widget_shows_disagreements_side_by_side_and_merged_quotes_speakers(browser, live, assistant):
+    for question, kind in ((FIGURES_Q, "figures"), (WORDING_Q, "wording"), (LEAD_Q, None)):
+        page = _page(browser)
+        page.goto(live.url + "/embed")
+        _open_widget_with_keyboard(page)
+        _widget_ask(page, question)
+        msg = page.locator("qa-articles-widget .qa-bot").last
+        expected = assistant.ask(question).to_dict()
+        if kind:
+            _check_disagreements(msg, expected, kind)
+            assert msg.locator(".qa-disagree").first.get_attribute("aria-label") == expected["disagreements"][0]["message"]
+            page.screenshot(path=str(SHOTS / f"widget-{kind}.png"))
+        else:
+            _check_lead_ins(msg, expected)
+        assert page.errors == []
+        page.close()
+
+
+EVIL = '<img src=x onerror="window.pwned=1"><script>window.pwned=1</script>'
+
+
+def _made_up_result():
+    """A result no ranking change can alter: hostile strings where article or engine text
+    goes, one answer in two disagreements, and one disagreement that cannot be drawn."""
+    def answer(i, lead=None):
+        return {"text": f"Quote {i} {EVIL}", "score": 0.9, "context": {},
+                "citations": [{"doc_id": f"d{i}", "title": f"Title {i}", "source": None, "date": None, "url": None,
+                               "passage_id": "p", "start": 0, "end": 1, "lead_in": lead}]}
+    return {"question": "q", "abstained": False, "message": None,
+            "answers": [answer(0, lead=EVIL), answer(1), answer(2), answer(3)],
+            "disagreements": [{"kind": "figures", "message": "Figures " + EVIL, "answers": [[1], [3]]},
+                              {"kind": "wording", "message": "Wording " + EVIL, "answers": [[3], [2]]},
+                              {"kind": "figures", "message": "Broken " + EVIL, "answers": [[0], [99]]}]}
+
+
+def test_widget_shows_made_up_disagreements_as_text_in_the_shared_order(browser, live):
+    made_up = _made_up_result()
+    page = _page(browser)
+    page.route("**/api/ask", lambda route: route.fulfill(status=200, content_type="application/json",
+                                                         body=json.dumps(made_up)))
+    page.goto(live.url + "/embed")
+    _open_widget_with_keyboard(page)
+    _widget_ask(page, "anything")
+    msg = page.locator("qa-articles-widget .qa-bot").last
+    # The broken one: its message alone, first; then 0, the figures group (1 | 3), the wording group (3 | 2).
+    assert msg.locator(".qa-disagree-msg").all_text_contents() == ["Broken " + EVIL, "Figures " + EVIL,
+                                                                    "Wording " + EVIL]
+    assert msg.locator(".qa-quote").all_text_contents() == [f"Quote {i} {EVIL}" for i in (0, 1, 3, 3, 2)]
+    assert msg.locator(".qa-side-label").all_text_contents() == ["Account 1", "Account 2", "Wording 1", "Wording 2"]
+    assert msg.locator(".qa-lead-in").all_text_contents() == [f"“{EVIL}”"]
+    assert msg.locator(".qa-cite-lead").all_text_contents() == [f"“{EVIL}”"]
+    assert [int(x) for x in msg.locator(".qa-cites").evaluate_all("els => els.map(e => e.start)")] == [1, 2, 3, 4, 5]
+    assert msg.locator("img, script").count() == 0
+    assert page.evaluate("() => typeof window.pwned") == "undefined" and page.errors == []
+    page.close()
