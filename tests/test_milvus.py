@@ -4,6 +4,7 @@ the in-process retriever, filters pushed into Milvus, adding and removing an art
 a restart, and bad URIs as one clear line."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -14,13 +15,23 @@ import pytest
 pytest.importorskip("pymilvus", reason="the Milvus extra is not installed (pip install '.[milvus]')")
 pytest.importorskip("milvus_lite", reason="milvus-lite cannot be imported on this platform")
 
-from conftest import ROOT, SEEDS  # noqa: E402
-from test_retriever import _request  # noqa: E402  (the contract test's own request builder)
+from conftest import ROOT, SEEDS, reread_settings  # noqa: E402
 
 from qa.engine import Assistant  # noqa: E402
 from qa.milvus import MilvusError, MilvusRetriever, MilvusSettings, SentenceCollection, build, filter_expr  # noqa: E402
-from qa.milvus.settings import release  # noqa: E402
+from qa.milvus.connection import release  # noqa: E402
+from qa.request import check_filters  # noqa: E402
+from qa.retrieve import bm25_scores  # noqa: E402
 from qa.retriever import Request, Retriever  # noqa: E402
+
+
+def _request(assistant, question, filters=None) -> Request:
+    """What the engine hands a retriever (as in tests/test_retriever.py)."""
+    fl = check_filters(filters)
+    query = assistant.query(question, [])
+    mask = assistant.doc_mask(fl)
+    qv = assistant.encoder.encode_query(query.dense_text)
+    return Request(query, qv, fl, mask, bm25_scores(assistant.built, query, mask))
 
 
 def _milvus_assistant(assistant, uri: str, **settings) -> Assistant:
@@ -94,15 +105,18 @@ def test_answers_have_the_same_shape_and_offsets(milvus, assistant):
             assert all(arts[c["doc_id"]].text[c["start"]:c["end"]] == a["text"] for c in a["citations"])
 
 
-def test_the_factory_reads_the_environment(assistant, seed_db, monkeypatch):
+def test_the_settings_name_the_retriever_and_its_uri(assistant, seed_db, monkeypatch):
+    monkeypatch.setenv("QA_RETRIEVER", "qa.milvus:create")
     monkeypatch.setenv("QA_MILVUS_URI", seed_db)
-    a = Assistant.from_built(assistant.built, assistant.encoder, retriever="qa.milvus:create")
+    reread_settings()
+    a = Assistant.from_built(assistant.built, assistant.encoder)
     assert isinstance(a.retriever, MilvusRetriever) and a.retriever.settings.uri == seed_db
     assert a.ask("Which groups were proscribed?").answers
     a.retriever.close()
     monkeypatch.delenv("QA_MILVUS_URI")
+    reread_settings()
     with pytest.raises(MilvusError, match="QA_MILVUS_URI"):
-        Assistant.from_built(assistant.built, assistant.encoder, retriever="qa.milvus:create")
+        Assistant.from_built(assistant.built, assistant.encoder)
 
 
 def _index_of(folder, encoder, index_dir, add=False):
@@ -218,9 +232,9 @@ def test_an_unreachable_server_is_one_clear_line(assistant):
 
 
 def test_the_cli_prints_a_bad_uri_as_one_line(seed_index, tmp_path):
+    env = {**os.environ, "QA_RETRIEVER": "qa.milvus:create", "QA_MILVUS_URI": str(tmp_path / "no" / "x.db")}
     proc = subprocess.run([sys.executable, "-m", "qa.cli", "ask", "Which groups were banned?", "--index",
-                           str(seed_index), "--backend", "milvus", "--milvus-uri", str(tmp_path / "no" / "x.db")],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+                           str(seed_index)], capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
     assert proc.returncode == 2
     assert proc.stderr.splitlines() == [f"qa: error: Milvus URI {str(tmp_path / 'no' / 'x.db')!r}: folder {tmp_path / 'no'} does not exist"]
     assert "Traceback" not in proc.stderr

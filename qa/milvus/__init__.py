@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .collection import SentenceCollection, build
 from .retriever import MilvusRetriever, create, filter_expr
-from .settings import MilvusError, MilvusSettings, from_settings
+from .connection import MilvusError, MilvusSettings, from_settings
 
 __all__ = ["MilvusError", "MilvusRetriever", "MilvusSettings", "SentenceCollection", "build", "create",
            "filter_expr", "from_settings"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .settings import MilvusError, MilvusSettings, connect, quiet_pymilvus, release
+from .connection import MilvusError, MilvusSettings, connect, quiet_pymilvus, release
 
 ANALYZERS = ("english", "qa")
 # Index types Milvus Lite 2.5 builds for dense vectors are FLAT, IVF_FLAT and AUTOINDEX;

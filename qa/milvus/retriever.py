@@ -20,7 +20,7 @@ import numpy as np
 
 from ..fusion import CANDIDATES_PER_RETRIEVER
 from .collection import SentenceCollection, quote
-from .settings import MilvusSettings, from_settings
+from .connection import MilvusSettings, from_settings
 
 
 def filter_expr(filters: dict) -> str:
@@ -102,7 +102,7 @@ class MilvusRetriever:
 
 
 def create(assistant) -> MilvusRetriever:
-    """The factory named in the settings ("qa.milvus:create"): URI, token and collection
-    from ``assistant.settings`` (milvus_uri, milvus_token, milvus_collection) when the
-    assistant has such a mapping, else QA_MILVUS_URI, QA_MILVUS_TOKEN, QA_MILVUS_COLLECTION."""
+    """The factory named in the settings (QA_RETRIEVER=qa.milvus:create): URI and token
+    from ``assistant.settings`` when the assistant carries one, else from this process's
+    settings (QA_MILVUS_URI, QA_MILVUS_TOKEN; qa/settings.py)."""
     return MilvusRetriever(assistant, from_settings(getattr(assistant, "settings", None)))

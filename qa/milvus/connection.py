@@ -10,7 +10,6 @@ optional token ("user:password" or an API key). Every failure to open becomes on
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 from contextlib import contextmanager
@@ -61,21 +60,26 @@ class MilvusSettings:
         return self
 
 
-def from_settings(settings: Optional[Mapping] = None, env: Optional[Mapping] = None) -> MilvusSettings:
-    """``settings`` (keys milvus_uri, milvus_token, milvus_collection, milvus_timeout)
-    first, then the environment (QA_MILVUS_URI, QA_MILVUS_TOKEN, QA_MILVUS_COLLECTION,
-    QA_MILVUS_TIMEOUT). The token is never written to disk by this package."""
-    s = dict(settings or {})
-    env = os.environ if env is None else env
+def from_settings(settings=None) -> MilvusSettings:
+    """From the product's settings: ``settings`` is a ``qa.settings.Settings`` (default:
+    this process's, ``current()``: QA_MILVUS_URI, QA_MILVUS_TOKEN) or a mapping with the
+    same keys; ``milvus_collection`` and ``milvus_timeout`` are read where present. The
+    token is never written anywhere by this package."""
+    if settings is None:
+        from ..settings import current
 
-    def pick(key: str, default: str = "") -> str:
-        return str(s.get(f"milvus_{key}") or env.get(f"QA_MILVUS_{key.upper()}") or default)
-
+        settings = current()
+    if isinstance(settings, Mapping):
+        get = settings.get
+    else:
+        def get(key):
+            return getattr(settings, key, None)
     try:
-        timeout = float(pick("timeout", "30"))
-    except ValueError:
-        raise MilvusError(f"QA_MILVUS_TIMEOUT must be a number of seconds, not {pick('timeout')!r}") from None
-    return MilvusSettings(pick("uri").strip(), pick("token"), pick("collection", DEFAULT_COLLECTION), timeout)
+        timeout = float(get("milvus_timeout") or 30.0)
+    except (TypeError, ValueError):
+        raise MilvusError(f"milvus_timeout must be a number of seconds, not {get('milvus_timeout')!r}") from None
+    return MilvusSettings(str(get("milvus_uri") or "").strip(), str(get("milvus_token") or ""),
+                          str(get("milvus_collection") or DEFAULT_COLLECTION), timeout)
 
 
 def _one_line(exc: BaseException) -> str:
