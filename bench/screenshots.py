@@ -1,10 +1,13 @@
 """Re-take the README's screenshots: the chat answering three real questions and the /embed
-page with the widget open, each answer with its citations.
+page with the widget open, each answer with its citations; then each of them showing a
+disagreement (two articles giving different figures, side by side).
 
 Builds a fresh index of seeds/ in a temporary folder, starts `qa serve` on 127.0.0.1 at a
 free port, drives Debian's headless Chromium (/usr/bin/chromium) with Playwright, writes
-docs/screenshot-chat.png and docs/screenshot-widget.png, and stops the server. The answers
-are whatever the engine gives today, so re-run it after the ranking changes:
+docs/screenshot-chat.png, docs/screenshot-widget.png, docs/screenshot-chat-disagreement.png and
+docs/screenshot-widget-disagreement.png, and stops the server. The answers are whatever the
+engine gives today, so re-run it after the ranking changes (it fails if the disagreement
+question no longer shows one):
 
     .venv/bin/python bench/screenshots.py [--out docs] [--chromium /usr/bin/chromium]
 """
@@ -23,8 +26,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CHAT_QUESTIONS = ("Which groups did Labour's NEC proscribe in July 2021?",
                   "How long did the NEC meeting last?",
-                  "What did Momentum say about the proscriptions?")
+                  # one sentence from three outlets, each introducing its speaker in its own words
+                  "What did the Labour spokesperson say about the party being broad and welcoming?")
 WIDGET_QUESTION = "What did Clive Lewis say about the proscriptions?"
+# Two articles give different figures for it (k=3, as the chat and the widget ask).
+DISAGREEMENT_QUESTION = "How many Labour members are expected to be expelled over the four banned groups?"
+SHOTS = ("screenshot-chat.png", "screenshot-widget.png", "screenshot-chat-disagreement.png",
+         "screenshot-widget-disagreement.png")
 ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False",
        "TOKENIZERS_PARALLELISM": "false"}
 ANSWERS = "() => document.querySelectorAll('.qa-result, .qa-abstain, .qa-error').length >= {n}"
@@ -62,15 +70,17 @@ def start_server(index: Path, data: Path, port: int, log) -> subprocess.Popen:
     raise RuntimeError("qa serve did not answer /api/health within 120 s")
 
 
-def shoot_chat(browser, url: str, out: Path) -> None:
+def shoot_chat(browser, url: str, out: Path, questions=CHAT_QUESTIONS) -> None:
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     page.goto(url + "/")
-    for n, question in enumerate(CHAT_QUESTIONS, 1):
+    for n, question in enumerate(questions, 1):
         box = page.locator(".qa-question textarea")
         box.fill(question)
         box.press("Enter")
         page.wait_for_function(ANSWERS.format(n=n), timeout=120_000)
         page.wait_for_function(IDLE, timeout=60_000)
+    if questions != CHAT_QUESTIONS and not page.locator(".qa-disagree").count():
+        raise RuntimeError(f"no disagreement shown for {questions[-1]!r}: pick another question")
     # Grow the window until the chat box holds the whole conversation, then shoot it all.
     for _ in range(6):
         box = page.evaluate(CHAT_SCROLL)
@@ -86,18 +96,22 @@ def shoot_chat(browser, url: str, out: Path) -> None:
     page.close()
 
 
-def shoot_widget(browser, url: str, out: Path) -> None:
+def shoot_widget(browser, url: str, out: Path, question: str = WIDGET_QUESTION, top: str = ".qa-user") -> None:
+    """The /embed page with the widget open on ``question``'s answer, scrolled so that the
+    element ``top`` (the question; a disagreement) starts the panel."""
     page = browser.new_page(viewport={"width": 1100, "height": 860})
     page.goto(url + "/embed")
     page.wait_for_function(f"() => getComputedStyle({WIDGET}.querySelector('.qa-root')).display !== 'none'")
     page.locator("qa-articles-widget .qa-launcher").click()
-    page.locator("qa-articles-widget .qa-input").fill(WIDGET_QUESTION)
+    page.locator("qa-articles-widget .qa-input").fill(question)
     page.keyboard.press("Enter")
     page.wait_for_function(f"() => {WIDGET}.querySelectorAll('.qa-bot:not(.qa-wait), .qa-error').length >= 1",
                            timeout=120_000)
-    # Show the question and the first answer with its citations at the top of the panel.
-    page.evaluate(f"() => {{ const log = {WIDGET}.querySelector('.qa-log');"
-                  f" log.scrollTop = {WIDGET}.querySelector('.qa-user').offsetTop - log.offsetTop - 8; }}")
+    if not page.locator(f"qa-articles-widget {top}").count():
+        raise RuntimeError(f"nothing matches {top} after {question!r}: pick another question")
+    page.evaluate(f"() => {{ const log = {WIDGET}.querySelector('.qa-log'), el = {WIDGET}.querySelector('{top}');"
+                  " log.scrollTop = el.getBoundingClientRect().top - log.getBoundingClientRect().top"
+                  " + log.scrollTop - 8; }")
     page.wait_for_timeout(300)
     page.screenshot(path=str(out))
     page.close()
@@ -105,7 +119,7 @@ def shoot_widget(browser, url: str, out: Path) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", default=str(ROOT / "docs"), help="folder for the two PNG files")
+    ap.add_argument("--out", default=str(ROOT / "docs"), help="folder for the PNG files")
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     ap.add_argument("--corpus", default=str(ROOT / "seeds"))
     args = ap.parse_args(argv)
@@ -126,6 +140,10 @@ def main(argv=None) -> int:
                                                 args=["--headless", "--no-sandbox", "--disable-gpu"])
                     shoot_chat(browser, f"http://127.0.0.1:{port}", out / "screenshot-chat.png")
                     shoot_widget(browser, f"http://127.0.0.1:{port}", out / "screenshot-widget.png")
+                    shoot_chat(browser, f"http://127.0.0.1:{port}", out / "screenshot-chat-disagreement.png",
+                               (DISAGREEMENT_QUESTION,))
+                    shoot_widget(browser, f"http://127.0.0.1:{port}", out / "screenshot-widget-disagreement.png",
+                                 DISAGREEMENT_QUESTION, ".qa-disagree")
                     browser.close()
             finally:
                 server.terminate()
@@ -134,7 +152,7 @@ def main(argv=None) -> int:
                 except subprocess.TimeoutExpired:
                     server.kill()
                     server.wait()
-    for name in ("screenshot-chat.png", "screenshot-widget.png"):
+    for name in SHOTS:
         print(f"wrote {out / name} ({(out / name).stat().st_size:,} bytes)")
     return 0
 
