@@ -244,7 +244,7 @@ def _open_widget_with_keyboard(page):
     assert page.evaluate(FOCUS) == "qa-input"              # focus moved into the dialog
 
 
-UNSURE_Q = "Does the leader back the latest prohibitions?"
+UNSURE_Q = "How long did the NEC meeting last?"    # answered, but below the confident score
 
 
 def _widget_ask(page, question, n=1):
