@@ -8,9 +8,9 @@ IVF over 8-bit codes, re-ranked exactly, for large ones (``DenseParams.for_size`
 """
 from __future__ import annotations
 
+import functools
 import os
 import threading
-from collections import OrderedDict
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Sequence
@@ -55,8 +55,12 @@ class Encoder:
         self.batch_size = batch_size
         self._model = None
         self._lock = threading.Lock()
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_size = cache_size
+        # functools.lru_cache, not a hand-written OrderedDict: that one raised KeyError when
+        # another thread evicted a hit between its lookup and its move to the front, and the
+        # library's is thread-safe and faster on a hit (docs/library-choices.md).
+        self._cached_query = functools.lru_cache(maxsize=cache_size)(self._encode_one)
+        # prime()'s vectors: an evaluation run's questions, all kept for the run.
+        self._primed: dict[str, np.ndarray] = {}
 
     @property
     def name(self) -> str:
@@ -102,23 +106,29 @@ class Encoder:
     def prime(self, texts: Sequence[str]) -> None:
         """Encode many queries in batches ahead of time (benchmarks, evaluation runs):
         later ``encode_query`` calls for them are cache hits."""
-        todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        self._cache_size = max(self._cache_size, len(todo) + len(self._cache))
+        todo = [t for t in dict.fromkeys(texts) if t not in self._primed]
         for t, v in zip(todo, self.encode(todo)):
             v.setflags(write=False)
-            self._cache[t] = v
+            self._primed[t] = v
+
+    def _encode_one(self, text: str) -> np.ndarray:
+        vec = self.encode([text])[0]
+        vec.setflags(write=False)        # shared by every caller that hits the cache
+        return vec
 
     def encode_query(self, text: str) -> np.ndarray:
-        hit = self._cache.get(text)
-        if hit is not None:
-            self._cache.move_to_end(text)
-            return hit
-        vec = self.encode([text])[0]
-        vec.setflags(write=False)
-        self._cache[text] = vec
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
-        return vec
+        """The unit vector of one query, from the cache when it was asked or primed before."""
+        vec = self._primed.get(text) if self._primed else None    # primed: evaluation runs only
+        return self._cached_query(text) if vec is None else vec
+
+    def clear_cache(self) -> None:
+        """Forget every cached and primed query vector (timing uncached encodes)."""
+        self._cached_query.cache_clear()
+        self._primed.clear()
+
+    def cache_info(self) -> tuple[int, int, int | None, int]:
+        """(hits, misses, maxsize, currsize) of the query cache, a named tuple; primed vectors aside."""
+        return self._cached_query.cache_info()
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """Sentence and passage splitting with exact character offsets.
 
-A rule-based splitter (not pysbd or nltk): it is ~50x faster, which matters at a
-million sentences, and it only ever returns offsets, so text is never altered.
+A rule-based splitter rather than pysbd or syntok: on the same paragraphs it took 1/112 to
+1/176 of pysbd's time and 1/19 to 1/55 of syntok's, with offsets as exact and about as many
+errors where they disagree (bench/library_compare.py, docs/library-choices.md). It only ever
+returns offsets, so text is never altered.
 """
 from __future__ import annotations
 
