@@ -67,7 +67,7 @@ def warm(index: Path, reps: int) -> dict:
     a.encoder = enc
     a.warm_up()
     plain, follow = seed_questions()
-    clear = enc._cache.clear      # emptied before each uncached timing: every encoding is real
+    clear = enc.clear_cache      # emptied before each uncached timing: every encoding is real
     rows = {"encode": [], "ask": [], "ask_cached": [], "encode_cached": [], "ratio": []}
     rep_medians = []
     rnd = random.Random(0)
