@@ -199,3 +199,35 @@ def test_row_file_reads_many_runs_in_blocks(tmp_path):
     np.save(tmp_path / "v.npy", vecs)
     pick = np.flatnonzero(np.random.default_rng(11).random(5000) < 0.3)      # > 256 runs
     assert np.array_equal(RowFile(tmp_path / "v.npy")[pick], vecs[pick])
+
+
+def test_query_cache_is_safe_under_threads():
+    """Many threads asking over a tiny cache: the hand-written LRU this replaced raised
+    KeyError when one thread evicted another's hit (docs/library-choices.md)."""
+    import threading
+
+    from qa.dense import Encoder
+
+    class NoModel(Encoder):
+        def _encode_one(self, text):       # no model: the cache is what is under test
+            return np.full(3, float(len(text)))
+
+    enc = NoModel(cache_size=2)
+    errors = []
+
+    def work(k):
+        for i in range(5000):
+            try:
+                v = enc.encode_query("q" * ((i + k) % 5 + 1))
+                assert v[0] == (i + k) % 5 + 1
+            except Exception as exc:   # noqa: BLE001 - any failure is the finding
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[:3]
+    hits, misses, maxsize, size = enc.cache_info()
+    assert maxsize == 2 and size <= 2 and hits + misses == 8 * 5000
