@@ -47,6 +47,7 @@ class AskConfig:
     # candidates and its probability joins the fused score with ``rescore_weight``.
     rescore_top: int = 10
     rescore_weight: float = 0.0
+    rescore_gate: float = 0.0        # abstain when the best answer's probability is below this
     history_weight: float = 0.5      # BM25 weight of the previous question's terms
     answer_weight: float = 0.3       # BM25 weight of the previous answer's terms
     repeat_penalty: float = 0.8      # a follow-up rarely wants the previous answer again
@@ -160,7 +161,7 @@ class Assistant:
         score, best first, before grouping and abstention. For benchmarks."""
         q = clean_question(question)
         ranked = self._rank(self.query(q, clean_history(history)), check_filters(filters))
-        return ranked if ranked is not None else (np.zeros(0, np.int64), np.zeros(0))
+        return ranked[:2] if ranked is not None else (np.zeros(0, np.int64), np.zeros(0))
 
     def query(self, q: str, hist: list[str]) -> Query:
         from .retrieve import is_follow_up
@@ -189,7 +190,7 @@ class Assistant:
     def _top_answer(self, q: str, hist: list[str]) -> Optional[int]:
         """The sentence the earlier turn would have quoted first (None if it abstained)."""
         res = self._rank(self.query(q, hist), {})
-        if res is None or res[1][0] < self.config.threshold:
+        if res is None or self.abstains(res[1][0], res[2][0]):
             return None
         return int(res[0][0])
 
@@ -218,26 +219,39 @@ class Assistant:
         score = convex(feats, self.config.weights)
         if query.avoid is not None:
             score = np.where(cand == query.avoid, score * self.config.repeat_penalty, score)
-        score = self.rescored(query, cand, score)
+        score, prob = self.rescored(query, cand, score)
         order = np.lexsort((cand, -score))
-        return cand[order], score[order]
+        return cand[order], score[order], prob[order]
 
-    def rescored(self, query: Query, cand: np.ndarray, fused: np.ndarray) -> np.ndarray:
+    def rescored(self, query: Query, cand: np.ndarray, fused: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``fused`` joined with the re-scorer's probabilities (unchanged when the stage is
-        off). Tuning calls this too, so both see the same scores."""
+        off), and those probabilities per candidate (NaN where it did not read). Tuning
+        calls ``blend`` the same way, so both see the same scores."""
         cfg = self.config
-        if self.rescorer is None or cfg.rescore_weight <= 0 or len(cand) == 0:
-            return fused
+        prob = np.full(len(cand), np.nan)
+        if not self.rescoring or len(cand) == 0:
+            return fused, prob
         top = top_positions(fused, cfg.rescore_top)
-        prob = self.rescorer.score(query.dense_text, [self.sentence_text(int(cand[i])) for i in top])
-        return blend(fused, top, prob, cfg.rescore_weight)
+        p = self.rescorer.score(query.dense_text, [self.sentence_text(int(cand[i])) for i in top])
+        prob[top] = p
+        return blend(fused, top, p, cfg.rescore_weight), prob
+
+    @property
+    def rescoring(self) -> bool:
+        """Is the answer-scorer stage on (a re-scorer given, and a weight for it)?"""
+        return self.rescorer is not None and self.config.rescore_weight > 0
+
+    def abstains(self, score: float, prob: float) -> bool:
+        """Below the threshold, or (stage on) the re-scorer doubts the best answer."""
+        gate = self.config.rescore_gate if self.rescoring else 0.0
+        return score < self.config.threshold or (gate > 0 and not prob >= gate)
 
     def _answer(self, q: str, query: Query, k: int, fl: dict) -> Result:
         ranked = self._rank(query, fl)
-        if ranked is None or ranked[1][0] < self.config.threshold:
+        if ranked is None or self.abstains(ranked[1][0], ranked[2][0]):
             best = None if ranked is None else float(ranked[1][0])
             return Result(q, True, NOT_FOUND, (), debug={"best_score": best})
-        cand, score = ranked
+        cand, score, _ = ranked
         keep = score >= self.config.threshold
         cand, score = cand[keep], score[keep]
         tok = self.built.tokenizer

@@ -57,3 +57,21 @@ def test_a_rescorer_that_rejects_everything_makes_ask_abstain(assistant, word):
     cfg = replace(assistant.config, rescore_weight=0.9)
     plugged = Assistant.from_built(assistant.built, assistant.encoder, cfg, rescorer=KeywordRescorer(word))
     assert plugged.ask("How many members could lose their membership?").abstained
+
+
+def test_the_gate_abstains_when_the_rescorer_doubts_the_best_answer(assistant):
+    from qa.engine import Assistant
+
+    class Doubtful(KeywordRescorer):
+        def score(self, question, sentences):
+            return np.full(len(sentences), 0.2)
+
+    q = "How many members could lose their membership?"
+    for gate, abstains in ((0.5, True), (0.1, False)):
+        cfg = replace(assistant.config, rescore_weight=0.3, rescore_gate=gate)
+        a = Assistant.from_built(assistant.built, assistant.encoder, cfg, rescorer=Doubtful("x"))
+        assert a.ask(q).abstained is abstains
+    # with the stage off the gate does nothing
+    off = Assistant.from_built(assistant.built, assistant.encoder,
+                               replace(assistant.config, rescore_weight=0.0, rescore_gate=0.9), rescorer=Doubtful("x"))
+    assert not off.ask(q).abstained
