@@ -15,7 +15,7 @@ from .dedup import group
 from .disagree import disagreements
 from .dense import Encoder
 from .settings import current
-from .rescore import Rescorer, blend, top_positions
+from .rescore import Rescorer, blend, default_rescorer, top_positions
 from .retrieve import Query, bm25_scores, features
 from .retriever import Request, Retriever, load_retriever
 from .spelling import Corrector
@@ -66,7 +66,8 @@ class Assistant:
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
         self.encoder = Encoder(model)
         self.config = config or AskConfig()
-        self.rescorer = rescorer
+        self.rescorer, self.rescorer_status = (rescorer, "on (given)") if rescorer is not None \
+            else default_rescorer(self.config.rescore_weight)
         self.retriever = retriever if isinstance(retriever, Retriever) else load_retriever(retriever or current().retriever, self)
         self._verify = verify
         self._built: Optional[Built] = None
@@ -78,7 +79,8 @@ class Assistant:
                    rescorer: Rescorer | None = None, retriever: Retriever | str | None = None) -> "Assistant":
         a = cls.__new__(cls)
         a.index_dir, a.encoder, a.config, a._verify = None, encoder, config or AskConfig(), False
-        a.rescorer = rescorer
+        a.rescorer, a.rescorer_status = (rescorer, "on (given)") if rescorer is not None \
+            else default_rescorer(a.config.rescore_weight)
         a.retriever = retriever if isinstance(retriever, Retriever) else load_retriever(retriever or current().retriever, a)
         a._built, a.manifest, a._lock = built, {}, threading.Lock()
         a._prepare()
@@ -292,7 +294,8 @@ class Assistant:
 
         m = self.manifest
         return {"status": "ok", "version": __version__, "model": m.get("model"),
-                "index": str(self.index_dir), "counts": m.get("corpus", {}), "created": m.get("created")}
+                "index": str(self.index_dir), "counts": m.get("corpus", {}), "created": m.get("created"),
+                "answer_model": self.rescorer_status}
 
 
 _default: Optional[Assistant] = None

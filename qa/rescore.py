@@ -8,9 +8,14 @@ output joins the fused score, in serving and in tuning alike.
 """
 from __future__ import annotations
 
-from typing import Protocol, Sequence, runtime_checkable
+import logging
+from typing import Optional, Protocol, Sequence, runtime_checkable
 
 import numpy as np
+
+from .settings import current
+
+log = logging.getLogger(__name__)
 
 
 @runtime_checkable
@@ -34,3 +39,21 @@ def blend(fused: np.ndarray, top: np.ndarray, prob: np.ndarray, weight: float) -
     out = (1.0 - weight) * np.asarray(fused, dtype=float)
     out[top] += weight * np.clip(np.asarray(prob, dtype=float), 0.0, 1.0)
     return out
+
+
+def default_rescorer(weight: float) -> tuple[Optional[Rescorer], str]:
+    """The shipped answer model when the stage has a weight and the model is there
+    (QA_ANSWER_MODEL names another folder, or ``off``), with one line saying which:
+    (rescorer or None, status)."""
+    spec = current().answer_model
+    if weight <= 0:
+        return None, "off (AskConfig.rescore_weight is 0)"
+    if spec == "off":
+        return None, "off (QA_ANSWER_MODEL=off)"
+    from .answer_model import AnswerScorer, model_path, unavailable_reason
+
+    reason = unavailable_reason(spec)
+    if reason:
+        log.warning(reason)
+        return None, f"off: {reason}"
+    return AnswerScorer(spec), f"on ({model_path(spec)})"

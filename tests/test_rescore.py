@@ -75,3 +75,17 @@ def test_the_gate_abstains_when_the_rescorer_doubts_the_best_answer(assistant):
     off = Assistant.from_built(assistant.built, assistant.encoder,
                                replace(assistant.config, rescore_weight=0.0, rescore_gate=0.9), rescorer=Doubtful("x"))
     assert not off.ask(q).abstained
+
+
+def test_the_stage_is_off_and_says_so_without_its_model(tmp_path, monkeypatch):
+    from conftest import reread_settings
+    from qa.rescore import default_rescorer
+
+    assert default_rescorer(0.0) == (None, "off (AskConfig.rescore_weight is 0)")
+    monkeypatch.setenv("QA_ANSWER_MODEL", "off")
+    reread_settings()
+    assert default_rescorer(0.5) == (None, "off (QA_ANSWER_MODEL=off)")
+    monkeypatch.setenv("QA_ANSWER_MODEL", str(tmp_path / "missing"))
+    reread_settings()
+    rescorer, status = default_rescorer(0.5)
+    assert rescorer is None and status.startswith("off:") and "missing" in status
