@@ -31,8 +31,11 @@ def cmd_index(args) -> int:
     if args.if_stale and not is_stale(paths, _index_dir(args), args.model):
         print(f"index at {_index_dir(args)} is up to date", file=sys.stderr)
         return 0
-    summary = build_index(paths, _index_dir(args), model=args.model, add=args.add,
-                          progress=not args.quiet)
+    from .milvus.admin import index_with_milvus
+
+    # --backend milvus (or QA_RETRIEVER=qa.milvus:create) also builds or extends the collection.
+    summary = index_with_milvus(args, _index_dir(args), lambda: build_index(
+        paths, _index_dir(args), model=args.model, add=args.add, progress=not args.quiet))
     print(json.dumps(summary, indent=2))
     return 0
 
@@ -145,6 +148,9 @@ def parser() -> argparse.ArgumentParser:
     pi.add_argument("--add", action="store_true", help="add to the existing index without re-encoding it")
     pi.add_argument("--if-stale", action="store_true", help="only rebuild when missing or out of date")
     pi.add_argument("--quiet", action="store_true", help="no progress output")
+    from .milvus.admin import add_index_arguments
+
+    add_index_arguments(pi)             # --backend, --milvus-uri
     pi.set_defaults(func=cmd_index)
 
     pa = sub.add_parser("ask", help="ask a question")

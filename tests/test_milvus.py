@@ -238,3 +238,37 @@ def test_the_cli_prints_a_bad_uri_as_one_line(seed_index, tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.splitlines() == [f"qa: error: Milvus URI {str(tmp_path / 'no' / 'x.db')!r}: folder {tmp_path / 'no'} does not exist"]
     assert "Traceback" not in proc.stderr
+
+
+def test_qa_index_builds_and_extends_the_collection(tmp_path, monkeypatch, capsys):
+    import json
+
+    from qa import cli, store
+
+    files = sorted(p for p in SEEDS.glob("*.txt") if p.name[0].isdigit())
+    corpus, idx, db = tmp_path / "corpus", tmp_path / "index", str(tmp_path / "cli.db")
+    corpus.mkdir()
+    for p in [*files[:-1], SEEDS / "metadata.json"]:
+        shutil.copy(p, corpus / p.name)
+    assert cli.main(["index", str(corpus), "--index", str(idx), "--backend", "milvus", "--milvus-uri", db,
+                     "--quiet"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["milvus"]["sentences"] == first["sentences"]
+    shutil.copy(files[-1], corpus / files[-1].name)
+    # The same setting the other commands read: QA_RETRIEVER names the Milvus retriever.
+    monkeypatch.setenv("QA_RETRIEVER", "qa.milvus:create")
+    monkeypatch.setenv("QA_MILVUS_URI", db)
+    reread_settings()
+    assert cli.main(["index", str(corpus), "--index", str(idx), "--add", "--quiet"]) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["milvus"]["added_sentences"] == second["sentences"] - first["sentences"] > 0
+    built = store.load(idx, verify=False)[0]
+    col = SentenceCollection(MilvusSettings(db))
+    try:
+        assert col.count() == len(built.tables.sent_ids)
+        new = built.articles[-1]
+        assert cli.main(["ask", new.title, "--index", str(idx), "--json", "-k", "5"]) == 0
+        answer = json.loads(capsys.readouterr().out)
+        assert new.doc_id in {c["doc_id"] for a in answer["answers"] for c in a["citations"]}
+    finally:
+        col.close(stop_lite=True)

@@ -116,7 +116,10 @@ class SentenceCollection:
         ip.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
                      params={"bm25_k1": float(k1), "bm25_b": float(b)})
         ip.add_index("vector", index_type=dense_index, metric_type="IP",
-                     params={"nlist": 1024} if dense_index == "IVF_FLAT" else {})
+                     params={"nlist": 1024} if dense_index == "IVF_FLAT" else
+                     {"M": 32, "efConstruction": 200} if dense_index == "HNSW" else {})
+        for name in ("source", "date", "doc_id"):    # the filter fields: no scan per question
+            ip.add_index(name, index_type="INVERTED")
         # Strong consistency: an article added or removed is seen by the next question.
         self._call("create_collection", c.create_collection, self.name, schema=s, index_params=ip,
                    consistency_level="Strong")
@@ -180,12 +183,13 @@ class SentenceCollection:
                          anns_field="vector", limit=limit, filter=expr, search_params=params)
         return np.fromiter((h["id"] for h in res[0]), np.int64)
 
-    def rows_of_sentences(self, sent_ids, expr: str = "") -> np.ndarray:
-        """Rows holding any of ``sent_ids`` (exact copies), within ``expr``."""
-        ids = sorted(set(sent_ids))
-        if not ids:
+    def present(self, rows, expr: str = "") -> np.ndarray:
+        """Those of ``rows`` the collection holds (not deleted) that ``expr`` allows: a
+        primary-key lookup, a few ms however large the collection."""
+        rows = sorted({int(r) for r in rows})
+        if not rows:
             return np.zeros(0, np.int64)
-        f = "sent_id in [" + ",".join(quote(s) for s in ids) + "]" + (f" and ({expr})" if expr else "")
+        f = _rows_in(rows) + (f" and ({expr})" if expr else "")
         res = self._call("query", self.client.query, self.name, filter=f, output_fields=["row"])
         return np.fromiter((r["row"] for r in res), np.int64)
 
@@ -212,8 +216,20 @@ class SentenceCollection:
                                   f"(row {rec['row']} holds another sentence): {fix}")
 
 
-def build(built, settings: MilvusSettings, analyzer: str = "english", dense_index: str = "FLAT") -> dict:
+def default_dense_index(n: int, settings: MilvusSettings) -> str:
+    """Exact below the product's own switch to approximate search (QA_DENSE_APPROX_AT,
+    50,000 sentences); above it IVF_FLAT on Milvus Lite (its only approximate type),
+    HNSW on a server."""
+    from ..settings import current
+
+    if n < current().dense_approx_at:
+        return "FLAT"
+    return "IVF_FLAT" if settings.is_lite else "HNSW"
+
+
+def build(built, settings: MilvusSettings, analyzer: str = "english", dense_index: str | None = None) -> dict:
     """A fresh collection holding every sentence of ``built``. Returns counts."""
+    dense_index = dense_index or default_dense_index(len(built.tables.sent_ids), settings)
     col = SentenceCollection(settings)
     try:
         p = built.bm25_params

@@ -94,10 +94,11 @@ class MilvusRetriever:
         a = self.assistant
         sids = a.built.tables.sent_ids
         cand = cand[cand < len(sids)]          # never a row the local tables lack
-        copied = [sids[i] for i in cand.tolist() if sids[i] in a.copies]
-        if copied:
-            cand = np.union1d(cand, col.rows_of_sentences(copied, expr))
-            cand = cand[cand < len(sids)]
+        # Copies are found in the local tables; Milvus says which it still holds and
+        # which the filters allow (a primary-key lookup).
+        copies = [j for i in cand.tolist() for j in a.copies.get(sids[i], ())]
+        if copies:
+            cand = np.union1d(cand, col.present(copies, expr))
         return cand.astype(np.int64)
 
 
