@@ -272,3 +272,20 @@ def test_qa_index_builds_and_extends_the_collection(tmp_path, monkeypatch, capsy
         assert new.doc_id in {c["doc_id"] for a in answer["answers"] for c in a["citations"]}
     finally:
         col.close(stop_lite=True)
+
+
+def test_a_lite_file_held_by_another_process_is_one_clear_line(assistant, tmp_path):
+    uri = str(tmp_path / "held.db")
+    build(assistant.built, MilvusSettings(uri))
+    release(MilvusSettings(uri))
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom pymilvus import MilvusClient\n"
+                               "MilvusClient(sys.argv[1]); print('open', flush=True); time.sleep(60)", uri],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(MilvusError, match="open in another process") as err:
+            _milvus_assistant(assistant, uri).warm_up()
+        assert "\n" not in str(err.value)
+    finally:
+        holder.kill()
+        holder.wait()
