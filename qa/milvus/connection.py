@@ -114,11 +114,23 @@ def quiet_pymilvus():
         _inside.on = False
 
 
+@contextmanager
+def _no_pkg_resources_warning():
+    """milvus-lite 2.5.1 imports pkg_resources, which warns on every start; the pin
+    (setuptools<81, pyproject.toml) is the answer, so `qa ask` need not print it."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+        yield
+
+
 def connect(settings: MilvusSettings):
     """A ``pymilvus.MilvusClient`` for ``settings`` (MilvusError on any failure)."""
     settings.check()
     try:
-        from pymilvus import MilvusClient
+        with _no_pkg_resources_warning():
+            from pymilvus import MilvusClient
     except ImportError as exc:
         raise MilvusError(f"the Milvus backend needs pymilvus and milvus-lite: "
                           f"pip install 'qa-articles[milvus]' ({_one_line(exc)})") from None
@@ -126,7 +138,7 @@ def connect(settings: MilvusSettings):
         raise MilvusError(f"Milvus Lite file {settings.uri} is open in another process (Lite serves one "
                           f"process per file; stop it, or run a Milvus server for several)")
     try:
-        with quiet_pymilvus():
+        with quiet_pymilvus(), _no_pkg_resources_warning():
             return MilvusClient(uri=settings.uri, token=settings.token, timeout=settings.timeout)
     except Exception as exc:   # pymilvus raises several exception types for one cause
         raise MilvusError(f"cannot open Milvus at {settings.uri}: {_one_line(exc)}") from None
