@@ -58,7 +58,7 @@ def timed(fn, *args, **kw) -> float:
 
 
 def warm(index: Path, reps: int) -> dict:
-    from qa.dense import Encoder
+    from qa.encoder import Encoder
     from qa.engine import Assistant
 
     enc = Encoder().warm_up()

@@ -33,7 +33,7 @@ def index_pool(articles, encoder, reuse: str | None, progress: bool):
 def indexed_pool(articles, reuse: str | None, progress: bool, encoder=None, config=None):
     """(assistant, reused, index seconds) over the pool. The model is loaded first, when
     not given: loading it is start-up cost, not index time."""
-    from qa.dense import Encoder
+    from qa.encoder import Encoder
     from qa.engine import Assistant
 
     encoder = encoder or Encoder().warm_up()

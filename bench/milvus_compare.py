@@ -116,7 +116,7 @@ def scale_build(work: Path, args) -> dict:
     """The local index at --size (synthetic corpus vectors), then the Milvus collection."""
     from qa import corpus, store
     from qa.build import build
-    from qa.dense import Encoder
+    from qa.encoder import Encoder
     from qa.store import live_generation
     from scale_data import SyntheticEncoder, write_corpus
 
@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             scale_serve(work, args, args._stage.removeprefix("serve-"))
         (work / f"{args._stage}.json").write_text(json.dumps(res, indent=2), "utf-8")
         return 0
-    from qa.dense import Encoder
+    from qa.encoder import Encoder
 
     stages = set(args.stages.split(","))
     out: dict = {"command": " ".join(["bench/milvus_compare.py", *(argv if argv is not None else sys.argv[1:])]),

@@ -51,7 +51,7 @@ def real_base_vectors(work: Path) -> np.ndarray:
     if not cache.exists():
         from qa.build import segment
         from qa.corpus import load
-        from qa.dense import Encoder
+        from qa.encoder import Encoder
         from scale_data import write_corpus
 
         corpus = work / "base-corpus.jsonl"
@@ -73,7 +73,7 @@ def question_vectors(work: Path, qs: list[str]) -> np.ndarray:
     """Real question vectors, cached across stages."""
     path = work / f"qvecs-{len(qs)}.npy"
     if not path.exists():
-        from qa.dense import Encoder
+        from qa.encoder import Encoder
 
         np.save(path, Encoder().encode(qs))
     return np.load(path)
@@ -85,7 +85,8 @@ def stage_build(n: int, work: Path) -> dict:
     from qa import corpus, store
     from qa.bm25 import BM25Index
     from qa.build import Built, embed, passage_vectors, segment
-    from qa.dense import DenseIndex, Encoder
+    from qa.dense import DenseIndex
+    from qa.encoder import Encoder
     from qa.textnorm import Tokenizer
     from scale_data import SyntheticEncoder, write_corpus
 
@@ -188,7 +189,7 @@ def profile_ask(a, qs: list[str]) -> list[str]:
 _BARE = """
 import json, sys, time
 t0 = time.perf_counter()
-from qa.dense import Encoder
+from qa.encoder import Encoder
 enc = Encoder().warm_up()
 t1 = time.perf_counter()
 texts = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -240,7 +241,7 @@ def stage_add(n: int, work: Path) -> dict:
 
     from qa.build import segment
     from qa.corpus import load as load_corpus
-    from qa.dense import Encoder
+    from qa.encoder import Encoder
     from qa.indexing import build_index
     from scale_data import load_squad
 

@@ -10,7 +10,8 @@ from typing import Callable, Mapping, Optional
 import numpy as np
 
 from .bm25 import BM25Index, BM25Params
-from .dense import DenseIndex, DenseParams, Encoder
+from .dense import DenseIndex, DenseParams
+from .encoder import Encoder
 from .split import is_answerable_unit, passages as group_passages, sentences as split_sentences
 from .textnorm import Tokenizer
 from .types import Article

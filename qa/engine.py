@@ -13,7 +13,7 @@ import numpy as np
 from .build import Built
 from .dedup import group
 from .disagree import disagreements
-from .dense import Encoder
+from .encoder import Encoder
 from .settings import current
 from .rescore import Rescorer, blend, default_rescorer, top_positions
 from .retrieve import Query, bm25_scores, features

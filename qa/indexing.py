@@ -19,7 +19,7 @@ import numpy as np
 
 from . import corpus
 from .build import Built, Tables, build, corpus_hash, embed, passage_vectors, segment
-from .dense import Encoder
+from .encoder import Encoder
 from .settings import current
 from .store import IndexError_, kill_at, load, read_manifest, save
 from .textnorm import Tokenizer

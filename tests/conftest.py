@@ -34,7 +34,7 @@ def _fresh_settings():
 
 @pytest.fixture(scope="session")
 def encoder():
-    from qa.dense import Encoder
+    from qa.encoder import Encoder
 
     return Encoder().warm_up()
 
