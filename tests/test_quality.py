@@ -33,7 +33,7 @@ def report(assistant):
     from qa.evaluate import evaluate, load_questions
 
     questions = load_questions(SEEDS / "questions.jsonl", split="report")
-    assert len(questions) == 45
+    assert len(questions) == 67
     # prime: batch-encode the questions first (fast); latency is not under test here.
     return evaluate(assistant, questions, progress=False, prime=True)
 
