@@ -67,7 +67,7 @@ tune: index
 	    --squad $(SQUAD) --wikiqa $(WIKIQA) --half even --trials 4000 --json .cache/tune-even.json \
 	    --squad-index .cache/squad-pool --wikiqa-index .cache/wikiqa-pool
 
-# Train the answer-selection model (qa/answer_model.py) from the bundled MiniLM on the
+# Train the answer-selection model (qa/answer/answer_model.py) from the bundled MiniLM on the
 # tuning halves only, ~45 min on 2 cores (docs/answer-model.md). It writes to .cache/; copy
 # the folder to models/answer-minilm/ to ship it, after bench/answer_model_eval.py.
 train-answer-model: install

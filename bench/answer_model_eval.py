@@ -4,7 +4,7 @@
         --squad ../shared/data/squad/dev-v1.1.json --wikiqa ../shared/data/wikiqa/WikiQA-test.tsv \
         --latency --json OUT
 
-ReQA-SQuAD, odd article index: the pool is every sentence (qa.split) of every SQuAD dev
+ReQA-SQuAD, odd article index: the pool is every sentence (qa.ingest.split) of every SQuAD dev
   paragraph, both halves, as in ReQA. Each question's candidates are the top 20 of a simple
   BM25 + dense pool (reciprocal-rank fusion, k=60, of the top 100 by BM25 with the project
   tokenizer and the top 100 by MiniLM cosine). Reported: MRR@10 of that pool order, of the
@@ -79,7 +79,7 @@ def squad_pool(path: str):
     """(sentences, sentence paragraph, sentence spans, odd-article questions)."""
     from reqa_squad import load_squad
 
-    from qa.split import sentences
+    from qa.ingest.split import sentences
 
     articles, questions = load_squad(path)
     texts, para, spans = [], [], []
@@ -93,9 +93,9 @@ def squad_pool(path: str):
 
 def reqa_candidates(texts, questions, cache: str | None, progress: bool):
     """Top-20 rows per question by reciprocal-rank fusion of BM25 and MiniLM cosine."""
-    from qa.bm25 import BM25Index, top_k
-    from qa.encoder import Encoder
-    from qa.textnorm import Tokenizer
+    from qa.index.bm25 import BM25Index, top_k
+    from qa.index.encoder import Encoder
+    from qa.ingest.textnorm import Tokenizer
 
     tok = Tokenizer()
     bm25 = BM25Index.build(tok(t) for t in texts)
@@ -153,7 +153,7 @@ def eval_reqa(scorer, path: str, every: int, cache: str | None, progress: bool) 
 def eval_wikiqa(scorer, path: str) -> dict:
     from wikiqa import read_tsv
 
-    from qa.encoder import Encoder
+    from qa.index.encoder import Encoder
 
     by_q: dict[str, list[dict]] = {}
     for r in read_tsv(path):
@@ -184,7 +184,7 @@ def latency(model_dir: str, squad: str, runs: int = 50) -> dict:
     """p50/p90 ms of one score() call on real candidate sentences (odd SQuAD questions)."""
     import torch
 
-    from qa.answer_model import AnswerScorer
+    from qa.answer.answer_model import AnswerScorer
 
     texts, para, _, questions = squad_pool(squad)
     q = questions[0]
@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    from qa.answer_model import AnswerScorer, unavailable_reason
+    from qa.answer.answer_model import AnswerScorer, unavailable_reason
 
     if unavailable_reason(args.model):
         p.error(unavailable_reason(args.model))

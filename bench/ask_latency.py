@@ -45,7 +45,7 @@ def seed_questions() -> tuple[list[str], list[tuple[str, list[str]]]]:
 
 
 def ensure_index(index: Path, encoder) -> None:
-    from qa.indexing import build_index, is_stale
+    from qa.index.indexing import build_index, is_stale
 
     if is_stale([str(ROOT / "seeds")], index):
         build_index([str(ROOT / "seeds")], index, model=encoder, progress=False)
@@ -58,8 +58,8 @@ def timed(fn, *args, **kw) -> float:
 
 
 def warm(index: Path, reps: int) -> dict:
-    from qa.encoder import Encoder
-    from qa.engine import Assistant
+    from qa.index.encoder import Encoder
+    from qa.answer.engine import Assistant
 
     enc = Encoder().warm_up()
     ensure_index(index, enc)
@@ -106,7 +106,7 @@ def warm(index: Path, reps: int) -> dict:
 _PHASES = """
 import json, sys, time
 t0 = time.perf_counter()
-from qa.engine import Assistant
+from qa.answer.engine import Assistant
 t1 = time.perf_counter()
 a = Assistant(sys.argv[1]); a.built
 t2 = time.perf_counter()

@@ -19,8 +19,8 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 def index_pool(articles, encoder, reuse: str | None, progress: bool):
     """Build the pool index (or, for development runs, load one saved earlier).
     Returns (built, reused)."""
-    from qa import store
-    from qa.build import build
+    from qa.index import store
+    from qa.index.build import build
 
     if reuse and (Path(reuse) / "CURRENT").exists():
         return store.load(reuse, model=encoder.name, verify=False)[0], True
@@ -33,8 +33,8 @@ def index_pool(articles, encoder, reuse: str | None, progress: bool):
 def indexed_pool(articles, reuse: str | None, progress: bool, encoder=None, config=None):
     """(assistant, reused, index seconds) over the pool. The model is loaded first, when
     not given: loading it is start-up cost, not index time."""
-    from qa.encoder import Encoder
-    from qa.engine import Assistant
+    from qa.index.encoder import Encoder
+    from qa.answer.engine import Assistant
 
     encoder = encoder or Encoder().warm_up()
     t = time.perf_counter()

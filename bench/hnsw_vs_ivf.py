@@ -19,8 +19,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 def main(index: str, qvecs: str) -> dict:
     import faiss
 
-    from qa.dense import DenseIndex, DenseParams
-    from qa.store import live_generation
+    from qa.index.dense import DenseIndex, DenseParams
+    from qa.index.store import live_generation
     from scale_compare import exact_top
 
     vecs = np.load(live_generation(index) / "vectors.npy")

@@ -3,16 +3,16 @@
     .venv/bin/pip install -e '.[bench]'          # pysbd, syntok
     .venv/bin/python bench/library_compare.py [--only split,dates,cache] [--reps 5] [--json OUT]
 
-split  qa.split.sentences vs pysbd (char_span=True) vs syntok (token offsets), paragraph by
+split  qa.ingest.split.sentences vs pysbd (char_span=True) vs syntok (token offsets), paragraph by
        paragraph, on the seed articles' kept text and the first 300 SQuAD v1.1 dev paragraphs:
        median time per 1,000 sentences over --reps interleaved runs; on SQuAD how many distinct
        gold answer spans no single sentence holds (cut by a boundary); whether every span is
        exact (text[start:end] is the sentence); on the seeds every boundary the splitters
        disagree on, with the words either side, to be judged by reading.
-dates  qa.dateline.parse_date vs dateparser.parse and dateparser.search.search_dates on the
+dates  qa.ingest.dateline.parse_date vs dateparser.parse and dateparser.search.search_dates on the
        dateline forms of tests/test_corpus_files.py and the fixtures: right / wrong / misread
        (a date where the line cannot settle day and month) / missed, and median time per call.
-cache  the hand-written OrderedDict query cache qa/dense.py had vs the Encoder's functools.lru_cache
+cache  the hand-written OrderedDict query cache qa/index/dense.py had vs the Encoder's functools.lru_cache
        now: time of a hit, and 16 threads hammering a cache of 2 (errors raised, bound kept).
 The machine is shared and noisy: compare the ratios within one run, not across runs. Prints a
 summary; --json writes everything, with every disputed sentence boundary.
@@ -37,9 +37,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 import common  # noqa: E402  (sets the offline / OpenMP variables before qa loads anything)
 
 from qa import corpus  # noqa: E402
-from qa.dateline import parse_date  # noqa: E402
-from qa.dense import Encoder  # noqa: E402
-from qa.split import sentences as qa_sentences  # noqa: E402
+from qa.ingest.dateline import parse_date  # noqa: E402
+from qa.index.dense import Encoder  # noqa: E402
+from qa.ingest.split import sentences as qa_sentences  # noqa: E402
 
 Span = tuple[int, int]
 
@@ -67,7 +67,7 @@ def make_splitters() -> dict:
                 out.append((s + sent[0].offset, s + sent[-1].offset + len(sent[-1].value)))
         return out
 
-    return {"qa.split": qa_sentences, "pysbd": pysbd_split, "syntok": syntok_split}
+    return {"qa.ingest.split": qa_sentences, "pysbd": pysbd_split, "syntok": syntok_split}
 
 
 def seed_paragraphs() -> list[tuple[str, str, Span]]:
@@ -123,7 +123,7 @@ def split_report(splitters: dict, items: list[tuple[str, Span]], reps: int) -> d
         count = sum(len(x) for x in per_item)
         bad, glued = exactness(items, per_item)
         out[n] = {"sentences": count, "median_s": secs[n], "ms_per_1000_sentences": 1e6 * secs[n] / count,
-                  "time_over_qa_split": secs[n] / secs["qa.split"], "paragraphs_not_covered_exactly": bad,
+                  "time_over_qa_split": secs[n] / secs["qa.ingest.split"], "paragraphs_not_covered_exactly": bad,
                   "boundaries_inside_a_word": glued}
     return out
 
@@ -191,7 +191,7 @@ def _dateparser_variants() -> dict:
 
 def date_report(reps: int) -> dict:
     t = time.perf_counter()
-    variants = {"qa.dateline.parse_date": parse_date, **_dateparser_variants()}
+    variants = {"qa.ingest.dateline.parse_date": parse_date, **_dateparser_variants()}
     variants["dateparser.parse (defaults)"]("20 July 2021")      # the first call loads dateparser's data
     cold = time.perf_counter() - t
     out = {"dateparser_import_and_first_call_s": cold, "variants": {}}
@@ -225,7 +225,7 @@ class _FakeEncoder(Encoder):
 
 
 class HandWrittenLRU:
-    """The query cache qa/dense.py had before it used functools.lru_cache (commit ba7dade)."""
+    """The query cache qa/index/dense.py had before it used functools.lru_cache (commit ba7dade)."""
 
     def __init__(self, size: int):
         self.cache: OrderedDict[str, np.ndarray] = OrderedDict()

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/milvus_compare.py --json .cache/bench-milvus.json [--pool DIR]
 
-quality  the seed questions (qa.evaluate.evaluate: hit@1, MRR@10, accuracy) and a
+quality  the seed questions (qa.evaluation.evaluate.evaluate: hit@1, MRR@10, accuracy) and a
          ReQA-SQuAD subsample (--squad-questions of the --split half; bench/reqa_squad.py's
          pool, gold and ranx scoring: R@1 = hit@1, MRR@10), each with the in-process
          retriever and with Milvus Lite (both BM25 analyzers), over the same local index.
@@ -38,7 +38,7 @@ ANALYZERS = ("english", "qa")
 
 def milvus_assistant(base, uri: str):
     """An Assistant over ``base``'s index and model whose candidates come from ``uri``."""
-    from qa.engine import Assistant
+    from qa.answer.engine import Assistant
     from qa.milvus import MilvusRetriever, MilvusSettings
 
     a = Assistant.from_built(base.built, base.encoder, base.config)
@@ -58,9 +58,9 @@ def timed_build(built, uri: str, analyzer: str, dense_index: str | None = None) 
 
 # ---------------------------------------------------------------- quality
 def quality_seeds(work: Path, questions: str, encoder) -> dict:
-    from qa.engine import Assistant
-    from qa.evaluate import evaluate, load_questions
-    from qa.indexing import build_index
+    from qa.answer.engine import Assistant
+    from qa.evaluation.evaluate import evaluate, load_questions
+    from qa.index.indexing import build_index
 
     idx = work / "seeds-index"
     build_index([str(ROOT / "seeds")], idx, model=encoder, progress=False)
@@ -86,7 +86,7 @@ def quality_seeds(work: Path, questions: str, encoder) -> dict:
 
 
 def quality_squad(work: Path, args, encoder) -> dict:
-    from qa.engine import Assistant
+    from qa.answer.engine import Assistant
     from reqa_squad import candidate_keys, gold_rows, load_squad, score, select, top_unique
 
     articles, questions = load_squad(args.squad)
@@ -114,10 +114,11 @@ def quality_squad(work: Path, args, encoder) -> dict:
 # ---------------------------------------------------------------- scale
 def scale_build(work: Path, args) -> dict:
     """The local index at --size (synthetic corpus vectors), then the Milvus collection."""
-    from qa import corpus, store
-    from qa.build import build
-    from qa.encoder import Encoder
-    from qa.store import live_generation
+    from qa.ingest import corpus
+    from qa.index import store
+    from qa.index.build import build
+    from qa.index.encoder import Encoder
+    from qa.index.store import live_generation
     from scale_data import SyntheticEncoder, write_corpus
 
     src, idx = work / f"corpus-{args.size}.jsonl", work / f"index-{args.size}"
@@ -153,7 +154,7 @@ def _child_rss_mb() -> float:
 
 
 def scale_serve(work: Path, args, backend: str) -> dict:
-    from qa.engine import Assistant
+    from qa.answer.engine import Assistant
     from scale_data import SOURCES, load_squad
 
     t0 = time.perf_counter()
@@ -235,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
             scale_serve(work, args, args._stage.removeprefix("serve-"))
         (work / f"{args._stage}.json").write_text(json.dumps(res, indent=2), "utf-8")
         return 0
-    from qa.encoder import Encoder
+    from qa.index.encoder import Encoder
 
     stages = set(args.stages.split(","))
     out: dict = {"command": " ".join(["bench/milvus_compare.py", *(argv if argv is not None else sys.argv[1:])]),
@@ -261,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def milvus_free_assistant(encoder):
     """run_details reads only the config and the encoder's threads."""
-    from qa.engine import AskConfig
+    from qa.answer.engine import AskConfig
 
     return type("A", (), {"config": AskConfig(), "encoder": encoder})()
 

@@ -2,11 +2,11 @@
 
     .venv/bin/python bench/reqa_squad.py --squad ../shared/data/squad/dev-v1.1.json --json OUT
 
-Pool: every sentence of every SQuAD v1.1 dev paragraph, split by ``qa.split.sentences``.
+Pool: every sentence of every SQuAD v1.1 dev paragraph, split by ``qa.ingest.split.sentences``.
 Each paragraph becomes one ``Article`` whose body is the whole paragraph, so a passage
 is exactly one paragraph and never crosses into another. The pool is indexed with
-``qa.build.build`` and the real encoder; the pipeline drops very short "sentences"
-(``qa.split.is_answerable_unit``), and a question whose gold sentences were all dropped
+``qa.index.build.build`` and the real encoder; the pipeline drops very short "sentences"
+(``qa.ingest.split.is_answerable_unit``), and a question whose gold sentences were all dropped
 counts as a miss (reported as ``gold_missing``).
 
 Gold: the sentence holding ``answer_start`` of any of the question's answers.
@@ -56,7 +56,7 @@ class Question:
 
 def load_squad(path: str | os.PathLike):
     """(articles, questions): one Article per paragraph, body = the whole paragraph."""
-    from qa.corpus import content_hash
+    from qa.ingest.corpus import content_hash
     from qa.types import Article
 
     data = json.loads(Path(path).read_text("utf-8"))["data"]
@@ -125,7 +125,7 @@ def run_queries(built, assistant, questions: list[Question], keys: np.ndarray, p
     """Top-10 candidate ids per question for each ranker, and seconds spent per step."""
     from tqdm import tqdm
 
-    from qa.bm25 import top_k
+    from qa.index.bm25 import top_k
 
     tok, enc = built.tokenizer, assistant.encoder
     secs = {"encode_questions": time.perf_counter()}
@@ -236,7 +236,7 @@ def _details(args, built, questions, golds, assistant) -> dict:
 def collect(assistant, questions: list[Question], golds: list[set[int]], keys: np.ndarray) -> list[dict]:
     """The engine's own candidates and features per question (as bench/tune.py does),
     computed once; weight search is then numpy only."""
-    from qa.retrieve import FEATURES
+    from qa.answer.retrieve import FEATURES
 
     rows = []
     for q, gold in zip(questions, golds):
@@ -271,9 +271,9 @@ def search_weights(rows: list[dict], trials: int, seed: int = 0) -> tuple[dict, 
 
 def minmax_fusion(rows: list[dict], w: float) -> list[np.ndarray]:
     """Plain min-max convex fusion of sentence BM25 and sentence cosine over the pool."""
-    from qa.fusion import minmax
+    from qa.answer.fusion import minmax
 
-    from qa.retrieve import FEATURES
+    from qa.answer.retrieve import FEATURES
 
     # bm25_sent is sentence BM25 over one per-question constant: min-max undoes the scale
     col = FEATURES.index
@@ -287,7 +287,7 @@ def study(built, encoder, questions: list[Question], golds: list[set[int]], keys
     cross-fitted figure over all questions joins each half's held-out rankings."""
     from tqdm import tqdm
 
-    from qa.engine import Assistant, AskConfig
+    from qa.answer.engine import Assistant, AskConfig
 
     shipped = Assistant.from_built(built, encoder)
     rows = collect(shipped, questions, golds, keys)

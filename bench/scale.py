@@ -42,16 +42,16 @@ REAL_ENCODING_MAX = 20_000     # above this, the corpus side uses synthetic vect
 def real_base_vectors(work: Path) -> np.ndarray:
     """Real MiniLM vectors of SQuAD sentences: from the 10k index when it exists,
     else 2,000 sentences encoded now (cached)."""
-    from qa.store import live_generation
+    from qa.index.store import live_generation
 
     idx = work / "10000" / "index"
     if (idx / "CURRENT").exists():
         return np.load(live_generation(idx) / "vectors.npy")
     cache = work / "base-vectors.npy"
     if not cache.exists():
-        from qa.build import segment
-        from qa.corpus import load
-        from qa.encoder import Encoder
+        from qa.index.build import segment
+        from qa.ingest.corpus import load
+        from qa.index.encoder import Encoder
         from scale_data import write_corpus
 
         corpus = work / "base-corpus.jsonl"
@@ -73,7 +73,7 @@ def question_vectors(work: Path, qs: list[str]) -> np.ndarray:
     """Real question vectors, cached across stages."""
     path = work / f"qvecs-{len(qs)}.npy"
     if not path.exists():
-        from qa.encoder import Encoder
+        from qa.index.encoder import Encoder
 
         np.save(path, Encoder().encode(qs))
     return np.load(path)
@@ -81,13 +81,14 @@ def question_vectors(work: Path, qs: list[str]) -> np.ndarray:
 
 # ---------------------------------------------------------------- stages
 def stage_build(n: int, work: Path) -> dict:
-    """The steps of qa.build.build, timed one by one, then saved as `qa index` saves."""
-    from qa import corpus, store
-    from qa.bm25 import BM25Index
-    from qa.build import Built, embed, passage_vectors, segment
-    from qa.dense import DenseIndex
-    from qa.encoder import Encoder
-    from qa.textnorm import Tokenizer
+    """The steps of qa.index.build.build, timed one by one, then saved as `qa index` saves."""
+    from qa.ingest import corpus
+    from qa.index import store
+    from qa.index.bm25 import BM25Index
+    from qa.index.build import Built, embed, passage_vectors, segment
+    from qa.index.dense import DenseIndex
+    from qa.index.encoder import Encoder
+    from qa.ingest.textnorm import Tokenizer
     from scale_data import SyntheticEncoder, write_corpus
 
     wd = work / str(n)
@@ -132,7 +133,7 @@ def stage_build(n: int, work: Path) -> dict:
 
 def stage_serve(n: int, work: Path) -> dict:
     """A fresh process loads the saved index and serves questions (the serving RSS)."""
-    from qa.engine import Assistant
+    from qa.answer.engine import Assistant
     from scale_compare import filtered_asks
 
     t0 = time.perf_counter()
@@ -189,7 +190,7 @@ def profile_ask(a, qs: list[str]) -> list[str]:
 _BARE = """
 import json, sys, time
 t0 = time.perf_counter()
-from qa.encoder import Encoder
+from qa.index.encoder import Encoder
 enc = Encoder().warm_up()
 t1 = time.perf_counter()
 texts = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -202,7 +203,7 @@ print(json.dumps({"load_model_s": t1 - t0, "encode_s": t3 - t2}))
 
 def stage_cli(n: int, work: Path) -> dict:
     """Whole `qa index` (start to exit) vs bare encoding of the same sentences, alternated."""
-    from qa.store import load
+    from qa.index.store import load
     from scale_compare import sentence_texts
 
     wd = work / str(n)
@@ -239,10 +240,10 @@ def stage_add(n: int, work: Path) -> dict:
     (warm model; the article's own encoding timed apart) and as a whole CLI run."""
     import shutil
 
-    from qa.build import segment
-    from qa.corpus import load as load_corpus
-    from qa.encoder import Encoder
-    from qa.indexing import build_index
+    from qa.index.build import segment
+    from qa.ingest.corpus import load as load_corpus
+    from qa.index.encoder import Encoder
+    from qa.index.indexing import build_index
     from scale_data import load_squad
 
     wd = work / str(n)
@@ -279,7 +280,7 @@ def stage_add(n: int, work: Path) -> dict:
 
 
 def stage_compare(n: int, work: Path) -> dict:
-    from qa.store import load
+    from qa.index.store import load
     from scale_compare import compare_bm25, compare_dense, sentence_texts
 
     b = load(work / str(n) / "index", verify=False)[0]

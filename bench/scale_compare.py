@@ -127,7 +127,7 @@ def compare_dense(b, qv: np.ndarray, stats_ms) -> dict:
     """Recall@10 of the served index against exact search, flat latency, nprobe sweep."""
     import faiss
 
-    from qa.dense import DenseIndex, DenseParams
+    from qa.index.dense import DenseIndex, DenseParams
 
     vecs = b.dense.vectors
     truth = exact_top(vecs, qv)
@@ -184,7 +184,7 @@ def filtered_asks(a, qs: list[str]) -> dict:
     """ask() with filters through the shipped retriever (faiss applies the filter with an
     ID selector: the change this benchmark once compared against a full scan is now the
     code, docs/benchmarks.md keeps that comparison)."""
-    from qa.engine import check_filters
+    from qa.answer.engine import check_filters
 
     cases = {"source (1 of 5 publishers)": {"sources": ["Daily Ledger"]}, "date_from 2024-06-01": {"date_from": "2024-06-01"}}
     t = a.built.tables

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qa.retrieve import FEATURES, SIMILARITIES
+from qa.answer.retrieve import FEATURES, SIMILARITIES
 
 # The time penalty is held at its hand-set value: the tuning halves cannot tell its weights
 # apart (docs/tuning.md), so a search would pick one at random.

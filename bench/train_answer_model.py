@@ -1,11 +1,11 @@
-"""Train the answer-selection cross-encoder (qa/answer_model.py) on the tuning halves only.
+"""Train the answer-selection cross-encoder (qa/answer/answer_model.py) on the tuning halves only.
 
     .venv/bin/python bench/train_answer_model.py --squad ../shared/data/squad/dev-v1.1.json \
         --wikiqa ../shared/data/wikiqa/WikiQA-test.tsv --out /tmp/answer-minilm --steps 2000 --minutes 45
 
 Starts from the bundled all-MiniLM-L6-v2 weights; the classifier is a fresh linear layer on
 the mean-pooled token states. Data (docs/answer-model.md), never the report halves:
-  SQuAD v1.1 dev, EVEN article index: the sentence (qa.split) holding the answer start is the
+  SQuAD v1.1 dev, EVEN article index: the sentence (qa.ingest.split) holding the answer start is the
       positive; per question and epoch, two random negatives (one from the same paragraph, one
       from elsewhere in the article) AND two hard ones (one of the top BM25 sentences of the
       whole even-article pool, project tokenizer; one of the top MiniLM-cosine sentences):
@@ -55,7 +55,7 @@ class SquadQuestion:
 # ------------------------------------------------------------------ data
 def squad_even(path: str) -> tuple[list[str], list[SquadQuestion], list[list[str]]]:
     """(sentence pool of the even articles, questions, answer texts per question)."""
-    from qa.split import is_answerable_unit, sentences
+    from qa.ingest.split import is_answerable_unit, sentences
 
     data = json.loads(Path(path).read_text("utf-8"))["data"]
     pool: list[str] = []
@@ -98,10 +98,10 @@ def add_hard_negatives(pool: list[str], questions: list[SquadQuestion], answers:
                        depth: int, progress: bool) -> None:
     """Top BM25 (project tokenizer) and top MiniLM-cosine sentences of the pool per question,
     minus the gold sentence and any sentence holding an answer text."""
-    from qa.bm25 import BM25Index, top_k
-    from qa.encoder import Encoder
-    from qa.split import is_answerable_unit
-    from qa.textnorm import Tokenizer
+    from qa.index.bm25 import BM25Index, top_k
+    from qa.index.encoder import Encoder
+    from qa.ingest.split import is_answerable_unit
+    from qa.ingest.textnorm import Tokenizer
 
     tok = Tokenizer()
     bm25 = BM25Index.build(tok(s) for s in pool)
@@ -129,8 +129,8 @@ def wikiqa_even(path: str) -> list[tuple[str, str, float]]:
 def news_tune(questions_path: Path, index_dir: str, depth: int) -> list[tuple[str, str, float]]:
     """Pairs from the news question set's tune half (optional): the engine's own top
     candidates, labelled by whether they hold an expected phrase."""
-    from qa.engine import Assistant
-    from qa.textnorm import fold
+    from qa.answer.engine import Assistant
+    from qa.ingest.textnorm import fold
 
     rows = [json.loads(x) for x in questions_path.read_text("utf-8").splitlines() if x.strip()]
     rows = [r for r in rows if r.get("split") == "tune"]
@@ -180,7 +180,7 @@ def start_model(drop: float):
     import torch
     from safetensors.torch import load_file
 
-    from qa import answer_model as am
+    from qa.answer import answer_model as am
 
     base = am.bundled_tokenizer_dir()
     cfg = {"bert": am.bert_shape(json.loads((base / "config.json").read_text("utf-8"))), "dropout": drop}
@@ -272,7 +272,7 @@ def save(model, cfg: dict, out: Path, record: dict) -> str:
     import torch
     from safetensors.torch import save_file
 
-    from qa.answer_model import CONFIG, MAX_LEN, WEIGHTS
+    from qa.answer.answer_model import CONFIG, MAX_LEN, WEIGHTS
 
     out.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()}
@@ -317,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    from qa.answer_model import load_tokenizer
+    from qa.answer.answer_model import load_tokenizer
 
     torch.set_num_threads(args.threads)
     random.seed(args.seed)

@@ -25,11 +25,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from qa.engine import Assistant  # noqa: E402
-from qa.retrieve import FEATURES  # noqa: E402
+from qa.answer.engine import Assistant  # noqa: E402
+from qa.answer.retrieve import FEATURES  # noqa: E402
 from common import indexed_pool  # noqa: E402
 from search_space import random_weights  # noqa: E402
-from qa.textnorm import fold  # noqa: E402
+from qa.ingest.textnorm import fold  # noqa: E402
 
 
 

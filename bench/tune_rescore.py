@@ -3,7 +3,7 @@
 The fusion weights (stage 1, bench/tune.py) stay fixed; this script reads, for every
 question of the TUNING halves, the candidates ranked by the shipped fusion, lets the
 answer model score the best ``--top`` of them once, and then searches, in numpy only,
-the blend weight (qa/rescore.py ``blend``, the function serving uses) and the
+the blend weight (qa/answer/rescore.py ``blend``, the function serving uses) and the
 abstention threshold:
 
     python bench/tune_rescore.py --questions seeds/questions.jsonl --index index \\
@@ -29,10 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import indexed_pool  # noqa: E402
-from qa.engine import Assistant  # noqa: E402
-from qa.fusion import convex  # noqa: E402
-from qa.rescore import blend, top_positions  # noqa: E402
-from qa.textnorm import fold  # noqa: E402
+from qa.answer.engine import Assistant  # noqa: E402
+from qa.answer.fusion import convex  # noqa: E402
+from qa.answer.rescore import blend, top_positions  # noqa: E402
+from qa.ingest.textnorm import fold  # noqa: E402
 
 
 def read(a: Assistant, query, cand, fused, right, model, top: int) -> dict:
@@ -84,7 +84,7 @@ def squad_rows(path: str, index_dir: str | None, a: Assistant, model, top: int, 
 
 def wikiqa_rows(path: str, index_dir: str | None, a: Assistant, model, top: int) -> list[dict]:
     import wikiqa as wq
-    from qa.engine import check_filters
+    from qa.answer.engine import check_filters
 
     articles, spans, questions = wq.load_wikiqa(path)
     questions = [q for q in questions if q.answerable and q.number % 2 == 0]
@@ -161,7 +161,7 @@ def main() -> int:
     ap.add_argument("--max-false-abstention", type=float, default=0.05)
     ap.add_argument("--json")
     args = ap.parse_args()
-    from qa.answer_model import AnswerScorer
+    from qa.answer.answer_model import AnswerScorer
 
     model = AnswerScorer(args.model).warm_up()
     a = Assistant(args.index).warm_up()

@@ -4,7 +4,7 @@
 
 Pool: the 619 Wikipedia summaries (DocumentID) of the WikiQA test set. Each becomes one
 ``Article`` whose text is its sentences, in SentenceID order, joined by a single space,
-and whose body is the whole text. The pipeline re-splits the text with ``qa.split`` and
+and whose body is the whole text. The pipeline re-splits the text with ``qa.ingest.split`` and
 drops very short units, so its sentence rows need not equal WikiQA's sentences.
 Every question is asked of its own summary only (``filters={"doc_ids": [DocumentID]}``).
 
@@ -89,7 +89,7 @@ def read_tsv(path: str | os.PathLike) -> list[dict]:
 def load_wikiqa(path: str | os.PathLike):
     """(articles, spans, questions). ``spans[d][i]`` is WikiQA sentence i of article d,
     as [start, end) offsets into ``articles[d].text``."""
-    from qa.corpus import content_hash
+    from qa.ingest.corpus import content_hash
     from qa.types import Article
 
     rows = read_tsv(path)
@@ -164,7 +164,7 @@ def order(rows: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 
 def rankers(built, assistant) -> dict[str, Callable[[Question, np.ndarray], tuple[np.ndarray, np.ndarray]]]:
-    from qa.engine import clean_question
+    from qa.answer.engine import clean_question
 
     tok, enc = built.tokenizer, assistant.encoder
     vectors = built.dense.vectors
@@ -190,7 +190,7 @@ def run_queries(built, assistant, questions: list[Question], rows_of: list[np.nd
     """Every ranker's (rows, scores) per question, and seconds spent per step."""
     from tqdm import tqdm
 
-    from qa.engine import clean_question
+    from qa.answer.engine import clean_question
 
     secs = {"encode_questions": time.perf_counter()}
     assistant.encoder.prime([clean_question(q.text) for q in questions])   # batched

@@ -76,7 +76,7 @@ class Idf:
 def text_signals(assistant, q: Question, top: int, idf: Idf) -> dict[str, float]:
     """Question-term coverage by the top sentence, the top sentence with the one before
     it, the article and its title (plain share and idf-weighted); answer type; length."""
-    from qa.answer_type import matches, question_type
+    from qa.answer.answer_type import matches, question_type
 
     b = assistant.built
     t, tok = b.tables, b.tokenizer

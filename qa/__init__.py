@@ -9,7 +9,7 @@ __all__ = ["ask", "Assistant", "__version__"]
 
 def __getattr__(name):
     if name in ("ask", "Assistant"):
-        from . import engine
+        from qa.answer import engine
 
         return getattr(engine, name)
     raise AttributeError(name)

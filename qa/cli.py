@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from .settings import current, prepare_process
+from qa.settings import current, prepare_process
 
 EXIT_USAGE = 2
 
@@ -20,7 +20,7 @@ def _index_dir(args) -> Path:
 
 
 def cmd_index(args) -> int:
-    from .indexing import build_index, is_stale
+    from qa.index.indexing import build_index, is_stale
 
     paths = args.paths or [current().corpus]
     for p in paths:
@@ -31,7 +31,7 @@ def cmd_index(args) -> int:
     if args.if_stale and not is_stale(paths, _index_dir(args), args.model):
         print(f"index at {_index_dir(args)} is up to date", file=sys.stderr)
         return 0
-    from .milvus.admin import index_with_milvus
+    from qa.milvus.admin import index_with_milvus
 
     # --backend milvus (or QA_RETRIEVER=qa.milvus:create) also builds or extends the collection.
     summary = index_with_milvus(args, _index_dir(args), lambda: build_index(
@@ -41,7 +41,7 @@ def cmd_index(args) -> int:
 
 
 def _print_text(result: dict) -> None:
-    from .render import SIDE_LABELS, layout
+    from qa.serve.render import SIDE_LABELS, layout
 
     if result["abstained"]:
         print(result["message"])
@@ -100,7 +100,7 @@ def _argv_text(value):
 
 
 def cmd_ask(args) -> int:
-    from .engine import Assistant, clean_question
+    from qa.answer.engine import Assistant, clean_question
 
     args.question, args.history, args.source = map(_argv_text, (args.question, args.history, args.source))
     clean_question(args.question)   # fail fast, before loading anything
@@ -124,14 +124,14 @@ def cmd_ask(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .server import serve
+    from qa.serve.server import serve
 
     serve(host=args.host, port=args.port, index_dir=_index_dir(args), model=args.model)
     return 0
 
 
 def cmd_eval(args) -> int:
-    from .eval_cli import main as eval_main
+    from qa.evaluation.eval_cli import main as eval_main
 
     return eval_main(args)
 
@@ -148,7 +148,7 @@ def parser() -> argparse.ArgumentParser:
     pi.add_argument("--add", action="store_true", help="add to the existing index without re-encoding it")
     pi.add_argument("--if-stale", action="store_true", help="only rebuild when missing or out of date")
     pi.add_argument("--quiet", action="store_true", help="no progress output")
-    from .milvus.admin import add_index_arguments
+    from qa.milvus.admin import add_index_arguments
 
     add_index_arguments(pi)             # --backend, --milvus-uri
     pi.set_defaults(func=cmd_index)
@@ -186,7 +186,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    from . import __version__
+    from qa import __version__
 
     return f"qa {__version__}"
 
@@ -199,8 +199,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"qa: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     args = parser().parse_args(argv)
-    from .engine import QuestionError
-    from .store import IndexError_
+    from qa.answer.engine import QuestionError
+    from qa.index.store import IndexError_
 
     try:
         return args.func(args)

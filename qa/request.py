@@ -1,5 +1,5 @@
 """The request contract, one set of limits for every front end: the CLI, the HTTP API
-(qa/apischema.py takes its bounds from here), the chat and the evaluation harness all
+(qa/serve/apischema.py takes its bounds from here), the chat and the evaluation harness all
 go through ``Assistant.ask``, which checks its input with these functions.
 
 - question: a string of 1 to MAX_QUESTION_CHARS characters once control characters are
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from .corpus import is_iso_date
+from qa.ingest.corpus import is_iso_date
 
 MAX_QUESTION_CHARS = 2000
 MAX_K = 20

@@ -57,7 +57,7 @@ def _list(env: Mapping[str, str], name: str, sep: str) -> tuple[str, ...]:
 
 @dataclass
 class ServerSettings:
-    """Server limits (qa/server.py); plain defaults here, the environment's in from_env."""
+    """Server limits (qa/serve/server.py); plain defaults here, the environment's in from_env."""
     allowed_origins: tuple[str, ...] = DEFAULT_ORIGINS                 # QA_ALLOWED_ORIGINS (comma-separated)
     max_body_bytes: int = 64 * 1024                                    # QA_MAX_BODY_BYTES
     rate_limit_per_minute: int = 60      # QA_RATE_LIMIT: questions per client a minute, chat and API (0: off)

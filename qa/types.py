@@ -66,7 +66,7 @@ class Result:
     abstained: bool
     message: Optional[str]
     answers: tuple[Answer, ...] = ()
-    # qa.disagree.Disagreement records: where the answers give different figures or quote
+    # qa.answer.disagree.Disagreement records: where the answers give different figures or quote
     # one statement differently. Keyword-only, so callers passing ``debug`` by position work.
     disagreements: tuple = field(default=(), kw_only=True)
     debug: dict = field(default_factory=dict, compare=False)

@@ -34,7 +34,7 @@ def _fresh_settings():
 
 @pytest.fixture(scope="session")
 def encoder():
-    from qa.encoder import Encoder
+    from qa.index.encoder import Encoder
 
     return Encoder().warm_up()
 
@@ -42,8 +42,9 @@ def encoder():
 @pytest.fixture(scope="session")
 def build_index(encoder, tmp_path_factory):
     """build_index(paths) -> index folder, built with the shared encoder."""
-    from qa import corpus, store
-    from qa.build import build
+    from qa.ingest import corpus
+    from qa.index import store
+    from qa.index.build import build
 
     def _build(paths, index_dir=None):
         report = corpus.load([str(p) for p in paths])
@@ -62,7 +63,7 @@ def seed_index(build_index):
 
 @pytest.fixture(scope="session")
 def assistant(seed_index, encoder):
-    from qa.engine import Assistant
+    from qa.answer.engine import Assistant
 
     a = Assistant(seed_index)
     a.encoder = encoder      # share the session's loaded model

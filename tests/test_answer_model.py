@@ -1,4 +1,4 @@
-"""The shipped answer-selection model (qa/answer_model.py, models/answer-minilm/)."""
+"""The shipped answer-selection model (qa/answer/answer_model.py, models/answer-minilm/)."""
 from __future__ import annotations
 
 import hashlib
@@ -11,7 +11,7 @@ import pytest
 
 from conftest import reread_settings
 
-from qa import answer_model as am
+from qa.answer import answer_model as am
 
 MODEL = am.DEFAULT_PATH
 
@@ -58,7 +58,7 @@ def test_importing_the_module_does_not_load_torch():
     import subprocess
     import sys
 
-    code = "import sys, qa.answer_model as m; m.available(); print('torch' in sys.modules)"
+    code = "import sys, qa.answer.answer_model as m; m.available(); print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

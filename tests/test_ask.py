@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from qa.engine import MAX_K, QuestionError
-from qa.textnorm import fold
+from qa.answer.engine import MAX_K, QuestionError
+from qa.ingest.textnorm import fold
 
 from conftest import SEEDS
 
@@ -80,7 +80,7 @@ def test_answers_below_the_confident_score_say_they_may_not_answer(assistant):
     abstentions keep the not-found message, and the answers are the same either way."""
     from dataclasses import replace
 
-    from qa.engine import UNSURE, Assistant
+    from qa.answer.engine import UNSURE, Assistant
 
     seen = set()
     for q in ("What was the vote to ban Socialist Appeal?", "Which union condemned the decision?",
@@ -152,7 +152,7 @@ def test_tuning_columns_are_the_ones_serving_fuses(assistant):
     columns must give serving's scores exactly, answer-type column included."""
     import numpy as np
 
-    from qa.fusion import convex
+    from qa.answer.fusion import convex
 
     w = assistant.config.weights
     for q, hist in (("How many members could be expelled?", []), ("Who broke the story?", []),
@@ -168,6 +168,6 @@ def test_tuning_columns_are_the_ones_serving_fuses(assistant):
         np.testing.assert_allclose(score, [by_id[i] for i in ranked.tolist()], rtol=0, atol=1e-12)
         if query.kind is not None:   # the answer type is checked on every candidate
             texts = [assistant.sentence_text(int(i)) for i in cand]
-            from qa.answer_type import matches
+            from qa.answer.answer_type import matches
             assert cols["type_mismatch"].tolist() == [0.0 if matches(query.kind, t, query.text) else 1.0
                                                       for t in texts]

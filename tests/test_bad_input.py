@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.engine import MAX_K, QuestionError
-from qa.store import live_generation
+from qa.answer.engine import MAX_K, QuestionError
+from qa.index.store import live_generation
 
 from conftest import ROOT, write_corpus
 
@@ -83,7 +83,7 @@ def test_markup_in_questions_is_carried_as_plain_text(assistant, payload):
 @pytest.fixture(scope="module")
 def markup_assistant(build_index, encoder, tmp_path_factory):
     """An index over an article that itself contains markup and script text."""
-    from qa.engine import Assistant
+    from qa.answer.engine import Assistant
 
     text = ("Harbour council news\n\n"
             "The harbour council published its <script>alert('pwned')</script> budget notes on Monday.\n"

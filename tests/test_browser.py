@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write_corpus
-from qa.chat import ASK_PLACEHOLDER
+from qa.serve.chat import ASK_PLACEHOLDER
 from livesrv import LiveServer, StaticSite
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -65,7 +65,7 @@ def sites(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def live(assistant, sites, tmp_path_factory):
-    from qa.server import Settings, create_app
+    from qa.serve.server import Settings, create_app
 
     settings = Settings(allowed_origins=(sites["good"].url,), data_dir=tmp_path_factory.mktemp("data"))
     app = create_app(assistant, settings)
@@ -96,9 +96,9 @@ def _chat_ask(page, question, n):
 
 
 def _shown_order(result) -> list[int]:
-    """Answer positions in the order the chat and the widget show them (qa.render.layout:
+    """Answer positions in the order the chat and the widget show them (qa.serve.render.layout:
     a disagreement's sides together, where its first answer ranks)."""
-    from qa.render import layout
+    from qa.serve.render import layout
 
     return [i for item in layout(result) if item[0] != "notice"
             for i in ([item[1]] if item[0] == "answer" else [j for side in item[2] for j in side])]
@@ -156,7 +156,7 @@ MISSING = re.compile(r"\b(?:None|null|undefined|NaN|Invalid Date)\b|·\s*·|·\s
 
 
 def _expected_meta(cite: dict) -> str:
-    from qa.render import nice_date
+    from qa.serve.render import nice_date
 
     return " · ".join(p for p in (cite["source"], nice_date(cite["date"])) if p)
 
@@ -199,7 +199,7 @@ LIMITED = re.compile(r"Too many questions: try again in (\d+) s\.")
 def test_chat_limit_counts_questions_and_says_so_in_the_chat(browser, assistant, tmp_path):
     """Three questions a minute allowed: the page sends about ten POSTs a question, and all
     three are answered; the fourth gets the server's message as the reply, not an error toast."""
-    from qa.server import Settings, create_app
+    from qa.serve.server import Settings, create_app
 
     app = create_app(assistant, Settings(rate_limit_per_minute=3, data_dir=tmp_path))
     with LiveServer(app) as srv:
@@ -328,8 +328,8 @@ The ferry company said the crossing to Saltmere would run as normal on Friday.
 
 @pytest.fixture(scope="module")
 def hostile_live(build_index, encoder, tmp_path_factory):
-    from qa.engine import Assistant
-    from qa.server import Settings, create_app
+    from qa.answer.engine import Assistant
+    from qa.serve.server import Settings, create_app
 
     folder = write_corpus(tmp_path_factory.mktemp("hostile"), {"ferry.txt": HOSTILE_ARTICLE},
                           {"ferry.txt": {"title": "Ferry <b>row</b> <script>window.pwned=1</script>",
@@ -382,8 +382,8 @@ LEAD_Q = "What did the Labour spokesperson say about the party being broad and w
 
 def _check_disagreements(msg, result, kind):
     """Each disagreement: its message, then its sides side by side, each side its quotes
-    with their own citations; the answers in the order qa.render.layout gives."""
-    from qa.render import SIDE_LABELS, layout
+    with their own citations; the answers in the order qa.serve.render.layout gives."""
+    from qa.serve.render import SIDE_LABELS, layout
 
     groups = [item for item in layout(result) if item[0] == "group"]
     assert any(g[1]["kind"] == kind for g in groups), result["disagreements"]

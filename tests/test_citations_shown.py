@@ -10,7 +10,7 @@ import re
 import pytest
 
 from conftest import SEEDS
-from qa import render
+from qa.serve import render
 from qa.cli import _print_text, citation_line
 
 # What must never appear in a shown citation: the words for a missing value, and separators

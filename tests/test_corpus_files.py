@@ -1,4 +1,4 @@
-"""Messy corpus folders through qa.corpus.load and `qa index`: bad files are reported by
+"""Messy corpus folders through qa.ingest.corpus.load and `qa index`: bad files are reported by
 name and skipped, everything else is indexed, and every stored offset stays verbatim."""
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa import corpus
-from qa.build import segment
-from qa.dateline import is_pure_dateline, parse_date
-from qa.engine import Assistant
-from qa.indexing import build_index
-from qa.store import load
+from qa.ingest import corpus
+from qa.index.build import segment
+from qa.ingest.dateline import is_pure_dateline, parse_date
+from qa.answer.engine import Assistant
+from qa.index.indexing import build_index
+from qa.index.store import load
 
 from conftest import write_corpus
 

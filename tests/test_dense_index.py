@@ -10,7 +10,7 @@ import pytest
 
 from conftest import reread_settings
 
-from qa.dense import APPROX_THRESHOLD, DenseIndex, DenseParams, RowFile
+from qa.index.dense import APPROX_THRESHOLD, DenseIndex, DenseParams, RowFile
 
 
 def clustered(n: int, d: int = 64, centers: int = 40, seed: int = 0) -> np.ndarray:
@@ -131,8 +131,8 @@ def test_search_runs_on_one_thread_and_restores_the_setting(threshold, monkeypat
 @pytest.mark.slow
 def test_lean_encoder_matches_sentence_transformers(encoder, monkeypatch):
     """The plain-torch forward pass gives sentence-transformers' vectors (bundled model)."""
-    from qa.encoder import Encoder, resolve_model
-    from qa.minilm import LeanBert
+    from qa.index.encoder import Encoder, resolve_model
+    from qa.index.minilm import LeanBert
 
     path = resolve_model()
     assert LeanBert.fits(path)
@@ -207,7 +207,7 @@ def test_query_cache_is_safe_under_threads():
     KeyError when one thread evicted another's hit (docs/library-choices.md)."""
     import threading
 
-    from qa.encoder import Encoder
+    from qa.index.encoder import Encoder
 
     class NoModel(Encoder):
         def _encode_one(self, text):       # no model: the cache is what is under test

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from qa import eval_metrics as em
-from qa.disagree import FIGURES, WORDING, Disagreement, disagreements, quotes, reworded
-from qa.evaluate import EvalError, check_question, make_record
-from qa.quantities import figures
+from qa.evaluation import eval_metrics as em
+from qa.answer.disagree import FIGURES, WORDING, Disagreement, disagreements, quotes, reworded
+from qa.evaluation.evaluate import EvalError, check_question, make_record
+from qa.answer.quantities import figures
 from qa.types import Answer, Citation, Result
 
 DAY = "2023-05-02"

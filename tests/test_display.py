@@ -1,4 +1,4 @@
-"""Disagreements and merged quotes' lead-ins as the chat (qa.render) and the CLI (`qa ask`)
+"""Disagreements and merged quotes' lead-ins as the chat (qa.serve.render) and the CLI (`qa ask`)
 show them: hand-built results first (no model: they do not depend on ranking), then real
 answers on the seed articles. The widget is checked in a browser (tests/test_browser.py)."""
 from __future__ import annotations
@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from qa import render
+from qa.serve import render
 from qa.cli import _print_text, citation_line, main
 
 FIGURES = "The articles give different figures."

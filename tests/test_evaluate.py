@@ -1,4 +1,4 @@
-"""The evaluation harness (qa/evaluate.py, qa/eval_metrics.py, qa/eval_report.py) on
+"""The evaluation harness (qa/evaluation/evaluate.py, qa/evaluation/eval_metrics.py, qa/evaluation/eval_report.py) on
 hand-made inputs with known answers. No model: a scripted fake assistant stands in."""
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from qa import eval_metrics as em
-from qa import eval_cli, evaluate as ev
-from qa.eval_report import html_report
+from qa.evaluation import eval_metrics as em
+from qa.evaluation import eval_cli
+from qa.evaluation import evaluate as ev
+from qa.evaluation.eval_report import html_report
 from qa.types import Answer, Article, Citation, Result
 
 # ------------------------------------------------------------------ a scripted assistant
@@ -314,7 +315,7 @@ def test_cli_end_to_end_with_outputs(tmp_path, capsys, monkeypatch):
 
 
 def test_first_answer_precision_is_split_by_the_unsure_message():
-    from qa.eval_metrics import _confidence
+    from qa.evaluation.eval_metrics import _confidence
 
     def rec(answerable, right, message=None, abstained=False):
         return {"answerable": answerable, "abstained": abstained, "message": message,

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from qa import corpus, store
-from qa.build import build
-from qa.engine import Assistant
-from qa.store import IndexError_, live_generation, load
+from qa.ingest import corpus
+from qa.index import store
+from qa.index.build import build
+from qa.answer.engine import Assistant
+from qa.index.store import IndexError_, live_generation, load
 
 from conftest import SEEDS, write_corpus
 

@@ -7,10 +7,10 @@ import threading
 
 import pytest
 
-from qa.chat import ChatBackend, earlier_questions, make_filters
-from qa.ratelimit import SlidingWindow
-from qa.engine import QuestionError
-from qa.feedback import MAX_TEXT, FeedbackStore
+from qa.serve.chat import ChatBackend, earlier_questions, make_filters
+from qa.serve.ratelimit import SlidingWindow
+from qa.answer.engine import QuestionError
+from qa.serve.feedback import MAX_TEXT, FeedbackStore
 from qa.types import Answer, Citation, Result
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from qa.answer_type import matches, question_type
-from qa.dedup import group, shared_stretch
-from qa.fusion import convex, minmax, rrf
-from qa.textnorm import Tokenizer
+from qa.answer.answer_type import matches, question_type
+from qa.answer.dedup import group, shared_stretch
+from qa.answer.fusion import convex, minmax, rrf
+from qa.ingest.textnorm import Tokenizer
 
 
 def test_convex_ignores_missing_and_zero_weights():

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from conftest import write_corpus
-from qa import store
-from qa.engine import Assistant
-from qa.indexing import VectorLookup, build_index
+from qa.index import store
+from qa.answer.engine import Assistant
+from qa.index.indexing import VectorLookup, build_index
 
 pytestmark = pytest.mark.slow   # real model
 

@@ -17,12 +17,12 @@ pytest.importorskip("milvus_lite", reason="milvus-lite cannot be imported on thi
 
 from conftest import ROOT, SEEDS, reread_settings  # noqa: E402
 
-from qa.engine import Assistant  # noqa: E402
+from qa.answer.engine import Assistant  # noqa: E402
 from qa.milvus import MilvusError, MilvusRetriever, MilvusSettings, SentenceCollection, build, filter_expr  # noqa: E402
 from qa.milvus.connection import release  # noqa: E402
 from qa.request import check_filters  # noqa: E402
-from qa.retrieve import bm25_scores  # noqa: E402
-from qa.retriever import Request, Retriever  # noqa: E402
+from qa.answer.retrieve import bm25_scores  # noqa: E402
+from qa.answer.retriever import Request, Retriever  # noqa: E402
 
 
 def _request(assistant, question, filters=None) -> Request:
@@ -120,8 +120,8 @@ def test_the_settings_name_the_retriever_and_its_uri(assistant, seed_db, monkeyp
 
 
 def _index_of(folder, encoder, index_dir, add=False):
-    from qa import store
-    from qa.indexing import build_index
+    from qa.index import store
+    from qa.index.indexing import build_index
 
     build_index([str(folder)], index_dir, model=encoder, add=add, progress=False)
     return store.load(index_dir, verify=False)[0]
@@ -243,7 +243,8 @@ def test_the_cli_prints_a_bad_uri_as_one_line(seed_index, tmp_path):
 def test_qa_index_builds_and_extends_the_collection(tmp_path, monkeypatch, capsys):
     import json
 
-    from qa import cli, store
+    from qa import cli
+    from qa.index import store
 
     files = sorted(p for p in SEEDS.glob("*.txt") if p.name[0].isdigit())
     corpus, idx, db = tmp_path / "corpus", tmp_path / "index", str(tmp_path / "cli.db")

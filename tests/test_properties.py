@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings, strategies as st
 
-from qa.bm25 import BM25Index
-from qa.clean import body_spans
-from qa.engine import MAX_QUESTION_CHARS, QuestionError, clean_question
-from qa.split import sentences
-from qa.textnorm import Tokenizer, _DASHES, fold
+from qa.index.bm25 import BM25Index
+from qa.ingest.clean import body_spans
+from qa.answer.engine import MAX_QUESTION_CHARS, QuestionError, clean_question
+from qa.ingest.split import sentences
+from qa.ingest.textnorm import Tokenizer, _DASHES, fold
 
 # Text that exercises the rules: sentence ends, quotes, brackets, abbreviations, capitals,
 # digits, other scripts, odd whitespace; plus any Unicode character at all.
@@ -52,7 +52,7 @@ def test_sentence_spans_are_verbatim_ordered_trimmed_and_cover_the_paragraph(tex
 
 # ------------------------------------------------------------------ cleaner
 def stripped_lines(text: str) -> set[tuple[int, int]]:
-    """Independent of qa.clean.lines: each maximal run without \\r or \\n, stripped."""
+    """Independent of qa.ingest.clean.lines: each maximal run without \\r or \\n, stripped."""
     out = set()
     for m in re.finditer(r"[^\r\n]+", text):
         seg = m.group()
@@ -176,7 +176,7 @@ def test_ask_never_raises_and_always_quotes_verbatim(assistant, question, histor
 # ------------------------------------------------------------------ the HTTP API against its own OpenAPI
 @pytest.fixture(scope="module")
 def api_app(assistant, tmp_path_factory):
-    from qa.server import Settings, create_app
+    from qa.serve.server import Settings, create_app
 
     # Rate limit off: the fuzzer sends hundreds of requests from one client.
     return create_app(assistant, Settings(rate_limit_per_minute=0, data_dir=tmp_path_factory.mktemp("api")))

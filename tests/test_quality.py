@@ -30,7 +30,7 @@ MAX_FALSE_ABSTENTION_RATE = 0.05    # measured 0.000 (one question more: 0.029)
 
 @pytest.fixture(scope="module")
 def report(assistant):
-    from qa.evaluate import evaluate, load_questions
+    from qa.evaluation.evaluate import evaluate, load_questions
 
     questions = load_questions(SEEDS / "questions.jsonl", split="report")
     assert len(questions) == 67
@@ -81,7 +81,7 @@ def test_cli_gives_the_same_figures(report, assistant, tmp_path, monkeypatch, ca
     """`qa eval --split report` through the CLI path: same metrics (bar latency), files written."""
     import json
 
-    from qa import eval_cli
+    from qa.evaluation import eval_cli
     from qa.cli import main
 
     monkeypatch.setattr(eval_cli, "make_assistant", lambda args: assistant)   # reuse the loaded model

@@ -17,7 +17,7 @@ def test_library_limits():
 def client(assistant, tmp_path_factory):
     from fastapi.testclient import TestClient
 
-    from qa.server import Settings, create_app
+    from qa.serve.server import Settings, create_app
 
     return TestClient(create_app(assistant, Settings(rate_limit_per_minute=0, data_dir=tmp_path_factory.mktemp("d"))))
 

@@ -1,4 +1,4 @@
-"""The answer-scorer seam (qa/rescore.py): the contract, the blend, and a toy re-scorer
+"""The answer-scorer seam (qa/answer/rescore.py): the contract, the blend, and a toy re-scorer
 plugged into the real ask() path."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from qa.rescore import Rescorer, blend, top_positions
+from qa.answer.rescore import Rescorer, blend, top_positions
 
 
 class KeywordRescorer:
@@ -35,7 +35,7 @@ def test_blend_only_lifts_what_was_read():
 
 
 def test_toy_rescorer_satisfies_the_contract_and_reorders_answers(assistant):
-    from qa.engine import Assistant
+    from qa.answer.engine import Assistant
 
     toy = KeywordRescorer("Mirror")
     assert isinstance(toy, Rescorer)
@@ -52,7 +52,7 @@ def test_toy_rescorer_satisfies_the_contract_and_reorders_answers(assistant):
 
 @pytest.mark.parametrize("word", ["zzzz-not-in-any-sentence"])
 def test_a_rescorer_that_rejects_everything_makes_ask_abstain(assistant, word):
-    from qa.engine import Assistant
+    from qa.answer.engine import Assistant
 
     cfg = replace(assistant.config, rescore_weight=0.9)
     plugged = Assistant.from_built(assistant.built, assistant.encoder, cfg, rescorer=KeywordRescorer(word))
@@ -60,7 +60,7 @@ def test_a_rescorer_that_rejects_everything_makes_ask_abstain(assistant, word):
 
 
 def test_the_gate_abstains_when_the_rescorer_doubts_the_best_answer(assistant):
-    from qa.engine import Assistant
+    from qa.answer.engine import Assistant
 
     class Doubtful(KeywordRescorer):
         def score(self, question, sentences):
@@ -79,7 +79,7 @@ def test_the_gate_abstains_when_the_rescorer_doubts_the_best_answer(assistant):
 
 def test_the_stage_is_off_and_says_so_without_its_model(tmp_path, monkeypatch):
     from conftest import reread_settings
-    from qa.rescore import default_rescorer
+    from qa.answer.rescore import default_rescorer
 
     assert default_rescorer(0.0) == (None, "off (AskConfig.rescore_weight is 0)")
     monkeypatch.setenv("QA_ANSWER_MODEL", "off")

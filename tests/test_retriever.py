@@ -1,16 +1,16 @@
-"""The retriever seam (qa/retriever.py): the in-process retriever meets the contract, and
+"""The retriever seam (qa/answer/retriever.py): the in-process retriever meets the contract, and
 a retriever written as one module and named in the settings serves ask()."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from qa.retriever import InProcessRetriever, Request, Retriever, load_retriever
-from qa.retrieve import bm25_scores
+from qa.answer.retriever import InProcessRetriever, Request, Retriever, load_retriever
+from qa.answer.retrieve import bm25_scores
 
 
 def _request(assistant, question, filters=None):
-    from qa.engine import check_filters
+    from qa.answer.engine import check_filters
 
     fl = check_filters(filters)
     query = assistant.query(question, [])
@@ -34,7 +34,7 @@ def test_in_process_retriever_meets_the_contract(assistant, filters):
 
 
 def test_a_retriever_named_in_the_settings_serves_ask(assistant):
-    from qa.engine import Assistant
+    from qa.answer.engine import Assistant
 
     toy = Assistant.from_built(assistant.built, assistant.encoder, assistant.config,
                                retriever="toy_plugins:first_article")

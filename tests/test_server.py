@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from dataclasses import replace
 
-from qa import render
-from qa.ratelimit import SlidingWindow
-from qa.webguard import OriginPolicy, csp, script_hashes
+from qa.serve import render
+from qa.serve.ratelimit import SlidingWindow
+from qa.serve.webguard import OriginPolicy, csp, script_hashes
 
 ROOT = Path(__file__).resolve().parents[1]
 EVIL = "https://evil.example"
@@ -97,7 +97,7 @@ def test_origin_policy_patterns():
 
 
 def test_token_bucket_ceiling_refills():
-    from qa.ratelimit import TokenBucket
+    from qa.serve.ratelimit import TokenBucket
 
     now = [50.0]
     tb = TokenBucket(per_minute=60, clock=lambda: now[0])
@@ -132,7 +132,7 @@ def test_csp_hashes_exactly_the_inline_scripts():
 # ------------------------------------------------------------------ the app (real model and index)
 @pytest.fixture(scope="module")
 def make_app(assistant, tmp_path_factory):
-    from qa.server import Settings, create_app
+    from qa.serve.server import Settings, create_app
 
     def _make(**kw):
         kw.setdefault("data_dir", tmp_path_factory.mktemp("data"))
@@ -297,7 +297,7 @@ def _seed_examples() -> list[str]:
 def test_example_questions_come_from_qa_examples(make_app, monkeypatch):
     from fastapi.testclient import TestClient
 
-    from qa.server import Settings
+    from qa.serve.server import Settings
 
     monkeypatch.setenv("QA_EXAMPLES", " Who <b>won</b>? |  | What next? ")
     settings = Settings.from_env()
@@ -314,7 +314,7 @@ def test_example_questions_are_answered_by_the_seed_articles(assistant):
     """The chat's and /embed's default examples: the articles answer all but the last,
     which is off the subject and abstains."""
     examples = _seed_examples()
-    from qa.chat import corpus_examples
+    from qa.serve.chat import corpus_examples
 
     assert corpus_examples(assistant) == tuple(examples) and len(examples) >= 3
     results = [assistant.ask(q).to_dict() for q in examples]
@@ -326,9 +326,9 @@ def test_example_questions_are_corpus_data_not_code(build_index, encoder, tmp_pa
     articles is read (comments and repeats left out), never indexed as an article; a corpus
     without one offers none."""
     from conftest import write_corpus
-    from qa import corpus
-    from qa.chat import EXAMPLES, corpus_examples
-    from qa.engine import Assistant
+    from qa.ingest import corpus
+    from qa.serve.chat import EXAMPLES, corpus_examples
+    from qa.answer.engine import Assistant
 
     code = "\n".join(p.read_text("utf-8") for p in (ROOT / "qa").rglob("*.py"))
     assert EXAMPLES == () and not [q for q in _seed_examples()[:-1] if q in code]   # the last is off-topic
@@ -356,7 +356,7 @@ def test_rate_limit_answers_429_with_retry_after(make_app):
     assert r.json() == {"error": f"Too many questions: try again in {wait} s."}
     assert c.get("/api/health").status_code == 200          # reading is not limited
     # Gradio's own POSTs are not questions: they only meet a ceiling 20 times as high.
-    from qa.server import GRADIO_POSTS_PER_QUESTION
+    from qa.serve.server import GRADIO_POSTS_PER_QUESTION
     ceiling, t0, passed = 3 * GRADIO_POSTS_PER_QUESTION, time.monotonic(), 0
     while passed <= 3 * ceiling and c.post("/gradio_api/run/predict", json={}).status_code != 429:
         passed += 1
@@ -384,7 +384,7 @@ class _Blocking:
 def test_saturated_pool_answers_503_at_once(assistant, tmp_path):
     from fastapi.testclient import TestClient
 
-    from qa.server import Settings, create_app
+    from qa.serve.server import Settings, create_app
 
     slow = _Blocking(assistant)
     c = TestClient(create_app(slow, Settings(api_workers=1, api_queue=0, data_dir=tmp_path)))
@@ -419,15 +419,15 @@ def _raw_get(port, path):
 
 @pytest.mark.slow
 def test_no_path_traversal(live, seed_index):
-    secret_repo = (ROOT / "qa" / "server.py").read_bytes()[:60]
+    secret_repo = (ROOT / "qa" / "serve" / "server.py").read_bytes()[:60]
     index_file = next(Path(seed_index).rglob("manifest.json"))
     paths = ["/widget.js/../..", "/widget.js/../../etc/passwd", "/widget.js/%2e%2e/%2e%2e/etc/passwd",
-             "/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/widget.css/..%2f..%2fqa%2fserver.py", "/embed/../qa/server.py",
+             "/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/widget.css/..%2f..%2fqa%2fserver.py", "/embed/../qa/serve/server.py",
              "/gradio_api/file=/etc/passwd", "/file=/etc/passwd", "/gradio_api/file=../../../../etc/passwd",
-             f"/gradio_api/file={ROOT}/qa/server.py", f"/file={ROOT}/qa/server.py",
+             f"/gradio_api/file={ROOT}/qa/serve/server.py", f"/file={ROOT}/qa/serve/server.py",
              f"/gradio_api/file={ROOT}/pyproject.toml", f"/gradio_api/file={index_file}",
              "/gradio_api/file=%2fetc%2fpasswd", "/static/../../../../etc/passwd", "/assets/..%2f..%2f..%2fetc%2fpasswd",
-             "/ui/widget.js", "/qa/server.py", "/chat.css/../embed.html"]
+             "/ui/widget.js", "/qa/serve/server.py", "/chat.css/../embed.html"]
     for path in paths:
         status, body = _raw_get(live.port, path)
         assert b"root:x:0:0" not in body, path
@@ -453,7 +453,7 @@ def test_chat_queue_flood_gets_queue_full_not_a_hang(assistant, tmp_path):
     from gradio_client import Client
 
     from livesrv import LiveServer
-    from qa.server import Settings, create_app
+    from qa.serve.server import Settings, create_app
 
     slow = _Blocking(assistant)
     app = create_app(slow, Settings(chat_concurrency=1, chat_queue_size=1, data_dir=tmp_path))
@@ -479,7 +479,7 @@ def test_chat_queue_flood_gets_queue_full_not_a_hang(assistant, tmp_path):
 def test_chat_sessions_held_in_memory_are_bounded(assistant, tmp_path, monkeypatch):
     """Gradio drops the oldest chat session beyond QA_CHAT_SESSIONS (its own default is
     10,000): each session's history stays in server memory (docs/reliability.md, soak)."""
-    from qa.server import Settings, create_app
+    from qa.serve.server import Settings, create_app
 
     monkeypatch.delenv("QA_CHAT_SESSIONS", raising=False)
     assert Settings(data_dir=tmp_path).chat_sessions == 1000
@@ -504,7 +504,7 @@ class _Recording:
 
 
 def test_last_turns_cuts_at_a_question():
-    from qa.chat import last_turns
+    from qa.serve.chat import last_turns
 
     msgs = [{"role": r, "content": f"{r}{i}"} for i in range(5) for r in ("user", "assistant")]
     assert last_turns(msgs, 5) is msgs
@@ -521,7 +521,7 @@ def test_one_chat_session_keeps_only_its_last_turns(assistant, tmp_path, monkeyp
     from gradio_client import Client
 
     from livesrv import LiveServer
-    from qa.server import Settings, create_app
+    from qa.serve.server import Settings, create_app
 
     monkeypatch.delenv("QA_CHAT_TURNS", raising=False)
     assert Settings(data_dir=tmp_path).chat_turns == 25
@@ -565,7 +565,7 @@ def test_chat_counts_questions_not_http_requests(assistant, tmp_path):
     from gradio_client import Client
 
     from livesrv import LiveServer
-    from qa.server import Settings, create_app
+    from qa.serve.server import Settings, create_app
 
     app = create_app(assistant, Settings(rate_limit_per_minute=12, data_dir=tmp_path))
     with LiveServer(app) as srv:
@@ -588,7 +588,7 @@ def test_chat_filters_list_known_publishers_and_dates_narrow(live, assistant):
     import httpx
     from gradio_client import Client
 
-    from qa.chat import make_filters
+    from qa.serve.chat import make_filters
 
     meta = json.loads((ROOT / "seeds" / "metadata.json").read_text(encoding="utf-8"))
     known = sorted({m["source"] for k, m in meta.items() if not k.startswith("_") and m["source"]}, key=str.casefold)

@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from qa import corpus
-from qa.engine import Assistant
-from qa.indexing import is_stale
-from qa.store import FORMAT_VERSION, IndexError_, live_generation, load, read_manifest
+from qa.ingest import corpus
+from qa.answer.engine import Assistant
+from qa.index.indexing import is_stale
+from qa.index.store import FORMAT_VERSION, IndexError_, live_generation, load, read_manifest
 
 from conftest import SEEDS, write_corpus
 

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from qa.bm25 import BM25Index
-from qa.clean import article_spans, body_spans, is_donation_appeal
-from qa.split import passages, sentences
-from qa.textnorm import Tokenizer, fold
+from qa.index.bm25 import BM25Index
+from qa.ingest.clean import article_spans, body_spans, is_donation_appeal
+from qa.ingest.split import passages, sentences
+from qa.ingest.textnorm import Tokenizer, fold
 
 ARTICLE = """Council votes to close the library
 
@@ -299,7 +299,7 @@ def test_bm25_save_load_roundtrip(tmp_path):
 
 
 def test_corrector_reads_a_typo_as_the_indexed_term_one_edit_away():
-    from qa.spelling import Corrector
+    from qa.answer.spelling import Corrector
 
     tok = Tokenizer()
     words = {"council": 3, "complaints": 5, "proscribed": 2, "ban": 9, "outstanding": 4, "champion": 2,

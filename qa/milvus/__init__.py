@@ -11,9 +11,9 @@ sentence row and proposes candidates. docs/scale-out.md says how this scales out
 """
 from __future__ import annotations
 
-from .collection import SentenceCollection, build
-from .retriever import MilvusRetriever, create, filter_expr
-from .connection import MilvusError, MilvusSettings, from_settings
+from qa.milvus.collection import SentenceCollection, build
+from qa.milvus.retriever import MilvusRetriever, create, filter_expr
+from qa.milvus.connection import MilvusError, MilvusSettings, from_settings
 
 __all__ = ["MilvusError", "MilvusRetriever", "MilvusSettings", "SentenceCollection", "build", "create",
            "filter_expr", "from_settings"]

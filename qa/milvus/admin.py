@@ -14,8 +14,8 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from .collection import SentenceCollection, build
-from .connection import MilvusSettings, from_settings
+from qa.milvus.collection import SentenceCollection, build
+from qa.milvus.connection import MilvusSettings, from_settings
 
 BACKENDS = ("inprocess", "milvus")
 
@@ -30,7 +30,7 @@ def add_index_arguments(p: argparse.ArgumentParser) -> None:
 def milvus_target(args) -> Optional[MilvusSettings]:
     """The collection ``qa index`` should build, or None for the in-process backend.
     Checked before anything is built, so a bad URI fails in a second, not after encoding."""
-    from ..settings import current
+    from qa.settings import current
 
     s = current()
     backend = getattr(args, "backend", None) or ("milvus" if (s.retriever or "").startswith("qa.milvus") else "inprocess")
@@ -42,7 +42,7 @@ def milvus_target(args) -> Optional[MilvusSettings]:
 
 
 def _rows_before(index_dir: str | os.PathLike) -> int:
-    from ..store import IndexError_, read_manifest
+    from qa.index.store import IndexError_, read_manifest
 
     try:
         return int(read_manifest(index_dir).get("corpus", {}).get("sentences", 0))
@@ -58,7 +58,7 @@ def index_with_milvus(args, index_dir: str | os.PathLike, build_local: Callable[
     summary = build_local()
     if target is None:
         return summary
-    from ..store import load
+    from qa.index.store import load
 
     built = load(index_dir, verify=False)[0]
     col = SentenceCollection(target)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .connection import MilvusError, MilvusSettings, connect, quiet_pymilvus, release
+from qa.milvus.connection import MilvusError, MilvusSettings, connect, quiet_pymilvus, release
 
 ANALYZERS = ("english", "qa")
 # Index types Milvus Lite 2.5 builds for dense vectors are FLAT, IVF_FLAT and AUTOINDEX;
@@ -220,7 +220,7 @@ def default_dense_index(n: int, settings: MilvusSettings) -> str:
     """Exact below the product's own switch to approximate search (QA_DENSE_APPROX_AT,
     50,000 sentences); above it IVF_FLAT on Milvus Lite (its only approximate type),
     HNSW on a server."""
-    from ..settings import current
+    from qa.settings import current
 
     if n < current().dense_approx_at:
         return "FLAT"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
 
-from ..store import IndexError_
+from qa.index.store import IndexError_
 
 DEFAULT_COLLECTION = "qa_sentences"
 _SERVER_SCHEMES = ("http://", "https://", "tcp://", "grpc://", "unix:")
@@ -66,7 +66,7 @@ def from_settings(settings=None) -> MilvusSettings:
     same keys; ``milvus_collection`` and ``milvus_timeout`` are read where present. The
     token is never written anywhere by this package."""
     if settings is None:
-        from ..settings import current
+        from qa.settings import current
 
         settings = current()
     if isinstance(settings, Mapping):

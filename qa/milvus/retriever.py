@@ -1,4 +1,4 @@
-"""The Milvus retriever behind the Retriever seam (qa/retriever.py).
+"""The Milvus retriever behind the Retriever seam (qa/answer/retriever.py).
 
 Candidate generation runs in Milvus: BM25 top-N and dense top-N over the sentence
 collection, with the question's filters pushed into the filter expression, then the
@@ -18,9 +18,9 @@ from typing import Optional
 
 import numpy as np
 
-from ..fusion import CANDIDATES_PER_RETRIEVER
-from .collection import SentenceCollection, quote
-from .connection import MilvusSettings, from_settings
+from qa.answer.fusion import CANDIDATES_PER_RETRIEVER
+from qa.milvus.collection import SentenceCollection, quote
+from qa.milvus.connection import MilvusSettings, from_settings
 
 
 def filter_expr(filters: dict) -> str:
@@ -40,7 +40,7 @@ def filter_expr(filters: dict) -> str:
 
 
 def bm25_text(query, analyzer: str) -> str:
-    """What Milvus's BM25 reads for ``query`` (qa.retrieve.Query). ``qa``: the product's
+    """What Milvus's BM25 reads for ``query`` (qa.answer.retrieve.Query). ``qa``: the product's
     own tokens (spelling read, history terms of a follow-up included); ``english``: the
     question in words, which for a follow-up carries the earlier question too."""
     if analyzer == "qa":

@@ -1,0 +1,141 @@
+"""When the articles disagree, say so: different figures for what the question asks, or
+one statement quoted in different words by different outlets.
+
+Only answers scoring within MARGIN of the best are compared: a figure further down the
+list is usually about something else. Two sides never share an article (an article that
+gives both figures holds them both true, so they count different things), and answers
+from articles published more than a week apart (``dedup.same_occasion``) report different
+occasions, so they are not compared.
+
+Figures. Values are read with what they count (qa.answer.quantities: "as many as 1,000 members"
+and "hundreds of supporters" are both people; "1,000" = "a thousand"). Two answers
+disagree when they give values of one unit that cannot both hold. Only the unit the
+question asks about counts ("how many members" wants people, "what was the vote" a
+tally), else those of the answer type it wants (qa.answer.answer_type); a question that asks
+no quantity never gets this note.
+
+Wording. Quoted passages (“…”, ‘…’, "…") of two answers are aligned word by word (folded,
+British and American spellings alike): a stretch of at least MIN_QUOTE_WORDS shared words
+with small differences inside and a similarity of at least MIN_QUOTE_RATIO is one
+statement quoted differently. A quote that only stops earlier, or leaves words out with
+an ellipsis, is not.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from itertools import combinations
+from typing import Callable, Optional, Sequence
+
+from qa.answer.answer_type import question_type
+from qa.answer.dedup import same_occasion
+from qa.answer.quantities import VOTE, asked_unit, figures, overlap, same_unit
+from qa.ingest.textnorm import Tokenizer
+from qa.types import Answer
+
+FIGURES = "The articles give different figures."
+WORDING = "The outlets quote these words differently."
+MARGIN = 0.15            # compare answers scoring within this of the best (docs/evaluation.md)
+MIN_QUOTE_WORDS = 6      # shared words before two quotes count as one statement
+MIN_QUOTE_RATIO = 0.8    # difflib similarity of the aligned stretch
+MAX_QUOTE_GAP = 3        # words one difference may span inside the aligned stretch
+
+_SPELL = Tokenizer(stem=False, stopwords=False)   # folds spelling only: for quotes
+_QUOTE = re.compile(r"“([^”]*)(?:”|$)|‘((?:[^’]|’(?=\w))*)(?:’(?!\w)|$)|\"([^\"]*)(?:\"|$)|"
+                    r"(?<!\w)'((?:[^']|'(?=\w))*)'(?!\w)")
+_EDITORIAL = re.compile(r"\.\.\.|…|\[[^\]]*\]")   # omissions and insertions split a quote
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    kind: str                                 # "figures" or "wording"
+    message: str
+    answers: tuple[tuple[int, ...], ...]      # one tuple of answer indices per side
+
+
+def disagreements(question: str, answers: Sequence[Answer], margin: float = MARGIN,
+                  floor: float = 0.0) -> tuple[Disagreement, ...]:
+    """The disagreements among ``answers`` (best first) about ``question``. Only answers
+    scoring at least ``floor`` and within ``margin`` of the best are compared."""
+    if not answers:
+        return ()
+    best = max(a.score for a in answers)
+    near = [i for i, a in enumerate(answers) if a.score >= max(floor, best - margin)]
+    found = _figures(question, answers, near)
+    return ((found,) if found else ()) + _wording(answers, near)
+
+
+# ------------------------------------------------------------------ figures
+def _wanted(question: str) -> Optional[Callable[[str], bool]]:
+    """Which units answer the question: its own noun after "how many", a tally for a vote,
+    else those of the answer type it wants; None when it asks no quantity."""
+    m = re.search(r"\b(?:how\s+many|how\s+much|number\s+of)\b", question, re.I)
+    unit = asked_unit(question[m.end():]) if m else None
+    if unit is not None:
+        return lambda u: same_unit(u, unit) or (u == "tally" and unit == VOTE)
+    kind = question_type(question)
+    if kind == "number" and re.search(r"\b(votes?|voted|margin|tally)\b", question, re.I):
+        return lambda u: u in ("tally", VOTE)
+    return {"duration": lambda u: u.startswith("duration"), "date": lambda u: u in ("year", "date"),
+            "money": lambda u: u.startswith("money:"),
+            "number": lambda u: not u.startswith(("duration", "money:")) and u not in ("year", "date")}.get(kind)
+
+
+def _figures(question: str, answers: Sequence[Answer], near: list[int]) -> Optional[Disagreement]:
+    fits = _wanted(question)
+    if fits is None:
+        return None
+    found = [(i, f) for i in near for f in figures(answers[i].text) if fits(f.unit)]
+    for (i, a), (j, b) in combinations(found, 2):
+        if not same_unit(a.unit, b.unit) or overlap(a, b) or not _comparable(answers, (i,), (j,)):
+            continue
+        same = [(k, f) for k, f in found if same_unit(f.unit, a.unit) and same_unit(f.unit, b.unit)]
+        side_a = tuple(sorted({k for k, f in same if overlap(f, a) and not overlap(f, b)}))
+        side_b = tuple(sorted({k for k, f in same if overlap(f, b) and not overlap(f, a)}))
+        if _comparable(answers, side_a, side_b):
+            return Disagreement("figures", FIGURES, (side_a, side_b))
+    return None
+
+
+def _comparable(answers: Sequence[Answer], side_a: Sequence[int], side_b: Sequence[int]) -> bool:
+    """Sides from different articles about one occasion (see the module docstring)."""
+    cites_a = [c for i in side_a for c in answers[i].citations]
+    cites_b = [c for i in side_b for c in answers[i].citations]
+    if not cites_a or not cites_b or {c.doc_id for c in cites_a} & {c.doc_id for c in cites_b}:
+        return False
+    return all(same_occasion(x.date, y.date) for x in cites_a for y in cites_b)
+
+
+# ------------------------------------------------------------------ wording
+def quotes(text: str) -> list[list[str]]:
+    """Folded word sequences of the quoted passages in ``text``. A passage may run to the
+    end of the sentence (the quote goes on in the next one), or end at a closing mark
+    with no opening one (it began in the previous sentence)."""
+    passages = [next(g for g in m.groups() if g is not None) for m in _QUOTE.finditer(text)]
+    head = re.match(r"([^“”\"]+)”", text)
+    parts = [p for passage in passages + ([head.group(1)] if head else []) for p in _EDITORIAL.split(passage)]
+    return [ws for ws in ([_SPELL.term(w) for w in _SPELL.words(p)] for p in parts) if ws]
+
+
+def reworded(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Do word sequences ``a`` and ``b`` share a stretch that is near-identical but not equal?"""
+    blocks = [m for m in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks() if m.size]
+    for s in range(len(blocks)):              # every run of matching blocks with small gaps
+        shared = blocks[s].size
+        for e in range(s + 1, len(blocks)):
+            prev, cur = blocks[e - 1], blocks[e]
+            if max(cur.a - prev.a - prev.size, cur.b - prev.b - prev.size) > MAX_QUOTE_GAP:
+                break
+            shared += cur.size
+            span = (cur.a + cur.size - blocks[s].a) + (cur.b + cur.size - blocks[s].b)
+            if shared >= MIN_QUOTE_WORDS and 2 * shared / span >= MIN_QUOTE_RATIO:
+                return True
+    return False
+
+
+def _wording(answers: Sequence[Answer], near: list[int]) -> tuple[Disagreement, ...]:
+    said = {i: quotes(answers[i].text) for i in near}
+    return tuple(Disagreement("wording", WORDING, ((i,), (j,))) for i, j in combinations(near, 2)
+                 if said[i] and said[j] and _comparable(answers, (i,), (j,))
+                 and any(reworded(x, y) for x in said[i] for y in said[j]))

@@ -1,0 +1,311 @@
+"""The one ``ask()`` core behind the CLI, the chat, the HTTP API and the harness."""
+from __future__ import annotations
+
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+
+from qa.index.build import Built
+from qa.answer.dedup import group
+from qa.answer.disagree import disagreements
+from qa.index.encoder import Encoder
+from qa.settings import current
+from qa.answer.rescore import Rescorer, blend, default_rescorer, top_positions
+from qa.answer.retrieve import Query, bm25_scores, features
+from qa.answer.retriever import Request, Retriever, load_retriever
+from qa.answer.spelling import Corrector
+from qa.answer.fusion import convex
+from qa.request import MAX_HISTORY, MAX_K, MAX_QUESTION_CHARS, QuestionError, check_filters, clean_history, clean_question  # noqa: F401
+from qa.types import Answer, Citation, Result
+from qa.answer.when import articles_from, month_table, named_period
+
+NOT_FOUND = "I could not find an answer to that in the articles."
+UNSURE = "The articles may not answer this directly. These are the closest sentences."
+
+
+@dataclass(frozen=True)
+class AskConfig:
+    """Scoring constants (see docs/tuning.md). The weights were chosen on three tuning
+    halves at once, the tuning half of seeds/questions.jsonl, ReQA-SQuAD questions of
+    even-index articles and WikiQA questions of even number; the threshold on the news
+    tuning half alone. Never on a reporting half."""
+    weights: dict = field(default_factory=lambda: {
+        "bm25_sent": 0.25, "bm25_pass": 0.15, "bm25_window": 0.0,
+        "dense_sent": 0.10, "dense_pass": 0.05, "dense_window": 0.45,
+        "type_mismatch": -0.20, "time_mismatch": -0.10})
+    threshold: float = 0.26          # abstain when the best answer scores below this
+    # Answers whose best scores below this carry UNSURE as their message. On the news
+    # tuning half 42% of such first answers were right, against 81% above it
+    # (docs/tuning.md, "Unsure answers").
+    confident: float = 0.45
+    # The optional answer-scorer stage (qa/answer/rescore.py): it reads the best ``rescore_top``
+    # candidates and its probability joins the fused score with ``rescore_weight``.
+    rescore_top: int = 10
+    rescore_weight: float = 0.0
+    rescore_gate: float = 0.0        # abstain when the best answer's probability is below this
+    history_weight: float = 0.5      # BM25 weight of the previous question's terms
+    answer_weight: float = 0.3       # BM25 weight of the previous answer's terms
+    repeat_penalty: float = 0.8      # a follow-up rarely wants the previous answer again
+
+
+def default_index_dir() -> Path:
+    return current().index
+
+
+class Assistant:
+    """Holds one index and one encoder; thread-safe for concurrent ``ask`` calls."""
+
+    def __init__(self, index_dir: str | os.PathLike | None = None, model: str | None = None,
+                 config: AskConfig | None = None, verify: bool = True, rescorer: Rescorer | None = None,
+                 retriever: Retriever | str | None = None):
+        self.index_dir = Path(index_dir) if index_dir else default_index_dir()
+        self.encoder = Encoder(model)
+        self.config = config or AskConfig()
+        self.rescorer, self.rescorer_status = (rescorer, "on (given)") if rescorer is not None \
+            else default_rescorer(self.config.rescore_weight)
+        self.retriever = retriever if isinstance(retriever, Retriever) else load_retriever(retriever or current().retriever, self)
+        self._verify = verify
+        self._built: Optional[Built] = None
+        self.manifest: dict = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_built(cls, built: Built, encoder: Encoder, config: AskConfig | None = None,
+                   rescorer: Rescorer | None = None, retriever: Retriever | str | None = None) -> "Assistant":
+        a = cls.__new__(cls)
+        a.index_dir, a.encoder, a.config, a._verify = None, encoder, config or AskConfig(), False
+        a.rescorer, a.rescorer_status = (rescorer, "on (given)") if rescorer is not None \
+            else default_rescorer(a.config.rescore_weight)
+        a.retriever = retriever if isinstance(retriever, Retriever) else load_retriever(retriever or current().retriever, a)
+        a._built, a.manifest, a._lock = built, {}, threading.Lock()
+        a._prepare()
+        return a
+
+    @property
+    def built(self) -> Built:
+        if self._built is None:
+            with self._lock:
+                if self._built is None:
+                    from qa.index.store import load
+
+                    built, manifest = load(self.index_dir, model=self.encoder.name, verify=self._verify)
+                    self.manifest = manifest
+                    self._built = built
+                    self._prepare()
+        return self._built
+
+    def _prepare(self) -> None:
+        """Lookup tables derived at load time rather than stored."""
+        b = self._built
+        t = b.tables
+        self.passage_first = np.searchsorted(t.s_pass, np.arange(len(t.passage_ids) + 1))
+        by_id: dict[str, list[int]] = {}
+        for i, sid in enumerate(t.sent_ids):
+            by_id.setdefault(sid, []).append(i)
+        self.copies = {k: v for k, v in by_id.items() if len(v) > 1}
+        self._doc_sources = np.array([(a.source or "").casefold() for a in b.articles], dtype=str)
+        self._doc_dates = np.array([a.date or "" for a in b.articles], dtype="U10")
+        self._doc_months = month_table(self._doc_dates)
+        self._doc_ids = np.array([a.doc_id for a in b.articles], dtype=str)
+        self._corrector = Corrector(b.tokenizer, b.bm25_sent.term_id, b.bm25_sent.df)
+
+    def warm_up(self) -> "Assistant":
+        _ = self.built
+        self.encoder.warm_up()
+        self.encoder.encode_query("warm up")
+        self.retriever.warm_up()
+        if self.rescorer is not None and self.config.rescore_weight > 0:
+            self.rescorer.warm_up()
+        return self
+
+    def sentence_text(self, i: int) -> str:
+        t = self.built.tables
+        return self.built.articles[t.s_doc[i]].text[t.s_start[i]:t.s_end[i]]
+
+    def doc_mask(self, filters: dict) -> Optional[np.ndarray]:
+        """Boolean mask over articles allowed by ``filters`` (None: no filtering).
+        Vectorised over the article columns built at load time."""
+        if not filters:
+            return None
+        mask = np.ones(len(self._doc_ids), dtype=bool)
+        if "sources" in filters:
+            mask &= np.isin(self._doc_sources, filters["sources"])
+        if "doc_ids" in filters:
+            mask &= np.isin(self._doc_ids, filters["doc_ids"])
+        dated = self._doc_dates != ""
+        if "date_from" in filters:
+            mask &= dated & (self._doc_dates >= filters["date_from"])
+        if "date_to" in filters:
+            mask &= dated & (self._doc_dates <= filters["date_to"])
+        return mask
+
+    # ------------------------------------------------------------------ ask
+    def ask(self, question: str, history: Sequence[str] = (), k: int = 3, filters: dict | None = None) -> Result:
+        q = clean_question(question)
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise QuestionError("k must be a whole number of at least 1")
+        k = min(k, MAX_K)
+        hist = clean_history(history)
+        fl = check_filters(filters)
+        if not self.built.tables.sent_ids:
+            return Result(q, True, "The index holds no articles yet.")
+        query = self.query(q, hist)
+        return self._answer(q, query, k, fl)
+
+    def rank(self, question: str, history: Sequence[str] = (), filters: dict | None = None
+             ) -> tuple[np.ndarray, np.ndarray]:
+        """Every candidate sentence (indices into the sentence table) with its fused
+        score, best first, before grouping and abstention. For benchmarks."""
+        q = clean_question(question)
+        ranked = self._rank(self.query(q, clean_history(history)), check_filters(filters))
+        return ranked[:2] if ranked is not None else (np.zeros(0, np.int64), np.zeros(0))
+
+    def query(self, q: str, hist: list[str]) -> Query:
+        from qa.answer.retrieve import is_follow_up
+
+        _ = self.built               # loads the index (and the tables below) on first use
+        tok = self._corrector        # the index's tokenizer, reading typos as known words
+        if not hist or not is_follow_up(q, self.built.tokenizer, self.built.bm25_sent.term_id):
+            return Query(q, tok(q), q)
+        from qa.answer.answer_type import answer_entity, resolve
+
+        prev = hist[-1]
+        prev_answer = self._top_answer(prev, hist[:-1])
+        extra = [(t, self.config.history_weight) for t in tok(prev)]
+        # The conversation's time carries over: "What was the vote?" after "Which bills
+        # passed in May 2019?" is about May 2019.
+        period = named_period(q) or named_period(prev)
+        if prev_answer is not None:
+            prev_text = self.sentence_text(prev_answer)
+            entity = answer_entity(prev, prev_text)
+            rewritten = resolve(q, entity) if entity else None
+            if rewritten:   # "What did he say?" -> "What did <the name it gave> say?"
+                return Query(q, tok(rewritten), rewritten, extra=extra, avoid=prev_answer, period=period)
+            extra += [(t, self.config.answer_weight) for t in tok(prev_text)]
+        return Query(q, tok(q), f"{prev} {q}", extra=extra, avoid=prev_answer, period=period)
+
+    def _top_answer(self, q: str, hist: list[str]) -> Optional[int]:
+        """The sentence the earlier turn would have quoted first (None if it abstained)."""
+        res = self._rank(self.query(q, hist), {})
+        if res is None or self.abstains(res[1][0], res[2][0]):
+            return None
+        return int(res[0][0])
+
+    def features(self, question: str, history: Sequence[str] = (), filters: dict | None = None
+                 ) -> tuple[np.ndarray, dict]:
+        """Every candidate sentence with its feature columns before fusion (named in
+        qa/answer/retrieve.py); ``rank`` fuses these. For tuning and benchmarks."""
+        q = clean_question(question)
+        return self.features_of(self.query(q, clean_history(history)), check_filters(filters))
+
+    def features_of(self, query: Query, fl: dict) -> tuple[np.ndarray, dict]:
+        b = self.built
+        qv = self.encoder.encode_query(query.dense_text)
+        mask = self.doc_mask(fl)
+        raw = bm25_scores(b, query, mask)
+        cand = self.retriever.candidates(Request(query, qv, fl, mask, raw))
+        if len(cand) == 0:
+            return cand, {}
+        match = articles_from(self._doc_months, query.period)
+        return cand, features(b, query, qv, cand, raw, self.sentence_text, match)
+
+    def _rank(self, query: Query, fl: dict):
+        cand, feats = self.features_of(query, fl)
+        if len(cand) == 0:
+            return None
+        score = convex(feats, self.config.weights)
+        if query.avoid is not None:
+            score = np.where(cand == query.avoid, score * self.config.repeat_penalty, score)
+        score, prob = self.rescored(query, cand, score)
+        order = np.lexsort((cand, -score))
+        return cand[order], score[order], prob[order]
+
+    def rescored(self, query: Query, cand: np.ndarray, fused: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``fused`` joined with the re-scorer's probabilities (unchanged when the stage is
+        off), and those probabilities per candidate (NaN where it did not read). Tuning
+        calls ``blend`` the same way, so both see the same scores."""
+        cfg = self.config
+        prob = np.full(len(cand), np.nan)
+        if not self.rescoring or len(cand) == 0:
+            return fused, prob
+        top = top_positions(fused, cfg.rescore_top)
+        p = self.rescorer.score(query.dense_text, [self.sentence_text(int(cand[i])) for i in top])
+        prob[top] = p
+        return blend(fused, top, p, cfg.rescore_weight), prob
+
+    @property
+    def rescoring(self) -> bool:
+        """Is the answer-scorer stage on (a re-scorer given, and a weight for it)?"""
+        return self.rescorer is not None and self.config.rescore_weight > 0
+
+    def abstains(self, score: float, prob: float) -> bool:
+        """Below the threshold, or (stage on) the re-scorer doubts the best answer."""
+        gate = self.config.rescore_gate if self.rescoring else 0.0
+        return score < self.config.threshold or (gate > 0 and not prob >= gate)
+
+    def _answer(self, q: str, query: Query, k: int, fl: dict) -> Result:
+        ranked = self._rank(query, fl)
+        if ranked is None or self.abstains(ranked[1][0], ranked[2][0]):
+            best = None if ranked is None else float(ranked[1][0])
+            return Result(q, True, NOT_FOUND, (), debug={"best_score": best})
+        cand, score, _ = ranked
+        keep = score >= self.config.threshold
+        cand, score = cand[keep], score[keep]
+        tok = self.built.tokenizer
+        texts = [self.sentence_text(int(i)) for i in cand]
+        dates = [self._doc_dates[self.built.tables.s_doc[int(i)]] or None for i in cand]
+        groups = group(texts, [frozenset(tok.words(t)) for t in texts], k, dates)
+        answers = tuple(self._to_answer(g, cand, score) for g in groups)
+        message = UNSURE if score[0] < self.config.confident else None
+        return Result(q, False, message, answers, disagreements=disagreements(q, answers),
+                      debug={"best_score": float(score[0])})
+
+    def _to_answer(self, g, cand: np.ndarray, score: np.ndarray) -> Answer:
+        b = self.built
+        t = b.tables
+        rep = int(cand[g.members[0]])
+        cites, docs = [], set()
+        for m in g.members:
+            i = int(cand[m])
+            d = int(t.s_doc[i])
+            if d in docs:
+                continue
+            docs.add(d)
+            a = b.articles[d]
+            off = int(t.s_start[i]) + g.texts[m].find(g.text)
+            cites.append(Citation(a.doc_id, a.title, a.source, a.date, a.url,
+                                  t.passage_ids[int(t.s_pass[i])], off, off + len(g.text), g.lead_in(m)))
+        return Answer(g.text, float(min(1.0, max(0.0, score[g.members[0]]))), self._context(rep), tuple(cites))
+
+    def _context(self, i: int) -> dict:
+        t = self.built.tables
+        n = len(t.sent_ids)
+        before = self.sentence_text(i - 1) if i > 0 and t.s_doc[i - 1] == t.s_doc[i] else None
+        after = self.sentence_text(i + 1) if i + 1 < n and t.s_doc[i + 1] == t.s_doc[i] else None
+        return {"before": before, "after": after}
+
+    def health(self) -> dict:
+        from qa import __version__
+
+        m = self.manifest
+        return {"status": "ok", "version": __version__, "model": m.get("model"),
+                "index": str(self.index_dir), "counts": m.get("corpus", {}), "created": m.get("created"),
+                "answer_model": self.rescorer_status}
+
+
+_default: Optional[Assistant] = None
+_default_lock = threading.Lock()
+
+
+def ask(question: str, history: Sequence[str] = (), k: int = 3, filters: dict | None = None) -> Result:
+    """Answer ``question`` from the default index (``$QA_INDEX`` or ./index)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Assistant()
+    return _default.ask(question, history=history, k=k, filters=filters)

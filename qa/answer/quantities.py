@@ -1,0 +1,225 @@
+"""Quantities in news sentences, read with what they count: "as many as 1,000 members",
+"hundreds of supporters", "a nine-hour meeting", "20 votes to 12", "£1.5bn", "40%".
+
+Each value becomes a ``Figure``: a unit and an interval, so that a value in other words
+is equal ("1,000" = "a thousand" = "one thousand"; "about 1,000" holds 960, within
+APPROX) and a vague one covers a range ("hundreds": 200 to 900, "tens of thousands":
+20,000 to 90,000; "more than N" is N and up). What a value counts is the first plural
+noun after it (after an optional "of the"), with general rules for news:
+- people are one unit whatever an outlet calls them (members, supporters, activists…),
+  since outlets count the same people under different names;
+- durations are in minutes, and the length of a named thing is marked with it
+  ("a nine-hour meeting": duration:meet), so it is not taken for the length of another
+  ("one month's payroll"); "two days after" is a point in time and is not read;
+- a vote "20 votes to 12" / "by 20-12" is one tally; a year and a day of a month are dates;
+- a count of another set ("three more groups", "the other two groups") and values that
+  count nothing said ("11 voted against", "two-to-one") are not read; nor are ages,
+  clock times, dated slashes or names ("Covid-19", "Formula One").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from qa.ingest.textnorm import STOPWORDS, Tokenizer
+from qa.answer.when import MONTHS
+
+APPROX = 0.05            # "about N" holds N ± 5%
+
+_STEM = Tokenizer()
+_WORD_VALUES = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven "
+                                           "twelve thirteen fourteen fifteen sixteen seventeen eighteen "
+                                           "nineteen".split())}
+_WORD_VALUES.update({w: 10 * n for n, w in
+                     enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)})
+_SCALES = {"dozen": 12, "hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9}
+_VAGUE = {"tens": 10, "dozens": 12, "scores": 20, "hundreds": 100, "thousands": 1e3, "millions": 1e6, "billions": 1e9}
+_MINUTES = {"minute": 1, "hour": 60, "day": 1440, "week": 10080, "month": 43800, "year": 525600}
+_MULT = {"k": 1e3, "m": 1e6, "bn": 1e9}
+_PEOPLE = {_STEM.term(w) for w in (    # outlets count the same people under different names
+    "people persons members supporters activists protesters protestors demonstrators campaigners voters "
+    "workers staff employees residents citizens students councillors delegates officials candidates "
+    "fans followers volunteers troops soldiers officers patients victims children adults men women "
+    "refugees migrants passengers mps").split()}
+VOTE = _STEM.term("votes")   # the unit of "how many votes"
+_OTHER_SET = {"more", "other", "further", "another", "additional", "extra", "remaining", "new"}
+# After a unit of time, these make a point in time ("two days after"), not a length.
+_OFFSET = {"ago", "later", "earlier", "after", "before", "since", "into", "until"}
+_HEDGES = [(re.compile(r"(?:about|around|roughly|approximately|some|nearly|almost|close to|estimated|"
+                       r"as many as|as much as|as few as|up to)$"), "approx"),
+           (re.compile(r"(?:more than|over|at least|above|upwards of)$"), "lower"),
+           (re.compile(r"(?:fewer than|less than|under|at most|no more than|below)$"), "upper")]
+_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_TOKEN = re.compile(rf"(?P<num>(?<![\w:/.,£$€])(?P<cur>[£$€])?(?P<n>{_NUM})(?P<mult>bn|m|k)?(?P<pct>%)?"
+                    rf"(?![\w:/]|[.,]\d))|(?P<word>[^\W\d_]+(?:[’'][^\W\d_]+)?)|(?P<junk>\w+)|(?P<p>\S)")
+_TALLY = re.compile(r"\b(\d+|[a-z]+)\s+votes?\s+to\s+(\d+|[a-z]+)\b|\bby\s+(\d+)\s*(?:-|–|to)\s*(\d+)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Figure:
+    unit: str      # "people", "duration[:thing]" (minutes), "tally", "percent", "money:£", "year", "date", a noun stem
+    lo: float
+    hi: float
+
+
+class _Tokens:
+    def __init__(self, text: str):
+        self.m = list(_TOKEN.finditer(text))
+        self.kind = ["num" if m.group("num") else m.lastgroup for m in self.m]
+        self.low = [m.group().lower() for m in self.m]
+
+    def words(self, j: int, n: int = 1) -> list[str]:
+        return self.low[j:j + n]
+
+
+def figures(text: str) -> list[Figure]:
+    """Every value in ``text`` with the unit it counts (values without one are left out)."""
+    out, tallies = [], [m.span() for m in _TALLY.finditer(text)]
+    for m in _TALLY.finditer(text):           # "20 votes to 12", "by 20-12": for * 1e6 + against
+        a, b = (_int(g) for g in (m.group(1) or m.group(3), m.group(2) or m.group(4)))
+        if a is not None and b is not None:
+            out.append(Figure("tally", a * 1e6 + b, a * 1e6 + b))
+    t, i = _Tokens(text), 0
+    while i < len(t.low):
+        read = None if any(s <= t.m[i].start() < e for s, e in tallies) else _read(t, i)
+        if read and read[3]:
+            out.append(Figure(read[3], read[0], read[1]))
+        i = max(read[2], i + 1) if read else i + 1
+    return out
+
+
+def _int(word: str) -> Optional[int]:
+    return int(word) if word.isdigit() else _WORD_VALUES.get(word.lower())
+
+
+def _read(t: _Tokens, i: int) -> Optional[tuple[float, float, int, Optional[str]]]:
+    """(lo, hi, next token, unit or None) of a value starting at token i, else None."""
+    m = t.m[i]
+    if i and t.low[i - 1] in _OTHER_SET:
+        return None                           # "the other two groups"
+    if t.kind[i] == "num":
+        if m.group("mult") and not m.group("cur"):
+            return None                       # "9m": metres or millions, unknowable
+        value, j, vague = float(m.group("n").replace(",", "")) * _MULT.get(m.group("mult") or "", 1), i + 1, False
+        if t.words(j) and t.low[j] in _SCALES:
+            value, j = value * _SCALES[t.low[j]], j + 1
+    elif t.kind[i] == "word" and (t.low[i] in _VAGUE or m.group()[0].islower() or m.start() == 0):
+        value, j, vague = _word_number(t, i)  # (a capital mid-sentence is a name: "Formula One")
+    else:
+        return None
+    if j == i:
+        return None
+    if m.group("cur"):
+        unit, factor = "money:" + m.group("cur"), 1.0
+    elif m.group("pct") or t.words(j, 2) == ["per", "cent"] or t.words(j) == ["percent"]:
+        unit, factor = "percent", 1.0
+    else:
+        unit, factor = _unit(t, j)
+    date = _date(t, i, j, value) if t.kind[i] == "num" and unit is None else None
+    if date:
+        return date
+    if t.kind[i] != "num" and value == 1 and not (unit or "").startswith("duration"):
+        return None                           # "one of them", "no one": rarely the count asked for
+    lo, hi = (2 * value, 9 * value) if vague else _bounds(t, i, value)
+    return lo * factor, hi * factor, j, unit
+
+
+def _word_number(t: _Tokens, i: int) -> tuple[float, int, bool]:
+    """(value, next token, vague) of number words: "two hundred and fifty", "twenty-five",
+    "a thousand"; "hundreds", "tens of thousands", "several hundred" are vague."""
+    if t.low[i] in _VAGUE:
+        base, j = _VAGUE[t.low[i]], i + 1
+        if t.words(j) == ["of"] and t.words(j + 1) and t.low[j + 1] in _VAGUE:
+            base, j = base * _VAGUE[t.low[j + 1]], j + 2
+        return base, j, True
+    total = current = 0.0
+    j = i
+    while j < len(t.low):
+        w, nxt = t.low[j], (t.low[j + 1] if j + 1 < len(t.low) else "")
+        if w in _WORD_VALUES:
+            current += _WORD_VALUES[w]
+        elif w in ("a", "an") and j == i and nxt in _SCALES:
+            current = 1
+        elif w in _SCALES and (j > i or w != "dozen"):
+            if _SCALES[w] < 1e3:
+                current = max(current, 1) * _SCALES[w]
+            else:
+                total, current = total + max(current, 1) * _SCALES[w], 0
+        elif not (j > i and nxt in _WORD_VALUES and (w == "and" or (w == "-" and _touching(t, j)))):
+            break
+        j += 1
+    vague = j == i + 1 and t.low[i] in _SCALES and i > 0 and t.low[i - 1] in ("several", "few")
+    return total + current, j, vague
+
+
+def _touching(t: _Tokens, j: int) -> bool:
+    """A hyphen joins only words it touches ("twenty-five"); a spaced dash separates."""
+    return 0 < j < len(t.m) - 1 and t.m[j - 1].end() == t.m[j].start() and t.m[j].end() == t.m[j + 1].start()
+
+
+def _date(t: _Tokens, i: int, j: int, value: float):
+    """A year ("in 1990") or a day of a month ("20 July", "July 20") as (lo, hi, next, unit)."""
+    if value.is_integer() and 1800 <= value <= 2099:
+        return value, value, j, "year"
+    month = t.low[j] if t.words(j) and t.low[j] in MONTHS else (t.low[i - 1] if i and t.low[i - 1] in MONTHS else None)
+    if month and value.is_integer() and 1 <= value <= 31:
+        day = MONTHS.index(month) * 32 + value
+        return day, day, j + (t.words(j) == [month]), "date"
+    return None
+
+
+def _bounds(t: _Tokens, i: int, value: float) -> tuple[float, float]:
+    """The interval a hedge before token i ("about", "more than", "up to") makes of ``value``."""
+    before = " ".join(t.low[max(0, i - 3):i])
+    for pattern, kind in _HEDGES:
+        if pattern.search(before):
+            return {"approx": (value * (1 - APPROX), value * (1 + APPROX)),
+                    "lower": (value, float("inf")), "upper": (0.0, value)}[kind]
+    return value, value
+
+
+def _unit(t: _Tokens, j: int) -> tuple[Optional[str], float]:
+    """What the value before token j counts, with its factor to minutes for time: the first
+    plural noun or unit of time in the next few words, after an optional "of (the)".
+    (None, 1) when there is none or the count is of another set ("three more groups")."""
+    if t.words(j) == ["of"]:
+        j += 2 if t.words(j + 1) in (["the"], ["these"], ["those"], ["their"], ["its"]) else 1
+    for k in range(j, min(j + 5, len(t.low))):
+        w = re.sub(r"[’']s$", "", t.low[k])
+        if w == "-" and _touching(t, k):
+            continue                          # "nine-hour", "far-left"
+        if t.kind[k] != "word" or w in _OTHER_SET:
+            return None, 1
+        single = w[:-1] if w.endswith("s") else w
+        if single in _MINUTES:                # "a 20-year-old" is an age; "a nine-hour meeting" a thing's length
+            after = t.words(k + 1)
+            if t.words(k + 1, 2) == ["-", "old"] or (after and after[0] in _OFFSET):
+                return None, 1
+            thing = after[0] if w == single and after and t.kind[k + 1] == "word" else "the"
+            named = "" if thing in STOPWORDS or thing == "long" else ":" + _STEM.term(thing)
+            return "duration" + named, _MINUTES[single]
+        stem = _STEM.term(w)
+        if stem in _PEOPLE:
+            return "people", 1
+        if w in STOPWORDS:
+            return None, 1
+        if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+            return stem, 1
+    return None, 1
+
+
+def asked_unit(question_tail: str) -> Optional[str]:
+    """The unit of the noun a question counts, read from the words after "how many"."""
+    return _unit(_Tokens(question_tail), 0)[0]
+
+
+def same_unit(a: str, b: str) -> bool:
+    """Durations of a named thing compare with those of the same thing or of none."""
+    if a.startswith("duration") and b.startswith("duration"):
+        return a == b or "duration" in (a, b)
+    return a == b
+
+
+def overlap(a: Figure, b: Figure) -> bool:
+    return a.lo <= b.hi and b.lo <= a.hi

@@ -1,0 +1,128 @@
+"""Candidate generation and per-sentence features for fusion.
+
+Each sentence is scored with its passage as context, on absolute scales:
+  bm25_sent  sentence BM25 / the query's idf mass (about 1 = every term matched once)
+  bm25_pass  the same for the passage holding the sentence
+  dense_sent cosine(question, sentence)
+  dense_pass cosine(question, passage), the passage vector being the normalised
+             mean of its sentence vectors
+  *_window   the same for the sentence joined with the one before it
+  type_mismatch  1 when the sentence cannot supply the answer type asked for
+  time_mismatch  1 when the question names a time (qa/answer/when.py) and the sentence's
+             article is not from then, while some article is
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+from qa.answer.answer_type import matches, names_something, question_type
+from qa.ingest.textnorm import Tokenizer
+from qa.answer.when import named_period
+
+# The fused score is a weighted sum of these per-candidate columns (weights: AskConfig).
+SIMILARITIES = ("bm25_sent", "bm25_pass", "bm25_window", "dense_sent", "dense_pass", "dense_window")
+FEATURES = SIMILARITIES + ("type_mismatch", "time_mismatch")
+
+_ANAPHORA = frozenset("he she him her his hers they them their theirs it its this that these those there "
+                      "then such one ones".split())
+_ELLIPSIS = re.compile(r"^\s*(and|but|so|what about|how about|why|also|and what|what else)\b", re.I)
+
+
+@dataclass
+class Query:
+    text: str
+    tokens: list[str]
+    dense_text: str
+    extra: list[tuple[str, float]] = field(default_factory=list)   # (token, weight) from history
+    avoid: Optional[int] = None                                     # the previous turn's answer
+    kind: Optional[str] = None                                      # wanted answer type
+    period: Optional[tuple] = None                                  # (year, month) named
+
+    def __post_init__(self):
+        if self.kind is None:
+            self.kind = question_type(self.text)
+        if self.period is None:
+            self.period = named_period(self.text)
+
+
+def is_follow_up(q: str, tok: Tokenizer, known=None) -> bool:
+    """A question that leans on the conversation: a pronoun, an elliptical opening, or
+    too few content words to stand alone, all of them words the corpus uses ("What was
+    the vote?"). "What is the capital of France?" is short too, but about other things:
+    it must not inherit the topic of the question before it."""
+    words = set(tok.words(q))
+    if words & _ANAPHORA:
+        return True
+    if _ELLIPSIS.match(q):   # "And why?" leans on the conversation; "And why was X banned?" does not
+        return not names_something(q)
+    # A short question that names its own subject ("What did Unison say?") is a new
+    # question, however few words it has; one that names nothing ("What did the union
+    # say?", "What was the vote?") leans on the one before.
+    if names_something(q):
+        return False
+    terms = tok(q)
+    return len(terms) <= 2 and (known is None or all(t in known for t in terms))
+
+
+def _terms(bm25, query: Query) -> dict[int, float]:
+    terms = bm25.query_terms(query.tokens)
+    seen = set(query.tokens)
+    for t, w in query.extra:
+        j = bm25.term_id.get(t)
+        if j is not None and t not in seen:
+            terms[j] = max(terms.get(j, 0.0), w)
+    return terms
+
+
+def bm25_scores(b, query: Query, doc_mask: Optional[np.ndarray]) -> dict:
+    """Sentence and passage BM25 score vectors (zero outside ``doc_mask``) and the
+    query's idf mass for each, which the features divide by."""
+    t = b.tables
+    s_terms, p_terms = _terms(b.bm25_sent, query), _terms(b.bm25_pass, query)
+    s_bm, p_bm = b.bm25_sent.scores(s_terms), b.bm25_pass.scores(p_terms)
+    if doc_mask is not None:
+        s_bm = np.where(doc_mask[t.s_doc], s_bm, 0.0)
+        p_bm = np.where(doc_mask[t.p_doc], p_bm, 0.0)
+    s_unknown = sum(1 for x in query.tokens if x not in b.bm25_sent.term_id)
+    p_unknown = sum(1 for x in query.tokens if x not in b.bm25_pass.term_id)
+    return {"s_bm": s_bm, "p_bm": p_bm, "s_mass": b.bm25_sent.idf_mass(s_terms, s_unknown),
+            "p_mass": b.bm25_pass.idf_mass(p_terms, p_unknown)}
+
+
+def features(b, query: Query, qv: np.ndarray, cand: np.ndarray, raw: dict,
+             text_of=None,
+             doc_match: Optional[np.ndarray] = None) -> dict[str, np.ndarray]:
+    """Feature columns for ``cand`` (module docstring). ``doc_match``: per article, whether
+    it is from the time the question names (None: the question names none that helps)."""
+    t = b.tables
+    pas = t.s_pass[cand]
+    s_mass, p_mass = raw["s_mass"] or 1.0, raw["p_mass"] or 1.0
+    vecs = np.asarray(b.dense.vectors[cand])   # cand is sorted: memmap rows read in file order
+    # The sentence before often holds what "it", "he" or "its chair" refers to.
+    prev = np.maximum(cand - 1, 0)
+    same = (cand > 0) & (t.s_doc[prev] == t.s_doc[cand])
+    pvecs = np.asarray(b.dense.vectors[prev]) * same[:, None]
+    win = vecs + pvecs
+    win /= np.maximum(np.linalg.norm(win, axis=1, keepdims=True), 1e-9)
+    s_bm = raw["s_bm"]
+    feats = {
+        "bm25_sent": s_bm[cand] / s_mass,
+        "bm25_pass": raw["p_bm"][pas] / p_mass,
+        "bm25_window": (s_bm[cand] + np.where(same, s_bm[prev], 0.0)) / s_mass,
+        "dense_sent": vecs @ qv,
+        "dense_pass": b.p_vecs[pas] @ qv,
+        "dense_window": win @ qv,
+        "time_mismatch": (np.zeros(len(cand)) if doc_match is None
+                          else (~doc_match[t.s_doc[cand]]).astype(float)),
+    }
+    # Every candidate is checked, so the weights are tuned on the values serving produces
+    # (checking only the best few made the column depend on the weights themselves).
+    mismatch = np.zeros(len(cand))
+    if query.kind is not None and text_of is not None:
+        mismatch = np.array([0.0 if matches(query.kind, text_of(int(i)), query.text) else 1.0 for i in cand])
+    feats["type_mismatch"] = mismatch
+    return feats

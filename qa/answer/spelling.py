@@ -1,0 +1,70 @@
+"""Typos in questions: a question word whose index term the corpus never uses, one edit
+away from a word whose term it does use, is read as that word ("left horizen" -> horizon,
+"complants" -> complaint, "outstandnig" -> outstanding).
+
+Candidates are every word one deletion, transposition, substitution or insertion away
+(Norvig's edits1, a few hundred strings), each mapped to its index term by the project's
+tokenizer; the known term used in the most sentences wins. Only words of five letters or
+more are corrected (short words have too many neighbours). It runs at query time only, on
+unknown words only, so it needs nothing stored in the index.
+"""
+from __future__ import annotations
+
+from typing import Mapping, Optional
+
+import numpy as np
+
+from qa.ingest.textnorm import Tokenizer
+
+MIN_LEN = 5
+_MISS = object()
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def edits1(word: str) -> set[str]:
+    """Every string one deletion, transposition, substitution or insertion from ``word``."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return ({a + b[1:] for a, b in splits if b}
+            | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+            | {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+            | {a + c + b for a, b in splits for c in _LETTERS}) - {word}
+
+
+class Corrector:
+    """Tokenizes a question like ``tokenizer`` does, correcting unknown words (above)."""
+
+    def __init__(self, tokenizer: Tokenizer, term_id: Mapping[str, int], df: np.ndarray):
+        """``term_id`` and ``df``: the BM25 index's term -> column map and document counts."""
+        self.tokenizer = tokenizer
+        self._id, self._df = term_id, df
+        self._seen: dict[str, Optional[str]] = {}     # word -> correction (1-3 ms to find)
+
+    def correct(self, word: str) -> Optional[str]:
+        """The known term of the best word one edit from ``word`` (most sentences; ties:
+        alphabetical), or None when ``word``'s own term is known, ``word`` is short or not
+        plain ASCII letters, or no neighbour is known."""
+        if (self.tokenizer.term(word) in self._id or len(word) < MIN_LEN
+                or not (word.isascii() and word.isalpha())):
+            return None
+        best = self._seen.get(word, _MISS)
+        if best is _MISS:
+            terms = {self.tokenizer.term(c) for c in edits1(word) if self._may_be_known(c)}
+            known = [t for t in terms if t in self._id]
+            best = min(known, key=lambda t: (-int(self._df[self._id[t]]), t)) if known else None
+            if len(self._seen) >= 50_000:   # bounded: questions are open-ended text
+                self._seen.clear()
+            self._seen[word] = best
+        return best
+
+    def _may_be_known(self, word: str) -> bool:
+        """Cheap filter before stemming a candidate: a Snowball stem is almost always a
+        prefix of its word at most five letters shorter ("complaints" -> "complaint"), or
+        ends in i for a final y ("happy" -> "happi"). Stemming every candidate took
+        8-16 ms a word."""
+        known = self._id
+        return (any(word[:n] in known for n in range(max(3, len(word) - 5), len(word) + 1))
+                or (word.endswith("y") and word[:-1] + "i" in known))
+
+    def __call__(self, text: str) -> list[str]:
+        tok = self.tokenizer
+        return [self.correct(w) or tok.term(w) for w in tok.content_words(text)]

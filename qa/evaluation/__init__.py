@@ -1,0 +1,1 @@
+"""The evaluation harness: question files in, metrics, HTML and TREC reports out."""
