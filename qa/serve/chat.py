@@ -28,7 +28,7 @@ MAX_EXAMPLES = 8            # the empty chat shows them all as buttons: a few, n
 INTRO = ("Every answer is a sentence quoted word for word from the news articles, "
          "with the articles it comes from. If the articles do not say, it tells you so.")
 ASK_PLACEHOLDER = "Ask a question about the articles…"
-from qa.request import MAX_HISTORY
+from qa.request import MAX_HISTORY, MAX_QUESTION_CHARS
 from qa.settings import CHAT_TURNS  # noqa: E402  (turns a chat session keeps, QA_CHAT_TURNS)
 PLACEHOLDER = ('<div class="qa-placeholder"><p class="qa-placeholder-title">Ask about the news</p>'
                f"<p>{render.esc(INTRO)}</p></div>")
@@ -202,6 +202,17 @@ def publishers(assistant) -> list[str]:
     return sorted(names, key=str.casefold)
 
 
+def _filter_inputs(gr, choices: list[str]):
+    """The folded filter row: publishers (only those the index knows), from and to dates."""
+    with gr.Accordion("Filter by source and date", open=False, elem_classes="qa-filters"):
+        with gr.Row():
+            src = gr.Dropdown(choices=choices, value=[], multiselect=True, label="Sources",
+                              info="Only quote these publishers", scale=2)
+            dfrom = gr.Textbox(label="From", placeholder="YYYY-MM-DD", max_lines=1, scale=1)
+            dto = gr.Textbox(label="To", placeholder="YYYY-MM-DD", max_lines=1, scale=1)
+    return src, dfrom, dto
+
+
 def build_chat(assistant, store: Optional[FeedbackStore] = None, title: str = "Ask the articles",
                max_turns: int = CHAT_TURNS, limiter: Optional[SlidingWindow] = None,
                examples: Optional[Sequence[str]] = None):
@@ -226,18 +237,13 @@ def build_chat(assistant, store: Optional[FeedbackStore] = None, title: str = "A
         # gr.Markdown, not gr.HTML: gr.HTML compiles templates with eval, which the CSP forbids.
         gr.Markdown(f'<header class="qa-header"><h1>{render.esc(title)}</h1>'
                     f'<p>{render.esc(INTRO)}</p></header>', elem_classes="qa-header-wrap")
-        with gr.Accordion("Filter by source and date", open=False, elem_classes="qa-filters"):
-            with gr.Row():
-                src = gr.Dropdown(choices=choices, value=[], multiselect=True, label="Sources",
-                                  info="Only quote these publishers", scale=2)
-                dfrom = gr.Textbox(label="From", placeholder="YYYY-MM-DD", max_lines=1, scale=1)
-                dto = gr.Textbox(label="To", placeholder="YYYY-MM-DD", max_lines=1, scale=1)
+        src, dfrom, dto = _filter_inputs(gr, choices)
         chatbot = gr.Chatbot(render_markdown=False, sanitize_html=True, latex_delimiters=[],
                              feedback_options=("Like", "Dislike"), placeholder=PLACEHOLDER,
                              show_label=False, elem_classes="qa-chatbot", buttons=["copy"],
                              allow_file_downloads=False, height="60vh", min_height=320)
         textbox = gr.Textbox(placeholder=ASK_PLACEHOLDER, show_label=False,
-                             max_length=2000, max_lines=6, submit_btn="Ask", stop_btn=False,
+                             max_length=MAX_QUESTION_CHARS, max_lines=6, submit_btn="Ask", stop_btn=False,
                              elem_classes="qa-question")
         chat = bounded_chat_interface(gr)(answer, chatbot=chatbot, textbox=textbox,
                          additional_inputs=[src, dfrom, dto], examples=[[q] for q in examples] or None,
