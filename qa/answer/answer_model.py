@@ -25,7 +25,7 @@ import numpy as np
 
 from qa.settings import current
 
-DEFAULT_PATH = Path(__file__).resolve().parents[1] / "models" / "answer-minilm"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "models" / "answer-minilm"
 WEIGHTS = "model.safetensors"
 CONFIG = "config.json"
 MAX_LEN = 128
