@@ -200,7 +200,7 @@ def _mount_chat(app: FastAPI, demo, settings: Settings) -> None:
     # CORSGuard alone decides. CORSGuard answers every preflight before it is reached.
     app.add_middleware(CORSMiddleware, allow_origins=(), allow_methods=("GET",))
     index_dir = getattr(demo.backend.assistant, "index_dir", None)
-    blocked = [str(p.resolve()) for p in (settings.data_dir, index_dir, Path(__file__).parent) if p]
+    blocked = [str(p.resolve()) for p in (settings.data_dir, index_dir, Path(__file__).resolve().parents[1]) if p]
     # Gradio keeps every chat session's history in memory, up to this many sessions (its
     # default is 10,000); the oldest are dropped first. A 10-minute soak grew the server by
     # a third, mostly chat history (docs/reliability.md): this bounds it.
