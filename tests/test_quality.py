@@ -1,18 +1,17 @@
-"""Quality gate: the evaluation harness on the REPORTING half of seeds/questions.jsonl,
-with the session's assistant over seeds/ (real model), must stay above the thresholds
-documented in docs/evaluation.md.
+"""Quality gate: the evaluation harness on the REPORTING half of seeds/questions.jsonl (the
+five real articles; 49 answerable and 18 unanswerable questions), with the session's
+assistant over seeds/ (real model, the answer-model stage as shipped), must stay above the
+thresholds documented in docs/evaluation.md.
 
-Thresholds = the figures measured on the report half minus a margin of about 0.05,
-and never less than one question (35 answerable, 10 unanswerable questions), so a
-single tie flipping does not fail the build but a real regression does.
-Measured 2026-11-23 at commit 33841cf (weights chosen on the three tuning halves,
-tokenizer v2) with
+Thresholds = the figures measured on the report half minus a margin of about one
+question, so a single tie flipping does not fail the build but a real regression does.
+Measured 2026-11-26 (session 4: real corpus, threshold and answer-model blend chosen on the
+tune halves, docs/tuning.md) with
 `qa eval seeds/questions.jsonl --split report --index <fresh index of seeds/>`:
-    hit@1 0.571 (20/35), abstention recall 0.600 (6/10), abstention F1 0.750,
-    false-abstention rate 0.000 (0/35), faithfulness 1.000.
-Re-set them after tuning (on the tune half only) the same way.
-Session 3 added the hand-set time penalty (docs/tuning.md): neutral on the tune half, so the
-thresholds were left alone; the report half now measures hit@1 0.629 (22/35), the rest as above.
+    hit@1 0.714 (35/49), abstention recall 0.278 (5/18), abstention F1 0.435,
+    false-abstention rate 0.000 (0/49), faithfulness 1.000.
+The issue's targets (hit@1 0.85, every off-topic question abstained) are not met; the gate
+guards what is measured, it does not claim the targets.
 """
 from __future__ import annotations
 
@@ -22,10 +21,10 @@ from conftest import SEEDS
 
 pytestmark = pytest.mark.slow
 
-MIN_HIT_AT_1 = 0.52                 # measured 0.571 (one question less: 0.543)
-MIN_ABSTENTION_RECALL = 0.50        # measured 0.600 (one question less: 0.5)
-MIN_ABSTENTION_F1 = 0.66            # measured 0.750 (recall 0.5 at precision 1.0: 0.667)
-MAX_FALSE_ABSTENTION_RATE = 0.05    # measured 0.000 (one question more: 0.029)
+MIN_HIT_AT_1 = 0.69                 # measured 0.714 (one question less: 0.694)
+MIN_ABSTENTION_RECALL = 0.22        # measured 0.278 (one question less: 0.222)
+MIN_ABSTENTION_F1 = 0.36            # measured 0.435 (recall 0.222 at precision 1.0: 0.364)
+MAX_FALSE_ABSTENTION_RATE = 0.05    # measured 0.000 (two questions more: 0.041)
 
 
 @pytest.fixture(scope="module")

@@ -45,8 +45,10 @@ class AskConfig:
     confident: float = 0.45
     # The optional answer-scorer stage (qa/answer/rescore.py): it reads the best ``rescore_top``
     # candidates and its probability joins the fused score with ``rescore_weight``.
+    # Chosen by bench/tune_rescore.py on the tuning halves (docs/tuning.md, stage 2).
     rescore_top: int = 10
-    rescore_weight: float = 0.0
+    rescore_weight: float = 0.10
+    rescore_threshold: float = 0.23  # the abstention threshold when the stage is on
     rescore_gate: float = 0.0        # abstain when the best answer's probability is below this
     history_weight: float = 0.5      # BM25 weight of the previous question's terms
     answer_weight: float = 0.3       # BM25 weight of the previous answer's terms
@@ -245,8 +247,10 @@ class Assistant:
 
     def abstains(self, score: float, prob: float) -> bool:
         """Below the threshold, or (stage on) the re-scorer doubts the best answer."""
-        gate = self.config.rescore_gate if self.rescoring else 0.0
-        return score < self.config.threshold or (gate > 0 and not prob >= gate)
+        cfg = self.config
+        if not self.rescoring:
+            return score < cfg.threshold
+        return score < cfg.rescore_threshold or (cfg.rescore_gate > 0 and not prob >= cfg.rescore_gate)
 
     def _answer(self, q: str, query: Query, k: int, fl: dict) -> Result:
         ranked = self._rank(query, fl)
@@ -254,7 +258,7 @@ class Assistant:
             best = None if ranked is None else float(ranked[1][0])
             return Result(q, True, NOT_FOUND, (), debug={"best_score": best})
         cand, score, _ = ranked
-        keep = score >= self.config.threshold
+        keep = score >= (self.config.rescore_threshold if self.rescoring else self.config.threshold)
         cand, score = cand[keep], score[keep]
         tok = self.built.tokenizer
         texts = [self.sentence_text(int(i)) for i in cand]
