@@ -163,6 +163,7 @@ def test_tuning_columns_are_the_ones_serving_fuses(assistant):
         fused = convex(cols, w)
         if query.avoid is not None:
             fused = np.where(cand == query.avoid, fused * assistant.config.repeat_penalty, fused)
+        fused, _ = assistant.rescored(query, cand, fused)     # the answer-model blend, if on
         ranked, score = assistant.rank(q, hist)
         by_id = dict(zip(cand.tolist(), fused.tolist()))
         np.testing.assert_allclose(score, [by_id[i] for i in ranked.tolist()], rtol=0, atol=1e-12)

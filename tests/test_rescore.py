@@ -40,8 +40,8 @@ def test_toy_rescorer_satisfies_the_contract_and_reorders_answers(assistant):
     toy = KeywordRescorer("Mirror")
     assert isinstance(toy, Rescorer)
     q = "How many members could lose their membership?"
-    base = assistant.ask(q, k=3)
     cfg = replace(assistant.config, rescore_weight=0.5, rescore_top=10)
+    base = Assistant.from_built(assistant.built, assistant.encoder, replace(cfg, rescore_weight=0.0)).ask(q, k=3)
     plugged = Assistant.from_built(assistant.built, assistant.encoder, cfg, rescorer=toy)
     r = plugged.ask(q, k=3)
     assert toy.calls and max(toy.calls) <= 10           # reads only the best rescore_top
