@@ -179,6 +179,37 @@ def eval_wikiqa(scorer, path: str) -> dict:
     return out
 
 
+# ------------------------------------------------------------------ news
+def eval_news(scorer, questions_path: str, index_dir: str, split: str, k: int = K_CAND) -> dict:
+    """The engine's own top ``k`` per question of one split of the news question set (the
+    answer-model stage off), re-scored by the model alone.
+    hit@1 of the engine's order and of the model alone (answerable questions; a sentence is
+    right when it holds an expected phrase, as in qa eval), and the AUC of the top
+    probability (top fused score) for answerable vs unanswerable."""
+    from qa.answer.engine import Assistant
+    from qa.evaluation.eval_metrics import fold_phrases, is_right
+
+    rows = [json.loads(x) for x in Path(questions_path).read_text("utf-8").splitlines() if x.strip()]
+    rows = [r for r in rows if r.get("split") == split]
+    assistant = Assistant(index_dir)
+    assistant.rescorer = None     # the engine's order without this stage: the baseline
+    hits = {"engine": [], "model": []}
+    top = {"engine": ([], []), "model": ([], [])}
+    for r in rows:
+        ranked, fused = assistant.rank(r["question"], r.get("history") or [])
+        ranked, fused = ranked[:k], np.asarray(fused[:k], float)
+        texts = [assistant.sentence_text(int(i)) for i in ranked]
+        p = scorer.score(r["question"], texts) if texts else np.zeros(0)
+        for name, s in (("engine", fused), ("model", p)):
+            top[name][0 if r["answerable"] else 1].append(float(s.max()) if len(s) else 0.0)
+            if r["answerable"]:
+                right = is_right(texts[int(np.argmax(s))], fold_phrases(r["expected"])) if len(s) else False
+                hits[name].append(float(right))
+    return {"split": split, "questions": len(rows), "answerable": len(hits["model"]),
+            **{f"hit@1 {n}": round(float(np.mean(h)), 4) for n, h in hits.items()},
+            **{f"answerable_AUC {n}": round(auc(np.array(a), np.array(b)), 4) for n, (a, b) in top.items()}}
+
+
 # ------------------------------------------------------------------ latency
 def latency(model_dir: str, squad: str, runs: int = 50) -> dict:
     """p50/p90 ms of one score() call on real candidate sentences (odd SQuAD questions)."""
@@ -218,7 +249,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--every", type=int, default=1,
                    help="ReQA: every Nth odd-article question only (5: ~1,000 of 5,173)")
     p.add_argument("--skip-reqa", action="store_true")
+    p.add_argument("--skip-wikiqa", action="store_true")
     p.add_argument("--latency", action="store_true")
+    p.add_argument("--news", help="seeds/questions.jsonl: also re-score the engine's top 20 on it")
+    p.add_argument("--news-index", default="index", help="index of the news corpus, for --news")
+    p.add_argument("--news-split", default="tune", help="tune (for choices) or report")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--cache", help="development: keep the ReQA pool vectors here")
     p.add_argument("--json", help="write the results here")
@@ -235,8 +270,12 @@ def main(argv: list[str] | None = None) -> int:
     scorer = AnswerScorer(args.model, quantize=not args.fp32).warm_up()
     out = {"model": args.model, "sha256": scorer.config.get("sha256"), "weights": "fp32" if args.fp32 else "int8",
            "threads": args.threads, "commit": commit(), "date": time.strftime("%Y-%m-%d")}
-    out["wikiqa_odd"] = eval_wikiqa(scorer, args.wikiqa)
-    print(json.dumps(out["wikiqa_odd"]), file=sys.stderr)
+    if not args.skip_wikiqa:
+        out["wikiqa_odd"] = eval_wikiqa(scorer, args.wikiqa)
+        print(json.dumps(out["wikiqa_odd"]), file=sys.stderr)
+    if args.news:
+        out["news"] = eval_news(scorer, args.news, args.news_index, args.news_split)
+        print(json.dumps(out["news"]), file=sys.stderr)
     if not args.skip_reqa:
         out["reqa_squad_odd"] = eval_reqa(scorer, args.squad, args.every, args.cache, not args.quiet)
     if args.latency:
