@@ -15,6 +15,10 @@ ReQA-SQuAD, odd article index: the pool is every sentence (qa.ingest.split) of e
 WikiQA, odd question number: each question's own WikiQA sentences, scored as they are.
   MAP and MRR over questions with a correct sentence (the standard filter), model alone and
   MiniLM cosine; AUC of the top probability (top cosine) for "has an answer" vs not, over all.
+--news: the news question set's --news-split half (tune for choices, report for figures):
+  the engine's own top 20 (the stage off) re-ranked by the model alone; hit@1 (a sentence is
+  right when it holds an expected phrase, as in qa eval) and the AUC of the top score for
+  answerable vs unanswerable, engine and model.
 --latency: ``AnswerScorer.score`` on 10 and 20 real candidate sentences, p50/p90 of 50 runs
   after 3 warm-ups, torch threads 2 and 1, fp32 and dynamic int8.
 """

@@ -1,35 +1,27 @@
 """Train the answer-selection cross-encoder (qa/answer/answer_model.py) on the tuning halves only.
 
     .venv/bin/python bench/train_answer_model.py --squad ../shared/data/squad/dev-v1.1.json \
-        --wikiqa ../shared/data/wikiqa/WikiQA-test.tsv --out /tmp/answer-minilm --steps 2000 --minutes 45
+        --wikiqa ../shared/data/wikiqa/WikiQA-test.tsv --out /tmp/answer-minilm --steps 3000 --minutes 42
 
 Starts from the bundled all-MiniLM-L6-v2 weights; the classifier is a fresh linear layer on
-the mean-pooled token states. Data (docs/answer-model.md), never the report halves:
-  SQuAD v1.1 dev, EVEN article index: the sentence (qa.ingest.split) holding the answer start is the
-      positive; per question and epoch, two random negatives (one from the same paragraph, one
-      from elsewhere in the article) AND two hard ones (one of the top BM25 sentences of the
-      whole even-article pool, project tokenizer; one of the top MiniLM-cosine sentences):
-      what the product's retrievers put in front of the scorer.
-  WikiQA test, EVEN question number: every (question, sentence) row with its label; questions
-      without a correct sentence are real "about it but not answering" examples.
-  seeds/questions.jsonl split "tune" (--news, optional): indexed sentences holding an
-      expected phrase are positives, the other top candidates negatives.
-Negatives never hold any of the question's answer texts (they would be false negatives).
+the mean-pooled token states. Data: bench/answer_model_data.py (SQuAD even articles with
+random and hard negatives mixed, WikiQA even questions; never a report half).
 
-The learning-rate schedule is fixed by --steps (warm-up, then linear decay to 0), and the
-data order by --seed, so a run is reproducible; --minutes only stops a slow machine early
-(the log and the config say so). Weights are saved as fp16 safetensors with config.json.
+The learning rate warms up, then decays linearly to 0 over the run, where the run's progress
+is max(step / --steps, elapsed / --minutes): on a loaded shared machine the time budget binds
+first and the decay still completes. Data order and negatives follow --seed; with
+--minutes 0 only --steps counts and a run is repeatable step for step. Weights are saved as
+fp16 safetensors with config.json (architecture, arguments, data counts, loss log) and
+checksums.json (sha256).
 """
 from __future__ import annotations
 
 import argparse
-import csv
 import hashlib
 import json
 import random
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -40,138 +32,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 # spinning OpenMP threads a training step was 2-9x slower whenever another process wanted
 # one of the two cores (measured: 4.9-9.3 s against 0.8-3.5 s a step under load 5).
 import common  # noqa: E402,F401
-
-
-@dataclass
-class SquadQuestion:
-    text: str
-    sent: int                     # index of the positive sentence in the pool
-    para: list[int]               # other sentences of its paragraph (negatives allowed)
-    article: list[int]            # sentences of its article outside the paragraph
-    hard_bm25: list[int] = field(default_factory=list)
-    hard_dense: list[int] = field(default_factory=list)
-
-
-# ------------------------------------------------------------------ data
-def squad_even(path: str) -> tuple[list[str], list[SquadQuestion], list[list[str]]]:
-    """(sentence pool of the even articles, questions, answer texts per question)."""
-    from qa.ingest.split import is_answerable_unit, sentences
-
-    data = json.loads(Path(path).read_text("utf-8"))["data"]
-    pool: list[str] = []
-    questions: list[SquadQuestion] = []
-    answers: list[list[str]] = []
-    for ai, art in enumerate(data):
-        if ai % 2:
-            continue                                   # odd articles are the report half
-        spans_by_para = []
-        first = len(pool)
-        for para in art["paragraphs"]:
-            ctx = para["context"]
-            spans = sentences(ctx, 0, len(ctx))
-            spans_by_para.append((len(pool), spans))
-            pool.extend(ctx[s:e] for s, e in spans)
-        art_rows = range(first, len(pool))
-        for para, (base, spans) in zip(art["paragraphs"], spans_by_para):
-            for qa in para["qas"]:
-                texts = sorted({a["text"].strip() for a in qa["answers"] if a["text"].strip()})
-                starts = [int(a["answer_start"]) for a in qa["answers"]]
-                gold = [base + i for i, (s, e) in enumerate(spans) if s <= starts[0] < e]
-                if not gold:
-                    continue
-                bad = {base + i for i, (s, e) in enumerate(spans) if any(s <= x < e for x in starts)}
-                ok = lambda r: r not in bad and is_answerable_unit(pool[r]) and not _holds(pool[r], texts)  # noqa: E731
-                mine = set(range(base, base + len(spans)))
-                questions.append(SquadQuestion(
-                    qa["question"].strip(), gold[0], [r for r in sorted(mine) if ok(r)],
-                    [r for r in art_rows if r not in mine and ok(r)]))
-                answers.append(texts)
-    return pool, questions, answers
-
-
-def _holds(sentence: str, answers: list[str]) -> bool:
-    low = sentence.casefold()
-    return any(a.casefold() in low for a in answers)
-
-
-def add_hard_negatives(pool: list[str], questions: list[SquadQuestion], answers: list[list[str]],
-                       depth: int, progress: bool) -> None:
-    """Top BM25 (project tokenizer) and top MiniLM-cosine sentences of the pool per question,
-    minus the gold sentence and any sentence holding an answer text."""
-    from qa.index.bm25 import BM25Index, top_k
-    from qa.index.encoder import Encoder
-    from qa.ingest.split import is_answerable_unit
-    from qa.ingest.textnorm import Tokenizer
-
-    tok = Tokenizer()
-    bm25 = BM25Index.build(tok(s) for s in pool)
-    enc = Encoder().warm_up()
-    t = time.perf_counter()
-    vecs = enc.encode(pool, progress=progress)
-    qvecs = enc.encode([q.text for q in questions], progress=progress)
-    log(f"encoded {len(pool)} sentences and {len(questions)} questions in {time.perf_counter() - t:.0f} s")
-    usable = np.array([is_answerable_unit(s) for s in pool])
-    for q, texts, qv in zip(questions, answers, qvecs):
-        ok = lambda r: usable[r] and r != q.sent and not _holds(pool[r], texts)  # noqa: E731
-        q.hard_bm25 = [int(r) for r in top_k(bm25.get_scores(tok(q.text)), 4 * depth)[0] if ok(r)][:depth]
-        cos = vecs @ qv
-        q.hard_dense = [int(r) for r in np.argsort(-cos, kind="stable")[: 4 * depth] if ok(r)][:depth]
-
-
-def wikiqa_even(path: str) -> list[tuple[str, str, float]]:
-    """(question, sentence, label) rows of the even-numbered WikiQA questions."""
-    with open(path, encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
-    return [(r["Question"].strip(), r["Sentence"].strip(), float(r["Label"]))
-            for r in rows if int(r["QuestionID"][1:]) % 2 == 0]
-
-
-def news_tune(questions_path: Path, index_dir: str, depth: int) -> list[tuple[str, str, float]]:
-    """Pairs from the news question set's tune half (optional): the engine's own top
-    candidates, labelled by whether they hold an expected phrase."""
-    from qa.answer.engine import Assistant
-    from qa.ingest.textnorm import fold
-
-    rows = [json.loads(x) for x in questions_path.read_text("utf-8").splitlines() if x.strip()]
-    rows = [r for r in rows if r.get("split") == "tune"]
-    assistant = Assistant(index_dir)
-    out = []
-    for r in rows:
-        ranked, _ = assistant.rank(r["question"], r.get("history") or [])   # best first
-        expected = [fold(p) for p in r.get("expected") or []] if r.get("answerable", True) else []
-        for row in list(ranked)[:depth]:
-            text = assistant.sentence_text(int(row))
-            label = float(any(p in fold(text) for p in expected))   # unanswerable: all negative
-            out.append((r["question"], text, label))
-    return out
-
-
-def epoch_pairs(pool: list[str], questions: list[SquadQuestion], extra: list[tuple[str, str, float]],
-                rng: random.Random) -> list[tuple[str, str, float]]:
-    """One epoch: per SQuAD question 1 positive, 2 random and 2 hard negatives (fresh draws
-    every epoch), plus every extra row; shuffled."""
-    out = list(extra)
-    for q in questions:
-        out.append((q.text, pool[q.sent], 1.0))
-        picks = []
-        for group in (q.para, q.article, q.hard_bm25, q.hard_dense):
-            left = [r for r in group if r not in picks]
-            if left:
-                picks.append(rng.choice(left))
-        out.extend((q.text, pool[r], 0.0) for r in picks)
-    rng.shuffle(out)
-    return out
-
-
-def batches(pairs: list, size: int, tok, rng: random.Random) -> list[list]:
-    """Batches of similar length (less padding: ~1.5x faster on CPU), in random order."""
-    lens = [len(x) for x in tok.encode_batch([(q, s) for q, s, _ in pairs])]
-    out = []
-    for c in range(0, len(pairs), size * 50):
-        chunk = sorted(range(c, min(c + size * 50, len(pairs))), key=lambda i: lens[i])
-        out.extend([pairs[i] for i in chunk[b:b + size]] for b in range(0, len(chunk), size))
-    rng.shuffle(out)
-    return out
+from answer_model_data import (add_hard_negatives, batches, epoch_pairs, log, news_tune,  # noqa: E402
+                               squad_even, wikiqa_even)
 
 
 # ------------------------------------------------------------------ training
@@ -286,11 +148,7 @@ def save(model, cfg: dict, out: Path, record: dict) -> str:
     return digest
 
 
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--squad", required=True)
     p.add_argument("--wikiqa", required=True)
@@ -298,8 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--news-index", help="index of the news corpus, for --news")
     p.add_argument("--out", required=True, help="folder for model.safetensors + config.json")
     p.add_argument("--steps", type=int, default=3000, help="most updates")
-    p.add_argument("--minutes", type=float, default=38.0,
-                   help="wall-clock cap on the training loop (0: none; then the run is step-for-step reproducible)")
+    p.add_argument("--minutes", type=float, default=42.0,
+                   help="wall-clock budget of the training loop (0: none; then the run is step-for-step repeatable)")
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--lr", type=float, default=1.5e-4)
     p.add_argument("--head-lr", type=float, default=5e-4)
@@ -313,17 +171,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--checkpoint-every", type=int, default=0)
     p.add_argument("--limit", type=int, help="smoke runs: only the first N SQuAD questions")
     p.add_argument("--quiet", action="store_true")
-    args = p.parse_args(argv)
+    return p.parse_args(argv)
 
-    import torch
 
-    from qa.answer.answer_model import load_tokenizer
-
-    torch.set_num_threads(args.threads)
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
-    t0 = time.perf_counter()
+def build_data(args):
+    """(epochs_data(epoch) -> shuffled pairs, counts for the model card)."""
     pool, questions, answers = squad_even(args.squad)
     if args.limit:
         questions, answers = questions[: args.limit], answers[: args.limit]
@@ -335,18 +187,32 @@ def main(argv: list[str] | None = None) -> int:
         news = news_tune(Path(args.news), args.news_index or "index", 20)
         counts.update(news_tune_pairs=len(news), news_tune_positive=int(sum(r[2] for r in news)))
         extra = extra + news
-    log(f"data ready in {time.perf_counter() - t0:.0f} s: {counts}")
-    model, cfg = start_model(args.dropout)
-    tok = load_tokenizer()
 
     def epochs_data(epoch: int):
         return epoch_pairs(pool, questions, extra, random.Random(args.seed * 1000 + epoch))
 
     counts["pairs_per_epoch"] = len(epochs_data(0))
-    result = train(model, cfg, tok, epochs_data, args)
+    return epochs_data, counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    import torch
+
+    from qa.answer.answer_model import load_tokenizer
+
+    torch.set_num_threads(args.threads)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    t0 = time.perf_counter()
+    epochs_data, counts = build_data(args)
+    log(f"data ready in {time.perf_counter() - t0:.0f} s: {counts}")
+    model, cfg = start_model(args.dropout)
+    result = train(model, cfg, load_tokenizer(), epochs_data, args)
     model.eval()
     record = {"command": "bench/train_answer_model.py " + " ".join(argv if argv is not None else sys.argv[1:]),
-              "seed": args.seed, "args": {k: v for k, v in vars(args).items()}, "data": counts, **result,
+              "seed": args.seed, "args": dict(vars(args)), "data": counts, **result,
               "total_minutes": round((time.perf_counter() - t0) / 60, 1), "threads": args.threads,
               "machine": _machine(), "commit": common.commit()}
     digest = save(model, cfg, Path(args.out), record)
