@@ -30,7 +30,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import indexed_pool  # noqa: E402
 from qa.answer.engine import Assistant  # noqa: E402
-from qa.answer.fusion import convex  # noqa: E402
 from qa.answer.rescore import blend, top_positions  # noqa: E402
 from qa.ingest.textnorm import fold  # noqa: E402
 
@@ -43,12 +42,7 @@ def read(a: Assistant, query, cand, fused, right, model, top: int) -> dict:
 
 def fused_of(a: Assistant, query, filters: dict):
     cand, f = a.features_of(query, filters)
-    if len(cand) == 0:
-        return cand, np.zeros(0)
-    s = convex(f, a.config.weights)
-    if query.avoid is not None:
-        s = np.where(cand == query.avoid, s * a.config.repeat_penalty, s)
-    return cand, s
+    return (cand, a.fused(query, cand, f)) if len(cand) else (cand, np.zeros(0))
 
 
 def news_rows(a: Assistant, questions: list[dict], model, top: int) -> list[dict]:

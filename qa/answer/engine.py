@@ -68,9 +68,7 @@ class Assistant:
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
         self.encoder = Encoder(model)
         self.config = config or AskConfig()
-        self.rescorer, self.rescorer_status = (rescorer, "on (given)") if rescorer is not None \
-            else default_rescorer(self.config.rescore_weight)
-        self.retriever = retriever if isinstance(retriever, Retriever) else load_retriever(retriever or current().retriever, self)
+        self._plug_in(rescorer, retriever)
         self._verify = verify
         self._built: Optional[Built] = None
         self.manifest: dict = {}
@@ -81,12 +79,17 @@ class Assistant:
                    rescorer: Rescorer | None = None, retriever: Retriever | str | None = None) -> "Assistant":
         a = cls.__new__(cls)
         a.index_dir, a.encoder, a.config, a._verify = None, encoder, config or AskConfig(), False
-        a.rescorer, a.rescorer_status = (rescorer, "on (given)") if rescorer is not None \
-            else default_rescorer(a.config.rescore_weight)
-        a.retriever = retriever if isinstance(retriever, Retriever) else load_retriever(retriever or current().retriever, a)
+        a._plug_in(rescorer, retriever)
         a._built, a.manifest, a._lock = built, {}, threading.Lock()
         a._prepare()
         return a
+
+    def _plug_in(self, rescorer: Rescorer | None, retriever: Retriever | str | None) -> None:
+        """The two seams: the given re-scorer and retriever, else those the settings name."""
+        self.rescorer, self.rescorer_status = (rescorer, "on (given)") if rescorer is not None \
+            else default_rescorer(self.config.rescore_weight)
+        self.retriever = retriever if isinstance(retriever, Retriever) \
+            else load_retriever(retriever or current().retriever, self)
 
     @property
     def built(self) -> Built:
@@ -121,7 +124,7 @@ class Assistant:
         self.encoder.warm_up()
         self.encoder.encode_query("warm up")
         self.retriever.warm_up()
-        if self.rescorer is not None and self.config.rescore_weight > 0:
+        if self.rescoring:
             self.rescorer.warm_up()
         return self
 
@@ -220,12 +223,17 @@ class Assistant:
         cand, feats = self.features_of(query, fl)
         if len(cand) == 0:
             return None
+        score, prob = self.rescored(query, cand, self.fused(query, cand, feats))
+        order = np.lexsort((cand, -score))
+        return cand[order], score[order], prob[order]
+
+    def fused(self, query: Query, cand: np.ndarray, feats: dict) -> np.ndarray:
+        """The fused score of each candidate: the weighted feature columns, with the
+        previous turn's answer damped for a follow-up. Tuning calls this too."""
         score = convex(feats, self.config.weights)
         if query.avoid is not None:
             score = np.where(cand == query.avoid, score * self.config.repeat_penalty, score)
-        score, prob = self.rescored(query, cand, score)
-        order = np.lexsort((cand, -score))
-        return cand[order], score[order], prob[order]
+        return score
 
     def rescored(self, query: Query, cand: np.ndarray, fused: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``fused`` joined with the re-scorer's probabilities (unchanged when the stage is

@@ -73,7 +73,7 @@ def citation_html(number: int, cite: dict) -> str:
 
 
 def lead_in_html(cite: dict) -> str:
-    """This outlet's own words introducing the quote ("A Labour spokeswoman said:"), in
+    """This outlet's own words introducing the quote ("A party spokeswoman said:"), in
     quotation marks: a merged quote leaves them out, and they say who is speaking."""
     lead = cite.get("lead_in").strip() if isinstance(cite.get("lead_in"), str) else ""
     return f' <span class="qa-cite-lead" style="{_LEAD_STYLE}">“{esc(lead)}”</span>' if lead else ""
