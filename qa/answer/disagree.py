@@ -19,6 +19,18 @@ British and American spellings alike): a stretch of at least MIN_QUOTE_WORDS sha
 with small differences inside and a similarity of at least MIN_QUOTE_RATIO is one
 statement quoted differently. A quote that only stops earlier, or leaves words out with
 an ellipsis, is not.
+
+Attribution. Two outlets report one claim in near-identical words (a word-for-word
+similarity of at least MIN_CLAIM_RATIO after "<who> said") but name speakers with no
+word in common ("Officials said ..." against "Insiders said ..."): the reader is told the
+outlets attribute it differently. "A party spokeswoman said" and "The party said" share a
+word and are one speaker.
+
+Attribution is only checked against another outlet's version of the first answer
+(qa.answer.versions, which searches with ``differs``), whatever that version scored: the
+label then speaks of the answer the reader reads first. Checked among all near answers, it
+fired on questions about something else whenever both versions happened to rank near the
+top (8 of 130 questions of seeds/questions.jsonl flagged, docs/evaluation.md).
 """
 from __future__ import annotations
 
@@ -36,34 +48,51 @@ from qa.types import Answer
 
 FIGURES = "The articles give different figures."
 WORDING = "The outlets quote these words differently."
+ATTRIBUTION = "The outlets attribute this to different sources."
 MARGIN = 0.15            # compare answers scoring within this of the best (docs/evaluation.md)
 MIN_QUOTE_WORDS = 6      # shared words before two quotes count as one statement
 MIN_QUOTE_RATIO = 0.8    # difflib similarity of the aligned stretch
 MAX_QUOTE_GAP = 3        # words one difference may span inside the aligned stretch
+MIN_CLAIM_RATIO = 0.55   # difflib similarity of two attributed claims told as one
+MIN_CLAIM_WORDS = 6      # shorter claims are too generic to call one claim
 
 _SPELL = Tokenizer(stem=False, stopwords=False)   # folds spelling only: for quotes
 _QUOTE = re.compile(r"“([^”]*)(?:”|$)|‘((?:[^’]|’(?=\w))*)(?:’(?!\w)|$)|\"([^\"]*)(?:\"|$)|"
                     r"(?<!\w)'((?:[^']|'(?=\w))*)'(?!\w)")
+_SPEAKER = Tokenizer()                            # content words, stemmed: for who said it
+# "<who> said/says/told reporters/... (that) <claim>", at the start of a sentence.
+_SAID = re.compile(r"^\W*(?:(?:but|and|however|meanwhile|yet),?\s+)?(?P<who>[^,;:“”\"‘’()]{2,80}?)\s+"
+                   r"(?:has\s+|have\s+|had\s+)?(?:said|says|claimed|claims|alleged|alleges|insisted|"
+                   r"insists|argued|argues|suggested|suggests|stated|states|maintained|maintains|"
+                   r"believed|believes|told\s+\S+(?:\s+\S+)?)(?:\s+that)?\s+(?P<what>.+)$", re.I)
 _EDITORIAL = re.compile(r"\.\.\.|…|\[[^\]]*\]")   # omissions and insertions split a quote
 
 
 @dataclass(frozen=True)
 class Disagreement:
-    kind: str                                 # "figures" or "wording"
+    kind: str                                 # "figures", "wording" or "attribution"
     message: str
     answers: tuple[tuple[int, ...], ...]      # one tuple of answer indices per side
 
 
 def disagreements(question: str, answers: Sequence[Answer], margin: float = MARGIN,
-                  floor: float = 0.0) -> tuple[Disagreement, ...]:
+                  floor: float = 0.0, versions: Sequence[tuple[int, int]] = ()) -> tuple[Disagreement, ...]:
     """The disagreements among ``answers`` (best first) about ``question``. Only answers
-    scoring at least ``floor`` and within ``margin`` of the best are compared."""
+    scoring at least ``floor`` and within ``margin`` of the best are compared, and the
+    pairs of positions ``versions`` (an answer and another outlet's version of it, found
+    by qa.answer.versions), whatever their score."""
     if not answers:
         return ()
     best = max(a.score for a in answers)
     near = [i for i, a in enumerate(answers) if a.score >= max(floor, best - margin)]
     found = _figures(question, answers, near)
-    return ((found,) if found else ()) + _wording(answers, near)
+    told = _wording(answers, near)
+    pairs = {d.answers for d in told}
+    for i, j in versions:
+        kind = differs(answers[i].text, answers[j].text)
+        if kind and ((i,), (j,)) not in pairs and _comparable(answers, (i,), (j,)):
+            told += (Disagreement(kind, ATTRIBUTION if kind == "attribution" else WORDING, ((i,), (j,))),)
+    return ((found,) if found else ()) + told
 
 
 # ------------------------------------------------------------------ figures
@@ -139,3 +168,32 @@ def _wording(answers: Sequence[Answer], near: list[int]) -> tuple[Disagreement, 
     return tuple(Disagreement("wording", WORDING, ((i,), (j,))) for i, j in combinations(near, 2)
                  if said[i] and said[j] and _comparable(answers, (i,), (j,))
                  and any(reworded(x, y) for x in said[i] for y in said[j]))
+
+
+# ------------------------------------------------------------------ attribution
+def attributed(text: str) -> Optional[tuple[frozenset[str], list[str]]]:
+    """(speaker's content words, the claim's folded words) of "<who> said <claim>"; None
+    when the sentence does not open that way."""
+    m = _SAID.match(text)
+    if not m:
+        return None
+    who = frozenset(_SPEAKER(m.group("who")))
+    what = [_SPELL.term(w) for w in _SPELL.words(m.group("what"))]
+    return (who, what) if who and len(what) >= MIN_CLAIM_WORDS else None
+
+
+def reattributed(a: str, b: str) -> bool:
+    """Do sentences ``a`` and ``b`` give one claim to speakers with no word in common?"""
+    x, y = attributed(a), attributed(b)
+    if x is None or y is None or x[0] & y[0]:
+        return False
+    return SequenceMatcher(None, x[1], y[1], autojunk=False).ratio() >= MIN_CLAIM_RATIO
+
+
+def differs(a: str, b: str) -> Optional[str]:
+    """How two outlets' sentences tell one statement differently: "attribution" (a claim
+    given to another speaker), "wording" (a quote worded otherwise), or None."""
+    if reattributed(a, b):
+        return "attribution"
+    qa_, qb = quotes(a), quotes(b)
+    return "wording" if any(reworded(x, y) for x in qa_ for y in qb) else None

@@ -11,7 +11,8 @@ from typing import Optional, Sequence
 import numpy as np
 
 from qa.index.build import Built
-from qa.answer.dedup import group
+from qa.answer.compose import find_versions, to_answer
+from qa.answer.dedup import Group, group
 from qa.answer.disagree import disagreements
 from qa.index.encoder import Encoder
 from qa.settings import current
@@ -21,7 +22,7 @@ from qa.answer.retriever import Request, Retriever, load_retriever
 from qa.answer.spelling import Corrector
 from qa.answer.fusion import convex
 from qa.request import MAX_HISTORY, MAX_K, MAX_QUESTION_CHARS, QuestionError, check_filters, clean_history, clean_question  # noqa: F401
-from qa.types import Answer, Citation, Result
+from qa.types import Result
 from qa.answer.when import articles_from, month_table, named_period
 
 NOT_FOUND = "I could not find an answer to that in the articles."
@@ -208,12 +209,14 @@ class Assistant:
         q = clean_question(question)
         return self.features_of(self.query(q, clean_history(history)), check_filters(filters))
 
-    def features_of(self, query: Query, fl: dict) -> tuple[np.ndarray, dict]:
+    def features_of(self, query: Query, fl: dict, rows: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+        """The retriever's candidates (or the sorted sentence ``rows`` given) with their
+        feature columns."""
         b = self.built
         qv = self.encoder.encode_query(query.dense_text)
         mask = self.doc_mask(fl)
         raw = bm25_scores(b, query, mask)
-        cand = self.retriever.candidates(Request(query, qv, fl, mask, raw))
+        cand = self.retriever.candidates(Request(query, qv, fl, mask, raw)) if rows is None else rows
         if len(cand) == 0:
             return cand, {}
         match = articles_from(self._doc_months, query.period)
@@ -235,15 +238,17 @@ class Assistant:
             score = np.where(cand == query.avoid, score * self.config.repeat_penalty, score)
         return score
 
-    def rescored(self, query: Query, cand: np.ndarray, fused: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def rescored(self, query: Query, cand: np.ndarray, fused: np.ndarray, everything: bool = False
+                 ) -> tuple[np.ndarray, np.ndarray]:
         """``fused`` joined with the re-scorer's probabilities (unchanged when the stage is
-        off), and those probabilities per candidate (NaN where it did not read). Tuning
+        off), and those probabilities per candidate (NaN where it did not read). It reads
+        the best ``rescore_top`` candidates, or all of them with ``everything``. Tuning
         calls ``blend`` the same way, so both see the same scores."""
         cfg = self.config
         prob = np.full(len(cand), np.nan)
         if not self.rescoring or len(cand) == 0:
             return fused, prob
-        top = top_positions(fused, cfg.rescore_top)
+        top = np.arange(len(cand)) if everything else top_positions(fused, cfg.rescore_top)
         p = self.rescorer.score(query.dense_text, [self.sentence_text(int(cand[i])) for i in top])
         prob[top] = p
         return blend(fused, top, p, cfg.rescore_weight), prob
@@ -272,34 +277,18 @@ class Assistant:
         texts = [self.sentence_text(int(i)) for i in cand]
         dates = [self._doc_dates[self.built.tables.s_doc[int(i)]] or None for i in cand]
         groups = group(texts, [frozenset(tok.words(t)) for t in texts], k, dates)
-        answers = tuple(self._to_answer(g, cand, score) for g in groups)
+        answers = [to_answer(self.built, g, cand, score, self.sentence_text) for g in groups]
+        versions, new = find_versions(self.built, groups, cand, self.sentence_text, self._doc_dates, self.doc_mask(fl))
+        if new:   # other outlets' versions the ranker left out, scored as any candidate
+            rows = np.array(new)
+            _, feats = self.features_of(query, fl, rows)
+            v_score, _ = self.rescored(query, rows, self.fused(query, rows, feats), everything=True)
+            for j, row in enumerate(rows):
+                t = self.sentence_text(int(row))
+                answers.append(to_answer(self.built, Group([j], frozenset(), t, {j: t}), rows, v_score, self.sentence_text))
         message = UNSURE if score[0] < self.config.confident else None
-        return Result(q, False, message, answers, disagreements=disagreements(q, answers),
+        return Result(q, False, message, tuple(answers), disagreements=disagreements(q, answers, versions=versions),
                       debug={"best_score": float(score[0])})
-
-    def _to_answer(self, g, cand: np.ndarray, score: np.ndarray) -> Answer:
-        b = self.built
-        t = b.tables
-        rep = int(cand[g.members[0]])
-        cites, docs = [], set()
-        for m in g.members:
-            i = int(cand[m])
-            d = int(t.s_doc[i])
-            if d in docs:
-                continue
-            docs.add(d)
-            a = b.articles[d]
-            off = int(t.s_start[i]) + g.texts[m].find(g.text)
-            cites.append(Citation(a.doc_id, a.title, a.source, a.date, a.url,
-                                  t.passage_ids[int(t.s_pass[i])], off, off + len(g.text), g.lead_in(m)))
-        return Answer(g.text, float(min(1.0, max(0.0, score[g.members[0]]))), self._context(rep), tuple(cites))
-
-    def _context(self, i: int) -> dict:
-        t = self.built.tables
-        n = len(t.sent_ids)
-        before = self.sentence_text(i - 1) if i > 0 and t.s_doc[i - 1] == t.s_doc[i] else None
-        after = self.sentence_text(i + 1) if i + 1 < n and t.s_doc[i + 1] == t.s_doc[i] else None
-        return {"before": before, "after": after}
 
     def health(self) -> dict:
         from qa import __version__

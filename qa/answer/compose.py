@@ -1,0 +1,66 @@
+"""Answers from ranked candidates: one per group of copies, each citing every article
+that printed it, with the sentences around it as context; and the other outlets'
+versions of the top answers (qa.answer.versions) added when they tell it differently."""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+from qa.answer.dedup import Group, same_occasion
+from qa.answer.disagree import differs, quotes
+from qa.answer.versions import by_meaning, by_words, other_versions
+from qa.types import Answer, Citation
+
+
+def to_answer(built, g: Group, cand: np.ndarray, score: np.ndarray, text_of: Callable[[int], str]) -> Answer:
+    """The answer for group ``g`` (positions into ``cand``), citing each article once."""
+    t = built.tables
+    rep = int(cand[g.members[0]])
+    cites, docs = [], set()
+    for m in g.members:
+        i = int(cand[m])
+        d = int(t.s_doc[i])
+        if d in docs:
+            continue
+        docs.add(d)
+        a = built.articles[d]
+        off = int(t.s_start[i]) + g.texts[m].find(g.text)
+        cites.append(Citation(a.doc_id, a.title, a.source, a.date, a.url,
+                              t.passage_ids[int(t.s_pass[i])], off, off + len(g.text), g.lead_in(m)))
+    return Answer(g.text, float(min(1.0, max(0.0, score[g.members[0]]))), context(built, rep, text_of), tuple(cites))
+
+
+def context(built, i: int, text_of: Callable[[int], str]) -> dict:
+    """The sentences before and after sentence ``i`` in its article (None at an edge)."""
+    t = built.tables
+    n = len(t.sent_ids)
+    before = text_of(i - 1) if i > 0 and t.s_doc[i - 1] == t.s_doc[i] else None
+    after = text_of(i + 1) if i + 1 < n and t.s_doc[i + 1] == t.s_doc[i] else None
+    return {"before": before, "after": after}
+
+
+def find_versions(built, groups: Sequence[Group], cand: np.ndarray, text_of: Callable[[int], str],
+                  dates: Sequence[str], doc_ok: np.ndarray | None = None) -> tuple[list[tuple[int, int]], list[int]]:
+    """Other outlets' versions of the top answers: (pairs of answer positions, where the
+    second is the version of the first and positions from ``len(groups)`` on are the new
+    answers to add; the sentence rows of those new answers, in that order). ``doc_ok``:
+    the articles the question's filters allow (None: all)."""
+    t = built.tables
+    rows = [int(cand[g.members[0]]) for g in groups]
+    member_of = {int(cand[m]): pos for pos, g in enumerate(groups) for m in g.members}
+    cited = [{int(t.s_doc[int(cand[m])]) for m in g.members} for g in groups]
+
+    def told_differently(a: int, b: int) -> bool:
+        da, db = int(t.s_doc[a]), int(t.s_doc[b])
+        return same_occasion(dates[da] or None, dates[db] or None) and differs(text_of(a), text_of(b))
+
+    def quoted_terms(row: int) -> list[str]:
+        return [w for q in quotes(text_of(row)) for w in built.tokenizer(" ".join(q))]
+
+    searches = (by_meaning(built.dense.vectors, built.dense.search), by_words(built.bm25_sent, quoted_terms))
+    found = other_versions(searches, t.s_doc, rows, cited, told_differently, doc_ok)
+    new = list(dict.fromkeys(r for _, r in found if r not in member_of))
+    at = {r: len(groups) + n for n, r in enumerate(new)}
+    pairs = [(pos, member_of[r] if r in member_of else at[r]) for pos, r in found]
+    return [(i, j) for i, j in pairs if i != j], new

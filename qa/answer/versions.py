@@ -1,0 +1,66 @@
+"""Other outlets' versions of a top answer, so that a disagreement is shown with both sides.
+
+The ranker scores sentences against the question. An outlet that tells the same statement
+differently (another verb, another speaker, a quote cut or worded elsewhere) can rank far
+below the outlet it differs from, and then the reader never learns that the sources differ.
+So each answer near the top is looked up in the other articles twice:
+- by meaning: the sentences whose embedding is nearest to it, at cosine MIN_COSINE or more
+  (a claim told in other words);
+- by the words it quotes: the sentences scoring best for BM25 on its quoted words (one
+  quote, worded a little differently, inside otherwise different sentences: their
+  embeddings can be far apart, cosine 0.47 in a case measured on the seed articles).
+Each sentence found is offered to ``differs`` (qa.answer.disagree.differs), which keeps
+those that tell the same statement differently. Nothing here decides what a disagreement is.
+"""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+SEARCH_K = 3          # nearest sentences of the other articles read per answer and search
+MIN_COSINE = 0.6      # below this two sentences are rarely one claim (MiniLM cosine)
+MAX_ANSWERS = 1       # answers looked up: the one a reader reads first (qa.answer.disagree)
+
+
+def by_meaning(vectors, dense_search: Callable) -> Callable[[int, np.ndarray], list[int]]:
+    """Search: the sentences nearest to sentence ``row`` among ``allowed`` ones."""
+    def search(row: int, allowed: np.ndarray) -> list[int]:
+        ids, sims = dense_search(np.asarray(vectors[row], np.float32), SEARCH_K, allowed)
+        return [int(j) for j, s in zip(ids, sims) if s >= MIN_COSINE]
+    return search
+
+
+def by_words(bm25, terms_of: Callable[[int], list[str]]) -> Callable[[int, np.ndarray], list[int]]:
+    """Search: the best BM25 sentences for the terms ``terms_of(row)`` (none: no search)."""
+    def search(row: int, allowed: np.ndarray) -> list[int]:
+        terms = terms_of(row)
+        if not terms:
+            return []
+        sc = np.where(allowed, bm25.scores(bm25.query_terms(terms)), 0.0)
+        top = np.argsort(-sc, kind="stable")[:SEARCH_K]
+        return [int(j) for j in top if sc[j] > 0]
+    return search
+
+
+def other_versions(searches: Sequence[Callable[[int, np.ndarray], list[int]]], s_doc: np.ndarray,
+                   rows: Sequence[int], cited: Sequence[set[int]],
+                   differs: Callable[[int, int], object], doc_ok: np.ndarray | None = None
+                   ) -> list[tuple[int, int]]:
+    """(answer position, sentence row) for each sentence of another article that tells
+    answer ``rows[pos]``'s statement differently. ``cited[pos]``: the articles answer
+    ``pos`` already cites (never searched); ``differs(row_a, row_b)``: the test;
+    ``doc_ok``: the articles the question's filters allow (None: all)."""
+    found: list[tuple[int, int]] = []
+    taken = set(rows)
+    for pos, row in enumerate(rows[:MAX_ANSWERS]):
+        allowed = ~np.isin(s_doc, list(cited[pos]))
+        if doc_ok is not None:
+            allowed &= doc_ok[s_doc]
+        if not allowed.any():
+            continue
+        for j in dict.fromkeys(j for search in searches for j in search(int(row), allowed)):
+            if j not in taken and differs(int(row), j):
+                found.append((pos, j))
+                taken.add(j)
+    return found

@@ -1,0 +1,105 @@
+"""Other outlets' versions of the first answer (qa/answer/versions.py) and the attribution
+rule (qa/answer/disagree.py): unit cases, a made-up pair of articles, the real articles."""
+from __future__ import annotations
+
+import pytest
+
+from qa.answer.disagree import ATTRIBUTION, WORDING, attributed, differs, disagreements, reattributed
+from conftest import write_corpus
+
+OFFICIALS = ("Officials said the bridge was shut because inspectors had found deep cracks in two of "
+             "its steel supports during a routine check.")
+RESIDENTS = ("Residents said the bridge was shut because inspectors had found cracks in two of its "
+             "steel supports during a check last week.")
+
+
+def test_a_claim_given_to_speakers_with_no_word_in_common_is_reattributed():
+    assert reattributed(OFFICIALS, RESIDENTS)
+    assert differs(OFFICIALS, RESIDENTS) == "attribution"
+
+
+@pytest.mark.parametrize("other", [
+    # one speaker named two ways: they share a word
+    "A council spokeswoman said the bridge was shut because inspectors had found cracks in two of its steel supports.",
+    # the same speaker, the same claim
+    OFFICIALS,
+    # another claim altogether
+    "Residents said the council had ignored their complaints about traffic for years and would not listen.",
+])
+def test_one_speaker_or_another_claim_is_not_reattributed(other):
+    first = OFFICIALS.replace("Officials", "Council officials")
+    assert not reattributed(first, other)
+
+
+def test_only_a_sentence_that_opens_with_its_speaker_is_read_as_attributed():
+    assert attributed(OFFICIALS)[0] and attributed("But insiders have claimed that the vote was rigged from the start by them.")
+    assert attributed("The bridge, officials said, was shut.") is None
+    assert attributed("Officials said it was shut.") is None       # too short a claim to compare
+
+
+def test_differs_reads_quotes_worded_differently():
+    a = 'The union said the plan would “cost hundreds of jobs in the north and the midlands”.'
+    b = 'A statement warned the plan would “cost hundreds more jobs in the north and the midlands”.'
+    assert differs(a, b) == "wording"
+    assert differs(a, a) is None
+
+
+def _bridge_corpus(tmp_path):
+    files = {
+        "a.txt": "Bridge closed after cracks found\n\n" + OFFICIALS + "\n\nTraffic was diverted through the town centre "
+                 "for the rest of the day, and buses ran on a different route.\n",
+        "b.txt": "Town bridge shut for repairs\n\nThe river crossing will stay closed for a month. " + RESIDENTS +
+                 "\n\nShops near the bridge expect fewer customers while it is closed.\n",
+    }
+    meta = {"a.txt": {"title": "Bridge closed after cracks found", "source": "The Courier", "date": "2024-03-04"},
+            "b.txt": {"title": "Town bridge shut for repairs", "source": "The Herald", "date": "2024-03-05"}}
+    return write_corpus(tmp_path / "bridge", files, meta)
+
+
+@pytest.mark.slow
+def test_made_up_articles_that_attribute_one_claim_differently(tmp_path, build_index, encoder):
+    from qa.answer.engine import Assistant
+
+    a = Assistant(build_index([_bridge_corpus(tmp_path)]))
+    a.encoder = encoder
+    r = a.ask("Why was the bridge shut?", k=1)
+    assert [d.kind for d in r.disagreements] == ["attribution"], r.disagreements
+    d = r.disagreements[0]
+    assert d.message == ATTRIBUTION
+    texts = sorted(r.answers[i].text for side in d.answers for i in side)
+    assert texts == sorted([OFFICIALS, RESIDENTS])         # the version was added though k=1
+    assert len({r.answers[i].citations[0].source for side in d.answers for i in side}) == 2
+    # A filter to one outlet leaves the other's version out.
+    only = a.ask("Why was the bridge shut?", k=1, filters={"sources": ["the courier"]})
+    assert only.disagreements == () and [x.text for x in only.answers] == [OFFICIALS]
+
+
+def test_versions_are_compared_whatever_their_score():
+    from tests.test_disagree import _ans
+
+    answers = [_ans(OFFICIALS, "a", 0.9), _ans("Something else entirely was said about the weather today.", "c", 0.85),
+               _ans(RESIDENTS, "b", 0.1)]
+    assert disagreements("Why was it shut?", answers) == ()          # too far below the best
+    found = disagreements("Why was it shut?", answers, versions=[(0, 2)])
+    assert [(d.kind, d.answers) for d in found] == [("attribution", ((0,), (2,)))]
+    same_doc = [_ans(OFFICIALS, "a", 0.9), _ans(RESIDENTS, "a", 0.1)]
+    assert disagreements("Why was it shut?", same_doc, versions=[(0, 1)]) == ()
+
+
+@pytest.mark.slow
+def test_real_articles_version_of_a_quote_is_found_below_the_cut(assistant):
+    r = assistant.ask("What did Momentum say the latest proscriptions would lead to?", k=3)
+    kinds = [(d.kind, d.message) for d in r.disagreements]
+    assert ("wording", WORDING) in kinds, r.disagreements
+    d = next(d for d in r.disagreements if d.kind == "wording")
+    texts = [r.answers[i].text for side in d.answers for i in side]
+    assert any("hundreds more time-consuming" in t for t in texts) and any("hundreds of time-consuming" in t for t in texts)
+
+
+@pytest.mark.slow
+def test_real_articles_attribute_one_claim_to_two_sources(assistant):
+    r = assistant.ask("Who was running some of the banned groups, according to Labour?", k=3)
+    d = next((d for d in r.disagreements if d.kind == "attribution"), None)
+    assert d is not None, [a.text for a in r.answers]
+    texts = sorted(r.answers[i].text.split()[0] for side in d.answers for i in side)
+    assert texts == ["Insiders", "Labour"]
