@@ -50,6 +50,7 @@ FIGURES = "The articles give different figures."
 WORDING = "The outlets quote these words differently."
 ATTRIBUTION = "The outlets attribute this to different sources."
 MARGIN = 0.15            # compare answers scoring within this of the best (docs/evaluation.md)
+SHOWN = 3                # and the first answers, which a reader sees whatever their scores
 MIN_QUOTE_WORDS = 6      # shared words before two quotes count as one statement
 MIN_QUOTE_RATIO = 0.8    # difflib similarity of the aligned stretch
 MAX_QUOTE_GAP = 3        # words one difference may span inside the aligned stretch
@@ -84,7 +85,7 @@ def disagreements(question: str, answers: Sequence[Answer], margin: float = MARG
     if not answers:
         return ()
     best = max(a.score for a in answers)
-    near = [i for i, a in enumerate(answers) if a.score >= max(floor, best - margin)]
+    near = [i for i, a in enumerate(answers) if a.score >= floor and (i < SHOWN or a.score >= best - margin)]
     found = _figures(question, answers, near)
     told = _wording(answers, near)
     pairs = {d.answers for d in told}
