@@ -181,7 +181,7 @@
     return items;
   }
 
-  var SIDE_LABELS = { figures: "Account", wording: "Wording" };
+  var SIDE_LABELS = { figures: "Account", wording: "Wording", attribution: "Source" };
 
   function showResult(data) {
     if (!data || data.abstained || !data.answers || !data.answers.length) {

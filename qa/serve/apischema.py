@@ -41,10 +41,12 @@ class AnswerOut(BaseModel):
 
 
 class DisagreementOut(BaseModel):
-    kind: str = Field(..., description='"figures" (different figures for what the question asks) or '
-                                       '"wording" (one statement quoted in different words)')
-    message: str = Field(..., description='fixed text to show: "The articles give different figures." or '
-                                          '"The outlets quote these words differently."')
+    kind: str = Field(..., description='"figures" (different figures for what the question asks), '
+                                       '"wording" (one statement quoted in different words) or '
+                                       '"attribution" (one claim given to different speakers)')
+    message: str = Field(..., description='fixed text to show: "The articles give different figures.", '
+                                          '"The outlets quote these words differently." or '
+                                          '"The outlets attribute this to different sources."')
     answers: list[list[int]] = Field(..., description="the sides, each the 0-based positions in `answers` "
                                                       "of the answers that say it")
 

@@ -1,0 +1,75 @@
+"""What the answer-model stage adds to a warm ask(), measured as a difference within one run.
+
+    .venv/bin/python bench/stage_latency.py [--index index] [--reps 3] [--tops 5 10] [--json OUT]
+
+One process, one loaded index and encoder, several Assistants over them: the stage off
+(``rescore_weight`` 0) and the stage on reading the best N candidates for each N of
+``--tops``. Every question of seeds/questions.jsonl (history included) is asked by each
+configuration in turn, in a shuffled order per repetition, so machine noise hits all
+alike; the query-vector cache is kept (a repeated question is then timed on what the stage
+and the ranking cost, not the encoder). Reports p50/p95 of ask() per configuration and the
+median of the per-question differences against the stage off (issue #13: at most 80 ms).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+for _k, _v in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}.items():
+    os.environ.setdefault(_k, _v)
+
+import numpy as np  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--index", default="index")
+    ap.add_argument("--questions", default=str(ROOT / "seeds" / "questions.jsonl"))
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--tops", type=int, nargs="+", default=[5, 10])
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    from qa.answer.engine import Assistant
+
+    base = Assistant(args.index).warm_up()
+    if not base.rescoring:
+        sys.exit("stage_latency: the answer model is off (QA_ANSWER_MODEL or a missing model folder)")
+    confs = {"off": Assistant.from_built(base.built, base.encoder, replace(base.config, rescore_weight=0.0))}
+    for top in args.tops:
+        confs[f"top{top}"] = Assistant.from_built(base.built, base.encoder, replace(base.config, rescore_top=top),
+                                                  rescorer=base.rescorer)
+    qs = [json.loads(line) for line in open(args.questions, encoding="utf-8") if line.strip()]
+    times = {name: {} for name in confs}
+    rng = random.Random(0)
+    for a in confs.values():                       # warm every path once
+        a.ask(qs[0]["question"], qs[0].get("history", []))
+    for rep in range(args.reps):
+        for n, q in enumerate(qs):
+            order = list(confs.items())
+            rng.shuffle(order)
+            for name, a in order:
+                t = time.perf_counter()
+                a.ask(q["question"], q.get("history", []))
+                times[name].setdefault(n, []).append(time.perf_counter() - t)
+    out = {"questions": len(qs), "reps": args.reps, "threads": int(os.environ.get("OMP_NUM_THREADS", "0") or 0)}
+    per = {name: np.array([1000 * np.median(v) for _, v in sorted(t.items())]) for name, t in times.items()}
+    for name, ms in per.items():
+        out[name] = {"p50_ms": round(float(np.median(ms)), 1), "p95_ms": round(float(np.percentile(ms, 95)), 1)}
+        if name != "off":
+            out[name]["added_p50_ms"] = round(float(np.median(ms - per["off"])), 1)
+    print(json.dumps(out, indent=1))
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=1), "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
