@@ -103,3 +103,35 @@ def test_real_articles_attribute_one_claim_to_two_sources(assistant):
     assert d is not None, [a.text for a in r.answers]
     texts = sorted(r.answers[i].text.split()[0] for side in d.answers for i in side)
     assert texts == ["Insiders", "Labour"]
+
+
+def _plant_corpus(tmp_path):
+    files = {
+        "a.txt": "Plant to cut jobs\n\nAs many as 1,000 workers could lose their jobs when the plant closes, "
+                 "the union said on Monday.\n\nThe company said it had no comment on the figure.\n",
+        "b.txt": "Car plant closure confirmed\n\nThe owners confirmed the closure after a board meeting on Monday. "
+                 "Hundreds of workers will be laid off over the coming months. The site opened in 1962.\n",
+    }
+    meta = {"a.txt": {"title": "Plant to cut jobs", "source": "The Courier", "date": "2024-05-06"},
+            "b.txt": {"title": "Car plant closure confirmed", "source": "The Herald", "date": "2024-05-07"}}
+    return write_corpus(tmp_path / "plant", files, meta)
+
+
+@pytest.mark.slow
+def test_a_differing_figure_of_another_article_is_added_beside_a_sure_answer(tmp_path, build_index, encoder):
+    from dataclasses import replace
+
+    from qa.answer.engine import Assistant
+
+    a = Assistant(build_index([_plant_corpus(tmp_path)]))
+    a.encoder = encoder
+    sure = Assistant.from_built(a.built, encoder, replace(a.config, confident=0.0))
+    r = sure.ask("How many workers could lose their jobs?", k=1)
+    figs = [d for d in r.disagreements if d.kind == "figures"]
+    assert len(figs) == 1, [x.text for x in r.answers]
+    texts = sorted(r.answers[i].text for side in figs[0].answers for i in side)
+    assert texts[0].startswith("As many as 1,000 workers") and texts[1].startswith("Hundreds of workers")
+    # Not when the figure answer is unsure: then no lookup, and k=1 shows one answer.
+    unsure = Assistant.from_built(a.built, encoder, replace(a.config, confident=2.0))
+    r = unsure.ask("How many workers could lose their jobs?", k=1)
+    assert [d.kind for d in r.disagreements if d.kind == "figures"] == [] and len(r.answers) == 1

@@ -3,12 +3,12 @@ that printed it, with the sentences around it as context; and the other outlets'
 versions of the top answers (qa.answer.versions) added when they tell it differently."""
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
 from qa.answer.dedup import Group, same_occasion
-from qa.answer.disagree import differs, quotes
+from qa.answer.disagree import SHOWN, asked_figures, conflicting, differs, quotes
 from qa.answer.versions import by_meaning, by_words, other_versions
 from qa.types import Answer, Citation
 
@@ -40,12 +40,41 @@ def context(built, i: int, text_of: Callable[[int], str]) -> dict:
     return {"before": before, "after": after}
 
 
+def figure_version(question: str, groups: Sequence[Group], cand: np.ndarray, sure: np.ndarray,
+                   text_of: Callable[[int], str], s_doc: np.ndarray, dates: Sequence[str]) -> Optional[tuple[int, int]]:
+    """(answer position, sentence row): the first shown answer giving the quantity the
+    question asks for, and the best-ranked candidate of another article of the same
+    occasion giving a figure of that unit that cannot hold with it; None if there is none,
+    or if that answer is not ``sure`` (per candidate: it scores as a confident answer). An
+    unsure figure answers some other question as often as not, and on questions the articles
+    do not answer such a lookup found "disagreements" about something else."""
+    for pos, g in enumerate(groups[:SHOWN]):
+        mine = asked_figures(question, g.text)
+        if mine:
+            break
+    else:
+        return None
+    if not sure[g.members[0]]:
+        return None
+    docs = {int(s_doc[int(cand[m])]) for m in g.members}
+    for row in cand:
+        d = int(s_doc[int(row)])
+        if d in docs or not all(same_occasion(dates[d] or None, dates[x] or None) for x in docs):
+            continue
+        theirs = asked_figures(question, text_of(int(row)))
+        if theirs and conflicting(mine, theirs):
+            return pos, int(row)
+    return None
+
+
 def find_versions(built, groups: Sequence[Group], cand: np.ndarray, text_of: Callable[[int], str],
-                  dates: Sequence[str], doc_ok: np.ndarray | None = None) -> tuple[list[tuple[int, int]], list[int]]:
+                  dates: Sequence[str], doc_ok: np.ndarray | None = None, question: str = "",
+                  sure: np.ndarray | None = None) -> tuple[list[tuple[int, int]], list[int]]:
     """Other outlets' versions of the top answers: (pairs of answer positions, where the
     second is the version of the first and positions from ``len(groups)`` on are the new
-    answers to add; the sentence rows of those new answers, in that order). ``doc_ok``:
-    the articles the question's filters allow (None: all)."""
+    answers to add; the sentence rows of those new answers, in that order). ``cand``: the
+    ranked candidates that may be shown; ``doc_ok``: the articles the question's filters
+    allow (None: all); ``question`` and ``sure``: for a differing figure (``figure_version``)."""
     t = built.tables
     rows = [int(cand[g.members[0]]) for g in groups]
     member_of = {int(cand[m]): pos for pos, g in enumerate(groups) for m in g.members}
@@ -60,6 +89,10 @@ def find_versions(built, groups: Sequence[Group], cand: np.ndarray, text_of: Cal
 
     searches = (by_meaning(built.dense.vectors, built.dense.search), by_words(built.bm25_sent, quoted_terms))
     found = other_versions(searches, t.s_doc, rows, cited, told_differently, doc_ok)
+    figure = figure_version(question, groups, cand, sure, text_of, t.s_doc, dates) \
+        if question and sure is not None else None
+    if figure is not None and figure[1] not in {r for _, r in found}:
+        found.append(figure)
     new = list(dict.fromkeys(r for _, r in found if r not in member_of))
     at = {r: len(groups) + n for n, r in enumerate(new)}
     pairs = [(pos, member_of[r] if r in member_of else at[r]) for pos, r in found]

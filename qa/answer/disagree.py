@@ -26,6 +26,11 @@ word in common ("Officials said ..." against "Insiders said ..."): the reader is
 outlets attribute it differently. "A party spokeswoman said" and "The party said" share a
 word and are one speaker.
 
+Figures are also checked against the best answer of another article (same occasion) that
+gives the asked quantity, however far down the ranking, for the first of the shown answers
+that gives one (``asked_figures``, ``conflicting``; qa.answer.compose adds that answer): outlets that disagree
+on a count often say it in sentences the question ranks far apart.
+
 Attribution is only checked against another outlet's version of the first answer
 (qa.answer.versions, which searches with ``differs``), whatever that version scored: the
 label then speaks of the answer the reader reads first. Checked among all near answers, it
@@ -90,6 +95,10 @@ def disagreements(question: str, answers: Sequence[Answer], margin: float = MARG
     told = _wording(answers, near)
     pairs = {d.answers for d in told}
     for i, j in versions:
+        if found is None:
+            found = _figures(question, answers, [i, j])
+            if found is not None:
+                continue
         kind = differs(answers[i].text, answers[j].text)
         if kind and ((i,), (j,)) not in pairs and _comparable(answers, (i,), (j,)):
             told += (Disagreement(kind, ATTRIBUTION if kind == "attribution" else WORDING, ((i,), (j,))),)
@@ -97,7 +106,7 @@ def disagreements(question: str, answers: Sequence[Answer], margin: float = MARG
 
 
 # ------------------------------------------------------------------ figures
-def _wanted(question: str) -> Optional[Callable[[str], bool]]:
+def wanted(question: str) -> Optional[Callable[[str], bool]]:
     """Which units answer the question: its own noun after "how many", a tally for a vote,
     else those of the answer type it wants; None when it asks no quantity."""
     m = re.search(r"\b(?:how\s+many|how\s+much|number\s+of)\b", question, re.I)
@@ -113,7 +122,7 @@ def _wanted(question: str) -> Optional[Callable[[str], bool]]:
 
 
 def _figures(question: str, answers: Sequence[Answer], near: list[int]) -> Optional[Disagreement]:
-    fits = _wanted(question)
+    fits = wanted(question)
     if fits is None:
         return None
     found = [(i, f) for i in near for f in figures(answers[i].text) if fits(f.unit)]
@@ -198,3 +207,16 @@ def differs(a: str, b: str) -> Optional[str]:
         return "attribution"
     qa_, qb = quotes(a), quotes(b)
     return "wording" if any(reworded(x, y) for x in qa_ for y in qb) else None
+
+
+
+def asked_figures(question: str, text: str) -> list:
+    """The figures of ``text`` of a unit ``question`` asks for (none if it asks no quantity)."""
+    fits = wanted(question)
+    return [f for f in figures(text) if fits(f.unit)] if fits is not None else []
+
+
+def conflicting(mine: Sequence, theirs: Sequence) -> bool:
+    """Do two articles' figures of one unit disagree, none of them agreeing with another?"""
+    return any(same_unit(f.unit, m.unit) for f in theirs for m in mine) and \
+        not any(overlap(f, m) for f in theirs for m in mine)

@@ -280,7 +280,8 @@ class Assistant:
         dates = [self._doc_dates[self.built.tables.s_doc[int(i)]] or None for i in cand]
         groups = group(texts, [frozenset(tok.words(t)) for t in texts], k, dates)
         answers = [to_answer(self.built, g, cand, score, self.sentence_text) for g in groups]
-        versions, new = find_versions(self.built, groups, cand, self.sentence_text, self._doc_dates, self.doc_mask(fl))
+        versions, new = find_versions(self.built, groups, cand, self.sentence_text, self._doc_dates,
+                                      self.doc_mask(fl), q, score >= self.config.confident)
         if new:   # other outlets' versions the ranker left out, scored as any candidate
             rows = np.array(new)
             _, feats = self.features_of(query, fl, rows)
