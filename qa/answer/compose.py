@@ -41,10 +41,13 @@ def context(built, i: int, text_of: Callable[[int], str]) -> dict:
 
 
 def figure_version(question: str, groups: Sequence[Group], cand: np.ndarray, sure: np.ndarray,
-                   text_of: Callable[[int], str], s_doc: np.ndarray, dates: Sequence[str]) -> Optional[tuple[int, int]]:
+                   text_of: Callable[[int], str], s_doc: np.ndarray, dates: Sequence[str],
+                   pool: np.ndarray) -> Optional[tuple[int, int]]:
     """(answer position, sentence row): the first shown answer giving the quantity the
-    question asks for, and the best-ranked candidate of another article of the same
-    occasion giving a figure of that unit that cannot hold with it; None if there is none,
+    question asks for, and the best-ranked sentence of ``pool`` (every retrieved candidate,
+    best first, also those below the threshold: the other outlet's count can be worded far
+    from the question) from another article of the same occasion giving a figure of that
+    unit that cannot hold with it; None if there is none,
     or if that answer is not ``sure`` (per candidate: it scores as a confident answer). An
     unsure figure answers some other question as often as not, and on questions the articles
     do not answer such a lookup found "disagreements" about something else."""
@@ -57,7 +60,7 @@ def figure_version(question: str, groups: Sequence[Group], cand: np.ndarray, sur
     if not sure[g.members[0]]:
         return None
     docs = {int(s_doc[int(cand[m])]) for m in g.members}
-    for row in cand:
+    for row in pool:
         d = int(s_doc[int(row)])
         if d in docs or not all(same_occasion(dates[d] or None, dates[x] or None) for x in docs):
             continue
@@ -69,7 +72,8 @@ def figure_version(question: str, groups: Sequence[Group], cand: np.ndarray, sur
 
 def find_versions(built, groups: Sequence[Group], cand: np.ndarray, text_of: Callable[[int], str],
                   dates: Sequence[str], doc_ok: np.ndarray | None = None, question: str = "",
-                  sure: np.ndarray | None = None) -> tuple[list[tuple[int, int]], list[int]]:
+                  sure: np.ndarray | None = None, pool: np.ndarray | None = None
+                  ) -> tuple[list[tuple[int, int]], list[int]]:
     """Other outlets' versions of the top answers: (pairs of answer positions, where the
     second is the version of the first and positions from ``len(groups)`` on are the new
     answers to add; the sentence rows of those new answers, in that order). ``cand``: the
@@ -89,8 +93,8 @@ def find_versions(built, groups: Sequence[Group], cand: np.ndarray, text_of: Cal
 
     searches = (by_meaning(built.dense.vectors, built.dense.search), by_words(built.bm25_sent, quoted_terms))
     found = other_versions(searches, t.s_doc, rows, cited, told_differently, doc_ok)
-    figure = figure_version(question, groups, cand, sure, text_of, t.s_doc, dates) \
-        if question and sure is not None else None
+    figure = figure_version(question, groups, cand, sure, text_of, t.s_doc, dates,
+                            cand if pool is None else pool) if question and sure is not None else None
     if figure is not None and figure[1] not in {r for _, r in found}:
         found.append(figure)
     new = list(dict.fromkeys(r for _, r in found if r not in member_of))

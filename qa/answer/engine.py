@@ -272,16 +272,16 @@ class Assistant:
         if ranked is None or self.abstains(ranked[1][0], ranked[2][0]):
             best = None if ranked is None else float(ranked[1][0])
             return Result(q, True, NOT_FOUND, (), debug={"best_score": best})
-        cand, score, _ = ranked
+        pool, score, _ = ranked
         keep = score >= (self.config.rescore_threshold if self.rescoring else self.config.threshold)
-        cand, score = cand[keep], score[keep]
+        cand, score = pool[keep], score[keep]
         tok = self.built.tokenizer
         texts = [self.sentence_text(int(i)) for i in cand]
         dates = [self._doc_dates[self.built.tables.s_doc[int(i)]] or None for i in cand]
         groups = group(texts, [frozenset(tok.words(t)) for t in texts], k, dates)
         answers = [to_answer(self.built, g, cand, score, self.sentence_text) for g in groups]
         versions, new = find_versions(self.built, groups, cand, self.sentence_text, self._doc_dates,
-                                      self.doc_mask(fl), q, score >= self.config.confident)
+                                      self.doc_mask(fl), q, score >= self.config.confident, pool)
         if new:   # other outlets' versions the ranker left out, scored as any candidate
             rows = np.array(new)
             _, feats = self.features_of(query, fl, rows)
