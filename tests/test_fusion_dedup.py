@@ -66,6 +66,10 @@ def test_how_long_wants_a_length_of_time_not_a_clock_time():
     assert matches("duration", "It ran for nearly nine hours.", q)
     assert matches("duration", "It followed an eight-hour meeting.", q)
     assert not matches("duration", "It began at 10am and ended before 7pm.", q)
+    # a point in time or a frequency is not a length of time
+    assert not matches("duration", "The groups were banned in July last year.", q)
+    assert not matches("duration", "The committee meets every month.", q)
+    assert matches("duration", "The talks went on for hours last week.", q)
 
 
 def _groups(texts, dates=None, limit=5):

@@ -34,6 +34,11 @@ PATTERNS = {
                          r"in order to|led to|reasons?)\b", re.I),
 }
 
+# "last year", "next week", "every month": a point in time or a frequency, not a length of
+# time, so they do not answer "How long?".
+_NOT_A_LENGTH = re.compile(r"\b(last|next|this|that|every|each|per|same)\s+(hours?|minutes?|days?|weeks?|"
+                           r"months?|years?)\b", re.I)
+
 _NAME_RUN = re.compile(r"\b[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+)+")
 
 
@@ -73,6 +78,8 @@ def matches(kind: str | None, sentence: str, question: str) -> bool:
     if kind is None:
         return True
     rest = _strip_question_words(sentence, question) if kind in ("entity", "person", "number", "date") else sentence
+    if kind == "duration":
+        rest = _NOT_A_LENGTH.sub(" ", rest)
     # News answers "who" with people and organisations alike ("Who condemned the move?" -
     # "the union"), so a who-question wants any name the question does not already hold.
     pattern = PATTERNS["entity" if kind == "person" else kind]
