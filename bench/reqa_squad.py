@@ -117,7 +117,16 @@ def score(golds: list[set[int]], runs: list[list[int]], ids: list[str]) -> dict:
     qrels = Qrels({qid: ({f"s{g}": 1 for g in gold} or {"missing": 1}) for qid, gold in zip(ids, golds)})
     run = Run({qid: {f"s{c}": 1.0 / r for r, c in enumerate(ranked, 1)} for qid, ranked in zip(ids, runs)})
     res = evaluate(qrels, run, list(METRICS.values()))
-    return {name: round(float(res[m]), 4) for name, m in METRICS.items()}
+    out = {name: round(float(res[m]), 4) for name, m in METRICS.items()}
+    # A cross-check in plain Python: once, with other processes compiling ranx's numba
+    # kernels into the same cache at the same time, ranx returned MRR@10 0.19 for a run
+    # whose true value was 0.74 (session 5). A wrong figure must stop the run, not be printed.
+    mrr = float(np.mean([next((1.0 / r for r, c in enumerate(ranked[:10], 1) if c in gold), 0.0)
+                         for gold, ranked in zip(golds, runs)])) if runs else 0.0
+    if "MRR@10" in out and abs(out["MRR@10"] - mrr) > 1e-3:
+        raise SystemExit(f"reqa_squad: ranx gave MRR@10 {out['MRR@10']} but the plain count is {mrr:.4f}; "
+                         "rerun with no other ranx/numba process running")
+    return out
 
 
 def run_queries(built, assistant, questions: list[Question], keys: np.ndarray, progress: bool

@@ -221,7 +221,14 @@ def selection(questions: list[Question], golds: list[np.ndarray], rows_of: list[
         qrels[q.qid] = {f"r{r}": 1 for r in rows_of[q.doc][g]} or {"missing": 1}
         ranked[q.qid] = {f"r{int(r)}": 1.0 / k for k, r in enumerate(rows, 1)} or {"none": 0.0}
     res = evaluate(Qrels(qrels), Run(ranked), list(METRICS.values()))
-    return {"questions": len(qrels), **{n: round(float(res[m]), 4) for n, m in METRICS.items()}}
+    out = {"questions": len(qrels), **{n: round(float(res[m]), 4) for n, m in METRICS.items()}}
+    # Plain-Python cross-check (bench/reqa_squad.py says why): the share of first rows right.
+    firsts = [bool(len(rows)) and f"r{int(rows[0])}" in qrels[q.qid]
+              for q, (rows, _) in zip(questions, run) if q.answerable]
+    hit1 = sum(firsts) / max(1, len(firsts))
+    if "Hit@1" in out and abs(out["Hit@1"] - hit1) > 1e-3:
+        raise SystemExit(f"wikiqa: ranx gave Hit@1 {out['Hit@1']} but the plain count is {hit1:.4f}")
+    return out
 
 
 # ------------------------------------------------------------------ answer triggering
@@ -303,6 +310,11 @@ def run(args) -> dict:
     out: dict = {"pool": {"articles": len(articles), "questions": len(questions),
                           **split_stats(built, spans, questions, golds)},
                  "selection": {name: selection(questions, golds, rows_of, r) for name, r in runs.items()},
+                 # Even QuestionID numbers tune (and trained the answer model), odd ones report.
+                 "selection_by_half": {half: {name: selection([questions[i] for i in sel], [golds[i] for i in sel],
+                                                              rows_of, [r[i] for i in sel])
+                                              for name, r in runs.items()}
+                                       for half, sel in _halves(questions).items()},
                  "triggering": triggering_report(questions, hybrid, assistant.config.threshold)}
     secs = {"index": round(t_idx, 1), "queries": round(t_q, 1)}
     if args.study:
@@ -316,6 +328,11 @@ def run(args) -> dict:
     out["query_seconds_by_step"] = steps
     out.update(_details(assistant, reused))
     return out
+
+
+def _halves(questions) -> dict[str, list[int]]:
+    return {half: [i for i, q in enumerate(questions) if q.number % 2 == parity]
+            for half, parity in (("even", 0), ("odd", 1))}
 
 
 def _correct_of(ranked: np.ndarray, rows: np.ndarray, gold: np.ndarray) -> np.ndarray:
