@@ -10,7 +10,8 @@ the one-pair-at-a-time int8 scorer, docs/tuning.md) with
 `qa eval seeds/questions.jsonl --split report --index <fresh index of seeds/>`:
     hit@1 0.775 (38/49), abstention recall 0.278 (5/18), abstention F1 0.435,
     false-abstention rate 0.000 (0/49), faithfulness 1.000,
-    disagreement recall 0.250 (1/4), false alarms 0.000 (0/63).
+    disagreement recall 0.500 (2/4; q080 is the example the naming rule was written from),
+    false alarms 0.000 (0/63).
 The issue's targets (hit@1 0.85, every off-topic question abstained) are not met; the gate
 guards what is measured, it does not claim the targets.
 """
@@ -26,7 +27,7 @@ MIN_HIT_AT_1 = 0.75                 # measured 0.775 (one question less: 0.755)
 MIN_ABSTENTION_RECALL = 0.22        # measured 0.278 (one question less: 0.222)
 MIN_ABSTENTION_F1 = 0.36            # measured 0.435 (recall 0.222 at precision 1.0: 0.364)
 MAX_FALSE_ABSTENTION_RATE = 0.05    # measured 0.000 (two questions more: 0.041)
-MIN_DISAGREEMENT_RECALL = 0.25      # measured 0.250 (1 of the 4 disagreement questions)
+MIN_DISAGREEMENT_RECALL = 0.25      # measured 0.500 (one question less: 0.250)
 MAX_FALSE_ALARM_RATE = 0.02         # the issue's "at most once in fifty"; measured 0.000
 
 

@@ -80,10 +80,14 @@ def test_versions_are_compared_whatever_their_score():
     answers = [_ans(OFFICIALS, "a", 0.9), _ans("Something else entirely was said about the weather today.", "c", 0.85),
                _ans(RESIDENTS, "b", 0.1)]
     assert disagreements("Why was it shut?", answers) == ()          # too far below the best
-    found = disagreements("Why was it shut?", answers, versions=[(0, 2)])
-    assert [(d.kind, d.answers) for d in found] == [("attribution", ((0,), (2,)))]
+    found = disagreements("Why was it shut?", answers, versions=[(0, 2, "attribution")])
+    assert [(d.kind, d.message, d.answers) for d in found] == [("attribution", ATTRIBUTION, ((0,), (2,)))]
     same_doc = [_ans(OFFICIALS, "a", 0.9), _ans(RESIDENTS, "a", 0.1)]
-    assert disagreements("Why was it shut?", same_doc, versions=[(0, 1)]) == ()
+    assert disagreements("Why was it shut?", same_doc, versions=[(0, 1, "attribution")]) == ()
+    # two versions of one answer that differ the same way are one group
+    three = answers + [_ans(RESIDENTS.replace("last week", "on Friday"), "d", 0.1)]
+    found = disagreements("Why was it shut?", three, versions=[(0, 2, "attribution"), (0, 3, "attribution")])
+    assert [d.answers for d in found] == [((0,), (2, 3))]
 
 
 @pytest.mark.slow
@@ -135,3 +139,30 @@ def test_a_differing_figure_of_another_article_is_added_beside_a_sure_answer(tmp
     unsure = Assistant.from_built(a.built, encoder, replace(a.config, confident=2.0))
     r = unsure.ask("How many workers could lose their jobs?", k=1)
     assert [d.kind for d in r.disagreements if d.kind == "figures"] == [] and len(r.answers) == 1
+
+
+def test_a_name_cut_short_in_one_article_only_is_renamed():
+    from qa.answer.disagree import asks_name, renamed
+
+    a = "The Riverside Tenants Union, which speaks for renters, was banned."
+    b = "The Riverside Tenants Union Federation is intended to speak for renters."
+    assert renamed(a, b, "Only the Riverside Tenants Union is named here.", "The Riverside Tenants Union Federation.")
+    # an article that uses both forms holds them for one name
+    assert not renamed(a, b, "The Riverside Tenants Union Federation, or Riverside Tenants Union.", b)
+    # one-word short forms are ordinary, and names that differ otherwise are different names
+    assert not renamed("Unite condemned it.", "Unite Union condemned it.", "Unite condemned it.", "Unite Union.")
+    assert not renamed("The Green Party said so.", "The Labour Party said so.", "x", "y")
+    assert asks_name("What is the tenants' group called?") and asks_name("What is the name of the group?")
+    assert not asks_name("Why was the group banned?")
+
+
+@pytest.mark.slow
+def test_real_articles_name_one_group_two_ways(assistant):
+    r = assistant.ask("What was the group for expelled and suspended members called?", k=3)
+    d = next((d for d in r.disagreements if d.kind == "naming"), None)
+    assert d is not None, [a.text for a in r.answers]
+    first, others = [r.answers[i].text for i in d.answers[0]], [r.answers[i].text for i in d.answers[1]]
+    assert "Labour In Exile’" in first[0] and any("Labour in Exile Network" in t for t in others)
+    # The same question without asking for a name gets no naming label.
+    r = assistant.ask("Which group actively welcomes expelled or suspended members?", k=3)
+    assert all(d.kind != "naming" for d in r.disagreements)

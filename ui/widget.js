@@ -181,7 +181,7 @@
     return items;
   }
 
-  var SIDE_LABELS = { figures: "Account", wording: "Wording", attribution: "Source" };
+  var SIDE_LABELS = { figures: "Account", wording: "Wording", attribution: "Source", naming: "Name" };
 
   function showResult(data) {
     if (!data || data.abstained || !data.answers || !data.answers.length) {

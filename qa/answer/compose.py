@@ -8,7 +8,7 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 
 from qa.answer.dedup import Group, same_occasion
-from qa.answer.disagree import SHOWN, asked_figures, conflicting, differs, quotes
+from qa.answer.disagree import SHOWN, asked_figures, asks_name, conflicting, differs, quotes, renamed
 from qa.answer.versions import by_meaning, by_words, other_versions
 from qa.types import Answer, Citation
 
@@ -73,31 +73,38 @@ def figure_version(question: str, groups: Sequence[Group], cand: np.ndarray, sur
 def find_versions(built, groups: Sequence[Group], cand: np.ndarray, text_of: Callable[[int], str],
                   dates: Sequence[str], doc_ok: np.ndarray | None = None, question: str = "",
                   sure: np.ndarray | None = None, pool: np.ndarray | None = None
-                  ) -> tuple[list[tuple[int, int]], list[int]]:
-    """Other outlets' versions of the top answers: (pairs of answer positions, where the
-    second is the version of the first and positions from ``len(groups)`` on are the new
+                  ) -> tuple[list[tuple[int, int, str]], list[int]]:
+    """Other outlets' versions of the top answers: ((answer position, position of its
+    version, kind of difference), where positions from ``len(groups)`` on are the new
     answers to add; the sentence rows of those new answers, in that order). ``cand``: the
     ranked candidates that may be shown; ``doc_ok``: the articles the question's filters
-    allow (None: all); ``question`` and ``sure``: for a differing figure (``figure_version``)."""
+    allow (None: all); ``question`` and ``sure``: for a differing figure (``figure_version``)
+    and, when the question asks what something is called, a differing name."""
     t = built.tables
     rows = [int(cand[g.members[0]]) for g in groups]
     member_of = {int(cand[m]): pos for pos, g in enumerate(groups) for m in g.members}
     cited = [{int(t.s_doc[int(cand[m])]) for m in g.members} for g in groups]
 
-    def told_differently(a: int, b: int) -> bool:
+    def told_differently(a: int, b: int) -> Optional[str]:
         da, db = int(t.s_doc[a]), int(t.s_doc[b])
-        return same_occasion(dates[da] or None, dates[db] or None) and differs(text_of(a), text_of(b))
+        if not same_occasion(dates[da] or None, dates[db] or None):
+            return None
+        kind = differs(text_of(a), text_of(b))
+        if kind is None and naming and renamed(text_of(a), text_of(b), built.articles[da].text, built.articles[db].text):
+            kind = "naming"
+        return kind
 
     def quoted_terms(row: int) -> list[str]:
         return [w for q in quotes(text_of(row)) for w in built.tokenizer(" ".join(q))]
 
+    naming = asks_name(question)
     searches = (by_meaning(built.dense.vectors, built.dense.search), by_words(built.bm25_sent, quoted_terms))
     found = other_versions(searches, t.s_doc, rows, cited, told_differently, doc_ok)
     figure = figure_version(question, groups, cand, sure, text_of, t.s_doc, dates,
                             cand if pool is None else pool) if question and sure is not None else None
-    if figure is not None and figure[1] not in {r for _, r in found}:
-        found.append(figure)
-    new = list(dict.fromkeys(r for _, r in found if r not in member_of))
+    if figure is not None and figure[1] not in {r for _, r, _ in found}:
+        found.append((*figure, "figures"))
+    new = list(dict.fromkeys(r for _, r, _ in found if r not in member_of))
     at = {r: len(groups) + n for n, r in enumerate(new)}
-    pairs = [(pos, member_of[r] if r in member_of else at[r]) for pos, r in found]
-    return [(i, j) for i, j in pairs if i != j], new
+    triples = [(pos, member_of[r] if r in member_of else at[r], kind) for pos, r, kind in found]
+    return [(i, j, kind) for i, j, kind in triples if i != j], new

@@ -54,6 +54,8 @@ from qa.types import Answer
 FIGURES = "The articles give different figures."
 WORDING = "The outlets quote these words differently."
 ATTRIBUTION = "The outlets attribute this to different sources."
+NAMING = "The outlets give this different names."
+MESSAGES = {"figures": FIGURES, "wording": WORDING, "attribution": ATTRIBUTION, "naming": NAMING}
 MARGIN = 0.15            # compare answers scoring within this of the best (docs/evaluation.md)
 SHOWN = 3                # and the first answers, which a reader sees whatever their scores
 MIN_QUOTE_WORDS = 6      # shared words before two quotes count as one statement
@@ -76,33 +78,31 @@ _EDITORIAL = re.compile(r"\.\.\.|…|\[[^\]]*\]")   # omissions and insertions s
 
 @dataclass(frozen=True)
 class Disagreement:
-    kind: str                                 # "figures", "wording" or "attribution"
+    kind: str                                 # "figures", "wording", "attribution" or "naming"
     message: str
     answers: tuple[tuple[int, ...], ...]      # one tuple of answer indices per side
 
 
 def disagreements(question: str, answers: Sequence[Answer], margin: float = MARGIN,
-                  floor: float = 0.0, versions: Sequence[tuple[int, int]] = ()) -> tuple[Disagreement, ...]:
+                  floor: float = 0.0, versions: Sequence[tuple[int, int, str]] = ()) -> tuple[Disagreement, ...]:
     """The disagreements among ``answers`` (best first) about ``question``. Only answers
-    scoring at least ``floor`` and within ``margin`` of the best are compared, and the
-    pairs of positions ``versions`` (an answer and another outlet's version of it, found
-    by qa.answer.versions), whatever their score."""
+    scoring at least ``floor`` and within ``margin`` of the best are compared; besides,
+    ``versions`` are (answer, another outlet's version of it, kind) as qa.answer.compose
+    found them, reported whatever their score."""
     if not answers:
         return ()
     best = max(a.score for a in answers)
     near = [i for i, a in enumerate(answers) if a.score >= floor and (i < SHOWN or a.score >= best - margin)]
     found = _figures(question, answers, near)
-    told = _wording(answers, near)
-    pairs = {d.answers for d in told}
-    for i, j in versions:
-        if found is None:
-            found = _figures(question, answers, [i, j])
-            if found is not None:
-                continue
-        kind = differs(answers[i].text, answers[j].text)
-        if kind and ((i,), (j,)) not in pairs and _comparable(answers, (i,), (j,)):
-            told += (Disagreement(kind, ATTRIBUTION if kind == "attribution" else WORDING, ((i,), (j,))),)
-    return ((found,) if found else ()) + told
+    told = ((found,) if found else ()) + _wording(answers, near)
+    seen = {(d.kind, d.answers) for d in told}
+    others: dict[tuple[int, str], list[int]] = {}     # one group per answer and kind
+    for i, j, kind in versions:
+        if not (kind == "figures" and found) and (kind, ((i,), (j,))) not in seen \
+                and _comparable(answers, (i,), (j,)):
+            others.setdefault((i, kind), []).append(j)
+    return told + tuple(Disagreement(kind, MESSAGES[kind], ((i,), tuple(sorted(js))))
+                        for (i, kind), js in others.items())
 
 
 # ------------------------------------------------------------------ figures
@@ -220,3 +220,44 @@ def conflicting(mine: Sequence, theirs: Sequence) -> bool:
     """Do two articles' figures of one unit disagree, none of them agreeing with another?"""
     return any(same_unit(f.unit, m.unit) for f in theirs for m in mine) and \
         not any(overlap(f, m) for f in theirs for m in mine)
+
+
+# ------------------------------------------------------------------ naming
+_NAME = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|in|for|the|and|against|on|to)\s+)*[A-Z][\w’'-]*)+")
+_ASKS_NAME = re.compile(r"\b(called|named|name\s+of|the\s+name)\b", re.I)
+MIN_NAME_WORDS = 2       # a one-word short form ("Unite" for "Unite the union") is ordinary
+
+
+def asks_name(question: str) -> bool:
+    """Does the question ask what something is called?"""
+    return bool(_ASKS_NAME.search(question))
+
+
+def _names(text: str) -> list[list[str]]:
+    out = []
+    for m in _NAME.finditer(text):
+        words = m.group().split()
+        if words[0] == "The":
+            words = words[1:]
+        if len(words) >= MIN_NAME_WORDS:
+            out.append([w.strip("’'").casefold() for w in words])
+    return out
+
+
+def _uses(article: str, words: Sequence[str]) -> bool:
+    return re.search(r"\b" + r"\s+".join(map(re.escape, words)) + r"\b", article, re.I) is not None
+
+
+def renamed(a: str, b: str, article_a: str, article_b: str) -> bool:
+    """Do sentences ``a`` and ``b`` give one thing names of which one is the other cut short
+    ("Labour Fund" / "Labour Fund Trust"), each article using only its own form? An article
+    that uses both forms holds them for one name, so that is no disagreement."""
+    for x in _names(a):
+        for y in _names(b):
+            short, long_ = sorted((x, y), key=len)
+            if len(short) == len(long_) or long_[:len(short)] != short:
+                continue
+            art_short, art_long = (article_a, article_b) if short is x else (article_b, article_a)
+            if not _uses(art_short, long_):
+                return True
+    return False

@@ -45,14 +45,15 @@ def by_words(bm25, terms_of: Callable[[int], list[str]]) -> Callable[[int, np.nd
 
 def other_versions(searches: Sequence[Callable[[int, np.ndarray], list[int]]], s_doc: np.ndarray,
                    rows: Sequence[int], cited: Sequence[set[int]],
-                   differs: Callable[[int, int], object], doc_ok: np.ndarray | None = None
-                   ) -> list[tuple[int, int]]:
-    """(answer position, sentence row) for each sentence of another article that tells
+                   differs: Callable[[int, int], str | None], doc_ok: np.ndarray | None = None
+                   ) -> list[tuple[int, int, str]]:
+    """(answer position, sentence row, kind) for each sentence of another article that tells
     answer ``rows[pos]``'s statement differently. ``cited[pos]``: the articles answer
-    ``pos`` already cites (never searched); ``differs(row_a, row_b)``: the test;
+    ``pos`` already cites (never searched); ``differs(row_a, row_b)``: the test, giving the
+    kind of difference or None;
     ``doc_ok``: the articles the question's filters allow (None: all)."""
-    found: list[tuple[int, int]] = []
-    taken = set(rows)
+    found: list[tuple[int, int, str]] = []
+    taken = set(rows[:MAX_ANSWERS])      # a shown answer further down may be a version
     for pos, row in enumerate(rows[:MAX_ANSWERS]):
         allowed = ~np.isin(s_doc, list(cited[pos]))
         if doc_ok is not None:
@@ -60,7 +61,8 @@ def other_versions(searches: Sequence[Callable[[int, np.ndarray], list[int]]], s
         if not allowed.any():
             continue
         for j in dict.fromkeys(j for search in searches for j in search(int(row), allowed)):
-            if j not in taken and differs(int(row), j):
-                found.append((pos, j))
+            kind = differs(int(row), j) if j not in taken else None
+            if kind:
+                found.append((pos, j, kind))
                 taken.add(j)
     return found
