@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from qa.ingest.corpus import is_iso_date
 
 MAX_QUESTION_CHARS = 2000
@@ -79,3 +81,22 @@ def check_filters(filters) -> dict:
                 raise QuestionError(f"filter {key} must be a date YYYY-MM-DD")
             out[key] = val
     return out
+
+
+def article_mask(filters: dict, sources: np.ndarray, doc_ids: np.ndarray, dates: np.ndarray) -> np.ndarray | None:
+    """Boolean mask over articles allowed by checked ``filters`` (None: no filtering), given
+    the articles' casefolded publishers, ids and dates ("" when unknown). An article without
+    a date is outside every date range."""
+    if not filters:
+        return None
+    mask = np.ones(len(doc_ids), dtype=bool)
+    if "sources" in filters:
+        mask &= np.isin(sources, filters["sources"])
+    if "doc_ids" in filters:
+        mask &= np.isin(doc_ids, filters["doc_ids"])
+    dated = dates != ""
+    if "date_from" in filters:
+        mask &= dated & (dates >= filters["date_from"])
+    if "date_to" in filters:
+        mask &= dated & (dates <= filters["date_to"])
+    return mask

@@ -44,24 +44,33 @@ def test_differs_reads_quotes_worded_differently():
     assert differs(a, a) is None
 
 
+def _two_outlets(tmp_path, name: str, days: tuple[str, str], a: tuple[str, str], b: tuple[str, str]):
+    """A corpus of two made-up articles (title, body), of The Courier and The Herald."""
+    files = {"a.txt": f"{a[0]}\n\n{a[1]}\n", "b.txt": f"{b[0]}\n\n{b[1]}\n"}
+    meta = {"a.txt": {"title": a[0], "source": "The Courier", "date": days[0]},
+            "b.txt": {"title": b[0], "source": "The Herald", "date": days[1]}}
+    return write_corpus(tmp_path / name, files, meta)
+
+
+def _assistant(folder, build_index, encoder):
+    from qa.answer.engine import Assistant
+
+    a = Assistant(build_index([folder]))
+    a.encoder = encoder
+    return a
+
+
 def _bridge_corpus(tmp_path):
-    files = {
-        "a.txt": "Bridge closed after cracks found\n\n" + OFFICIALS + "\n\nTraffic was diverted through the town centre "
-                 "for the rest of the day, and buses ran on a different route.\n",
-        "b.txt": "Town bridge shut for repairs\n\nThe river crossing will stay closed for a month. " + RESIDENTS +
-                 "\n\nShops near the bridge expect fewer customers while it is closed.\n",
-    }
-    meta = {"a.txt": {"title": "Bridge closed after cracks found", "source": "The Courier", "date": "2024-03-04"},
-            "b.txt": {"title": "Town bridge shut for repairs", "source": "The Herald", "date": "2024-03-05"}}
-    return write_corpus(tmp_path / "bridge", files, meta)
+    return _two_outlets(tmp_path, "bridge", ("2024-03-04", "2024-03-05"),
+                        ("Bridge closed after cracks found", OFFICIALS + "\n\nTraffic was diverted through the town "
+                         "centre for the rest of the day, and buses ran on a different route."),
+                        ("Town bridge shut for repairs", "The river crossing will stay closed for a month. " + RESIDENTS
+                         + "\n\nShops near the bridge expect fewer customers while it is closed."))
 
 
 @pytest.mark.slow
 def test_made_up_articles_that_attribute_one_claim_differently(tmp_path, build_index, encoder):
-    from qa.answer.engine import Assistant
-
-    a = Assistant(build_index([_bridge_corpus(tmp_path)]))
-    a.encoder = encoder
+    a = _assistant(_bridge_corpus(tmp_path), build_index, encoder)
     r = a.ask("Why was the bridge shut?", k=1)
     assert [d.kind for d in r.disagreements] == ["attribution"], r.disagreements
     d = r.disagreements[0]
@@ -110,15 +119,11 @@ def test_real_articles_attribute_one_claim_to_two_sources(assistant):
 
 
 def _plant_corpus(tmp_path):
-    files = {
-        "a.txt": "Plant to cut jobs\n\nAs many as 1,000 workers could lose their jobs when the plant closes, "
-                 "the union said on Monday.\n\nThe company said it had no comment on the figure.\n",
-        "b.txt": "Car plant closure confirmed\n\nThe owners confirmed the closure after a board meeting on Monday. "
-                 "Hundreds of workers will be laid off over the coming months. The site opened in 1962.\n",
-    }
-    meta = {"a.txt": {"title": "Plant to cut jobs", "source": "The Courier", "date": "2024-05-06"},
-            "b.txt": {"title": "Car plant closure confirmed", "source": "The Herald", "date": "2024-05-07"}}
-    return write_corpus(tmp_path / "plant", files, meta)
+    return _two_outlets(tmp_path, "plant", ("2024-05-06", "2024-05-07"),
+                        ("Plant to cut jobs", "As many as 1,000 workers could lose their jobs when the plant closes, "
+                         "the union said on Monday.\n\nThe company said it had no comment on the figure."),
+                        ("Car plant closure confirmed", "The owners confirmed the closure after a board meeting on "
+                         "Monday. Hundreds of workers will be laid off over the coming months. The site opened in 1962."))
 
 
 @pytest.mark.slow
@@ -127,8 +132,7 @@ def test_a_differing_figure_of_another_article_is_added_beside_a_sure_answer(tmp
 
     from qa.answer.engine import Assistant
 
-    a = Assistant(build_index([_plant_corpus(tmp_path)]))
-    a.encoder = encoder
+    a = _assistant(_plant_corpus(tmp_path), build_index, encoder)
     sure = Assistant.from_built(a.built, encoder, replace(a.config, confident=0.0))
     r = sure.ask("How many workers could lose their jobs?", k=1)
     figs = [d for d in r.disagreements if d.kind == "figures"]

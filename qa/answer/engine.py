@@ -21,7 +21,7 @@ from qa.answer.retrieve import Query, bm25_scores, features
 from qa.answer.retriever import Request, Retriever, load_retriever
 from qa.answer.spelling import Corrector
 from qa.answer.fusion import convex
-from qa.request import MAX_HISTORY, MAX_K, MAX_QUESTION_CHARS, QuestionError, check_filters, clean_history, clean_question  # noqa: F401
+from qa.request import MAX_HISTORY, MAX_K, MAX_QUESTION_CHARS, QuestionError, article_mask, check_filters, clean_history, clean_question  # noqa: F401
 from qa.types import Result
 from qa.answer.when import articles_from, month_table, named_period
 
@@ -136,21 +136,8 @@ class Assistant:
         return self.built.articles[t.s_doc[i]].text[t.s_start[i]:t.s_end[i]]
 
     def doc_mask(self, filters: dict) -> Optional[np.ndarray]:
-        """Boolean mask over articles allowed by ``filters`` (None: no filtering).
-        Vectorised over the article columns built at load time."""
-        if not filters:
-            return None
-        mask = np.ones(len(self._doc_ids), dtype=bool)
-        if "sources" in filters:
-            mask &= np.isin(self._doc_sources, filters["sources"])
-        if "doc_ids" in filters:
-            mask &= np.isin(self._doc_ids, filters["doc_ids"])
-        dated = self._doc_dates != ""
-        if "date_from" in filters:
-            mask &= dated & (self._doc_dates >= filters["date_from"])
-        if "date_to" in filters:
-            mask &= dated & (self._doc_dates <= filters["date_to"])
-        return mask
+        """Boolean mask over articles allowed by ``filters`` (None: no filtering)."""
+        return article_mask(filters, self._doc_sources, self._doc_ids, self._doc_dates)
 
     # ------------------------------------------------------------------ ask
     def ask(self, question: str, history: Sequence[str] = (), k: int = 3, filters: dict | None = None) -> Result:
