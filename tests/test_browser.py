@@ -163,7 +163,8 @@ def _expected_meta(cite: dict) -> str:
 
 def _check_citation_meta(items, results: list) -> None:
     """Each shown citation (an <li>) carries exactly its known publisher and date."""
-    cites = [c for r in results for a in r["answers"] for c in a["citations"]]
+    # in the order shown: a disagreement's answers are drawn together (qa.serve.render.layout)
+    cites = [c for r in results for i in _shown_order(r) for c in r["answers"][i]["citations"]]
     assert any(c["source"] is None for c in cites) and any(c["date"] is None for c in cites)
     assert items.count() == len(cites)
     for li, cite in zip(items.all(), cites):
