@@ -24,7 +24,9 @@ class AskRequest(BaseModel):
     question: str = Field(..., description=f"at most {MAX_QUESTION_CHARS} characters", examples=["How long did the meeting last?"])
     history: list[str] = Field(default_factory=list, max_length=MAX_HISTORY,
                                description="earlier questions of the conversation, oldest first")
-    k: int = Field(3, ge=1, le=MAX_K, description="how many answers at most")
+    k: int = Field(3, ge=1, le=MAX_K, description="how many answers at most; besides these, another "
+                                                  "outlet's version of the first answer that a disagreement "
+                                                  "quotes may follow them")
     filters: Optional[Filters] = None
 
 
@@ -57,7 +59,8 @@ class AskResponse(BaseModel):
     question: str
     abstained: bool
     message: Optional[str]
-    answers: list[AnswerOut]
+    answers: list[AnswerOut] = Field(..., description="best first: the k best, then any other outlet's "
+                                                     "version of the first answer that `disagreements` quotes")
     disagreements: list[DisagreementOut] = Field(default_factory=list,
                                                  description="where the answers disagree ([] when none)")
 
