@@ -170,3 +170,25 @@ def test_real_articles_name_one_group_two_ways(assistant):
     # The same question without asking for a name gets no naming label.
     r = assistant.ask("Which group actively welcomes expelled or suspended members?", k=3)
     assert all(d.kind != "naming" for d in r.disagreements)
+
+
+@pytest.mark.slow
+def test_a_version_printed_by_two_outlets_cites_both(tmp_path, build_index, encoder):
+    folder = _bridge_corpus(tmp_path)
+    (folder / "c.txt").write_text("Crossing closed\n\nCommuters face long detours. " + RESIDENTS +
+                                  "\n\nThe council will meet on Thursday.\n", "utf-8")
+    import json
+
+    meta = json.loads((folder / "metadata.json").read_text("utf-8"))
+    meta["c.txt"] = {"title": "Crossing closed", "source": "The Gazette", "date": "2024-03-05"}
+    (folder / "metadata.json").write_text(json.dumps(meta), "utf-8")
+    a = _assistant(folder, build_index, encoder)
+    question = "Why was the bridge shut after deep cracks were found in a routine check?"
+    r = a.ask(question, k=1)
+    assert r.answers[0].text == OFFICIALS            # so the other side comes from the version look-up
+    d = next(d for d in r.disagreements if d.kind == "attribution")
+    version = r.answers[d.answers[1][0]]
+    assert version.text == RESIDENTS
+    assert sorted(c.source for c in version.citations) == ["The Gazette", "The Herald"]
+    only = a.ask(question, k=1, filters={"sources": ["the courier", "the herald"]})
+    assert [c.source for c in only.answers[only.disagreements[0].answers[1][0]].citations] == ["The Herald"]

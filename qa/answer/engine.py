@@ -269,16 +269,25 @@ class Assistant:
         answers = [to_answer(self.built, g, cand, score, self.sentence_text) for g in groups]
         versions, new = find_versions(self.built, groups, cand, self.sentence_text, self._doc_dates,
                                       self.doc_mask(fl), q, score >= self.config.confident, pool)
-        if new:   # other outlets' versions the ranker left out, scored as any candidate
-            rows = np.array(new)
-            _, feats = self.features_of(query, fl, rows)
-            v_score, _ = self.rescored(query, rows, self.fused(query, rows, feats), everything=True)
-            for j, row in enumerate(rows):
-                t = self.sentence_text(int(row))
-                answers.append(to_answer(self.built, Group([j], frozenset(), t, {j: t}), rows, v_score, self.sentence_text))
+        answers += self._version_answers(query, fl, new)
         message = UNSURE if score[0] < self.config.confident else None
         return Result(q, False, message, tuple(answers), disagreements=disagreements(q, answers, versions=versions),
                       debug={"best_score": float(score[0])})
+
+    def _version_answers(self, query: Query, fl: dict, rows: list[int]) -> list:
+        """Answers for other outlets' versions the ranker left out, scored as any candidate,
+        each citing every article that printed the same sentence (within the filters)."""
+        out = []
+        t, mask = self.built.tables, self.doc_mask(fl)
+        for row in rows:
+            copies = [j for j in self.copies.get(t.sent_ids[row], ()) if j != row and (mask is None or mask[t.s_doc[j]])]
+            cand = np.array([row] + copies)
+            _, feats = self.features_of(query, fl, cand[:1])
+            score, _ = self.rescored(query, cand[:1], self.fused(query, cand[:1], feats), everything=True)
+            text = self.sentence_text(int(row))
+            g = Group(list(range(len(cand))), frozenset(), text, dict.fromkeys(range(len(cand)), text))
+            out.append(to_answer(self.built, g, cand, score, self.sentence_text))
+        return out
 
     def health(self) -> dict:
         from qa import __version__
