@@ -114,9 +114,9 @@ def bert_shape(hf_config: dict) -> dict:
 
 
 @lru_cache(maxsize=1)
-def _classes():
-    """Defined on first use so that importing this module does not import torch."""
-    import torch
+def _layer_class():
+    """One BERT layer's module class, defined on first use (importing this module must not
+    import torch)."""
     import torch.nn.functional as F
     from torch import nn
 
@@ -139,6 +139,16 @@ def _classes():
             x = self.o_norm(F.dropout(self.o(a.transpose(1, 2).reshape(b, t, d)), p, self.training) + x)
             h = self.out(F.gelu(self.inter(x)))
             return self.out_norm(F.dropout(h, p, self.training) + x)
+
+    return Layer
+
+
+def _classes():
+    """The cross-encoder's module class, defined on first use like ``_layer_class``."""
+    import torch.nn.functional as F
+    from torch import nn
+
+    Layer = _layer_class()
 
     class CrossEncoder(nn.Module):
         """BERT body -> mean of the token states -> Linear(hidden, 1): the logit of P(answers)."""
