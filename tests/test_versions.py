@@ -78,6 +78,10 @@ def test_made_up_articles_that_attribute_one_claim_differently(tmp_path, build_i
     texts = sorted(r.answers[i].text for side in d.answers for i in side)
     assert texts == sorted([OFFICIALS, RESIDENTS])         # the version was added though k=1
     assert len({r.answers[i].citations[0].source for side in d.answers for i in side}) == 2
+    # A question asking a quantity the first answer does not give gets no version look-up:
+    # that answer does not answer it, so how others word it is beside the point.
+    r = a.ask("How many inspectors said the bridge was shut?", k=1)
+    assert r.answers[0].text in (OFFICIALS, RESIDENTS) and r.disagreements == () and len(r.answers) == 1
     # A filter to one outlet leaves the other's version out.
     only = a.ask("Why was the bridge shut?", k=1, filters={"sources": ["the courier"]})
     assert only.disagreements == () and [x.text for x in only.answers] == [OFFICIALS]

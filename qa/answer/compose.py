@@ -8,7 +8,7 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 
 from qa.answer.dedup import Group, same_occasion
-from qa.answer.disagree import SHOWN, asked_figures, asks_name, conflicting, differs, quotes, renamed
+from qa.answer.disagree import SHOWN, asked_figures, asks_name, conflicting, differs, quotes, renamed, wanted
 from qa.answer.versions import by_meaning, by_words, other_versions
 from qa.types import Answer, Citation
 
@@ -99,7 +99,10 @@ def find_versions(built, groups: Sequence[Group], cand: np.ndarray, text_of: Cal
 
     naming = asks_name(question)
     searches = (by_meaning(built.dense.vectors, built.dense.search), by_words(built.bm25_sent, quoted_terms))
-    found = other_versions(searches, t.s_doc, rows, cited, told_differently, doc_ok)
+    # A first answer that does not give the quantity asked for does not answer the question:
+    # how other outlets word it is beside the point.
+    gives_asked = not question or wanted(question) is None or bool(asked_figures(question, groups[0].text))
+    found = other_versions(searches, t.s_doc, rows, cited, told_differently, doc_ok) if gives_asked else []
     figure = figure_version(question, groups, cand, sure, text_of, t.s_doc, dates,
                             cand if pool is None else pool) if question and sure is not None else None
     if figure is not None and figure[1] not in {r for _, r, _ in found}:
