@@ -81,6 +81,28 @@ def test_chat_marks_a_wording_disagreement_as_one_statement_quoted_differently()
     assert WORDING in out and "Wording 1" in out and "Wording 2" in out and "Account" not in out
 
 
+@pytest.mark.parametrize("kind,label", [("attribution", "Source"), ("naming", "Name")])
+def test_chat_and_cli_label_the_sides_of_each_kind(kind, label, capsys):
+    from qa.answer.disagree import MESSAGES
+
+    result = _result(3, [{"kind": kind, "message": MESSAGES[kind], "answers": [[0], [1, 2]]}])
+    out = render.result_html(result)
+    assert MESSAGES[kind] in out and f"{label} 1" in out and f"{label} 2" in out
+    _print_text(result)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == MESSAGES[kind] and f"  {label} 1:" in lines and f"  {label} 2:" in lines
+
+
+def test_the_widget_labels_sides_as_the_chat_does():
+    from pathlib import Path
+
+    js = (Path(__file__).resolve().parents[1] / "ui" / "widget.js").read_text("utf-8")
+    body = re.search(r"var SIDE_LABELS = \{([^}]*)\}", js).group(1)
+    labels = dict(re.findall(r'(\w+):\s*"([^"]*)"', body))
+    assert labels == {k: v for k, v in render.SIDE_LABELS.items() if k is not None}
+    assert re.search(r'SIDE_LABELS\[d\.kind\] \|\| "' + render.SIDE_LABELS[None] + '"', js)
+
+
 def test_chat_escapes_disagreement_and_lead_in_strings():
     res = _result(2, [{"kind": EVIL, "message": EVIL, "answers": [[0], [1]]}])
     res["answers"][0]["citations"][0]["lead_in"] = EVIL
