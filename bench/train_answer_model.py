@@ -154,6 +154,8 @@ def parse_args(argv: list[str] | None):
     p.add_argument("--wikiqa", required=True)
     p.add_argument("--news", help="optional: seeds/questions.jsonl (only its split=tune rows are read)")
     p.add_argument("--news-index", help="index of the news corpus, for --news")
+    p.add_argument("--news-repeat", type=int, default=1,
+                   help="with --news: each news pair this many times an epoch (the tune half is small)")
     p.add_argument("--out", required=True, help="folder for model.safetensors + config.json")
     p.add_argument("--steps", type=int, default=3000, help="most updates")
     p.add_argument("--minutes", type=float, default=42.0,
@@ -185,8 +187,9 @@ def build_data(args):
               "wikiqa_even_pairs": len(extra), "wikiqa_even_positive": int(sum(r[2] for r in extra))}
     if args.news:
         news = news_tune(Path(args.news), args.news_index or "index", 20)
-        counts.update(news_tune_pairs=len(news), news_tune_positive=int(sum(r[2] for r in news)))
-        extra = extra + news
+        counts.update(news_tune_pairs=len(news), news_tune_positive=int(sum(r[2] for r in news)),
+                      news_repeat=args.news_repeat)
+        extra = extra + news * max(1, args.news_repeat)
 
     def epochs_data(epoch: int):
         return epoch_pairs(pool, questions, extra, random.Random(args.seed * 1000 + epoch))
