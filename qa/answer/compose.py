@@ -40,11 +40,11 @@ def context(built, i: int, text_of: Callable[[int], str]) -> dict:
     return {"before": before, "after": after}
 
 
-def figure_version(question: str, groups: Sequence[Group], cand: np.ndarray, sure: np.ndarray,
+def figure_version(fits: Callable[[str], bool], groups: Sequence[Group], cand: np.ndarray, sure: np.ndarray,
                    text_of: Callable[[int], str], s_doc: np.ndarray, dates: Sequence[str],
                    pool: np.ndarray) -> Optional[tuple[int, int]]:
-    """(answer position, sentence row): the first shown answer giving the quantity the
-    question asks for, and the best-ranked sentence of ``pool`` (every retrieved candidate,
+    """(answer position, sentence row): the first shown answer giving a figure whose unit
+    ``fits`` (``wanted(question)``: the quantity the question asks for), and the best-ranked sentence of ``pool`` (every retrieved candidate,
     best first, also those below the threshold: the other outlet's count can be worded far
     from the question) from another article of the same occasion giving a figure of that
     unit that cannot hold with it; None if there is none,
@@ -52,7 +52,7 @@ def figure_version(question: str, groups: Sequence[Group], cand: np.ndarray, sur
     unsure figure answers some other question as often as not, and on questions the articles
     do not answer such a lookup found "disagreements" about something else."""
     for pos, g in enumerate(groups[:SHOWN]):
-        mine = asked_figures(question, g.text)
+        mine = asked_figures(fits, g.text)
         if mine:
             break
     else:
@@ -64,7 +64,7 @@ def figure_version(question: str, groups: Sequence[Group], cand: np.ndarray, sur
         d = int(s_doc[int(row)])
         if d in docs or not all(same_occasion(dates[d] or None, dates[x] or None) for x in docs):
             continue
-        theirs = asked_figures(question, text_of(int(row)))
+        theirs = asked_figures(fits, text_of(int(row)))
         if theirs and conflicting(mine, theirs):
             return pos, int(row)
     return None
@@ -101,10 +101,11 @@ def find_versions(built, groups: Sequence[Group], cand: np.ndarray, text_of: Cal
     searches = (by_meaning(built.dense.vectors, built.dense.search), by_words(built.bm25_sent, quoted_terms))
     # A first answer that does not give the quantity asked for does not answer the question:
     # how other outlets word it is beside the point.
-    gives_asked = not question or wanted(question) is None or bool(asked_figures(question, groups[0].text))
+    fits = wanted(question) if question else None
+    gives_asked = fits is None or bool(asked_figures(fits, groups[0].text))
     found = other_versions(searches, t.s_doc, rows, cited, told_differently, doc_ok) if gives_asked else []
-    figure = figure_version(question, groups, cand, sure, text_of, t.s_doc, dates,
-                            cand if pool is None else pool) if question and sure is not None else None
+    figure = figure_version(fits, groups, cand, sure, text_of, t.s_doc, dates,
+                            cand if pool is None else pool) if fits is not None and sure is not None else None
     if figure is not None and figure[1] not in {r for _, r, _ in found}:
         found.append((*figure, "figures"))
     new = list(dict.fromkeys(r for _, r, _ in found if r not in member_of))

@@ -121,11 +121,22 @@ def wanted(question: str) -> Optional[Callable[[str], bool]]:
             "number": lambda u: not u.startswith(("duration", "money:")) and u not in ("year", "date")}.get(kind)
 
 
+def asked_figures(fits: Optional[Callable[[str], bool]], text: str) -> list:
+    """The figures of ``text`` whose unit ``fits`` (``wanted(question)``; None: none)."""
+    return [f for f in figures(text) if fits(f.unit)] if fits is not None else []
+
+
+def conflicting(mine: Sequence, theirs: Sequence) -> bool:
+    """Do two articles' figures of one unit disagree, none of them agreeing with another?"""
+    return any(same_unit(f.unit, m.unit) for f in theirs for m in mine) and \
+        not any(overlap(f, m) for f in theirs for m in mine)
+
+
 def _figures(question: str, answers: Sequence[Answer], near: list[int]) -> Optional[Disagreement]:
     fits = wanted(question)
     if fits is None:
         return None
-    found = [(i, f) for i in near for f in figures(answers[i].text) if fits(f.unit)]
+    found = [(i, f) for i in near for f in asked_figures(fits, answers[i].text)]
     for (i, a), (j, b) in combinations(found, 2):
         if not same_unit(a.unit, b.unit) or overlap(a, b) or not _comparable(answers, (i,), (j,)):
             continue
@@ -209,19 +220,6 @@ def differs(a: str, b: str) -> Optional[str]:
     return "wording" if any(reworded(x, y) for x in qa_ for y in qb) else None
 
 
-
-def asked_figures(question: str, text: str) -> list:
-    """The figures of ``text`` of a unit ``question`` asks for (none if it asks no quantity)."""
-    fits = wanted(question)
-    return [f for f in figures(text) if fits(f.unit)] if fits is not None else []
-
-
-def conflicting(mine: Sequence, theirs: Sequence) -> bool:
-    """Do two articles' figures of one unit disagree, none of them agreeing with another?"""
-    return any(same_unit(f.unit, m.unit) for f in theirs for m in mine) and \
-        not any(overlap(f, m) for f in theirs for m in mine)
-
-
 # ------------------------------------------------------------------ naming
 _NAME = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|in|for|the|and|against|on|to)\s+)*[A-Z][\w’'-]*)+")
 _ASKS_NAME = re.compile(r"\b(called|named|name\s+of|the\s+name)\b", re.I)
@@ -257,7 +255,6 @@ def renamed(a: str, b: str, article_a: str, article_b: str) -> bool:
             short, long_ = sorted((x, y), key=len)
             if len(short) == len(long_) or long_[:len(short)] != short:
                 continue
-            art_short, art_long = (article_a, article_b) if short is x else (article_b, article_a)
-            if not _uses(art_short, long_):
+            if not _uses(article_a if short is x else article_b, long_):
                 return True
     return False

@@ -277,16 +277,19 @@ class Assistant:
     def _version_answers(self, query: Query, fl: dict, rows: list[int]) -> list:
         """Answers for other outlets' versions the ranker left out, scored as any candidate,
         each citing every article that printed the same sentence (within the filters)."""
+        if not rows:
+            return []
+        vrows = np.array(rows)
+        _, feats = self.features_of(query, fl, vrows)      # one pass: BM25 and the query vector once
+        scores, _ = self.rescored(query, vrows, self.fused(query, vrows, feats), everything=True)
         out = []
         t, mask = self.built.tables, self.doc_mask(fl)
-        for row in rows:
+        for row, score in zip(rows, scores):
             copies = [j for j in self.copies.get(t.sent_ids[row], ()) if j != row and (mask is None or mask[t.s_doc[j]])]
             cand = np.array([row] + copies)
-            _, feats = self.features_of(query, fl, cand[:1])
-            score, _ = self.rescored(query, cand[:1], self.fused(query, cand[:1], feats), everything=True)
             text = self.sentence_text(int(row))
             g = Group(list(range(len(cand))), frozenset(), text, dict.fromkeys(range(len(cand)), text))
-            out.append(to_answer(self.built, g, cand, score, self.sentence_text))
+            out.append(to_answer(self.built, g, cand, np.array([score]), self.sentence_text))
         return out
 
     def health(self) -> dict:

@@ -18,6 +18,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from qa.index.bm25 import top_k
+
 SEARCH_K = 3          # nearest sentences of the other articles read per answer and search
 MIN_COSINE = 0.6      # below this two sentences are rarely one claim (MiniLM cosine)
 MAX_ANSWERS = 1       # answers looked up: the one a reader reads first (qa.answer.disagree)
@@ -37,9 +39,8 @@ def by_words(bm25, terms_of: Callable[[int], list[str]]) -> Callable[[int, np.nd
         terms = terms_of(row)
         if not terms:
             return []
-        sc = np.where(allowed, bm25.scores(bm25.query_terms(terms)), 0.0)
-        top = np.argsort(-sc, kind="stable")[:SEARCH_K]
-        return [int(j) for j in top if sc[j] > 0]
+        ids, _ = top_k(np.where(allowed, bm25.get_scores(terms), 0.0), SEARCH_K)
+        return [int(j) for j in ids]
     return search
 
 
