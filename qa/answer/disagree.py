@@ -223,7 +223,7 @@ def differs(a: str, b: str) -> Optional[str]:
 # ------------------------------------------------------------------ naming
 _NAME = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|in|for|the|and|against|on|to)\s+)*[A-Z][\w’'-]*)+")
 _ASKS_NAME = re.compile(r"\b(called|named|name\s+of|the\s+name)\b", re.I)
-MIN_NAME_WORDS = 2       # a one-word short form ("Unite" for "Unite the union") is ordinary
+MIN_NAME_WORDS = 2       # a one-word short form ("Acme" for "Acme Holdings") is ordinary
 
 
 def asks_name(question: str) -> bool:
@@ -248,7 +248,7 @@ def _uses(article: str, words: Sequence[str]) -> bool:
 
 def renamed(a: str, b: str, article_a: str, article_b: str) -> bool:
     """Do sentences ``a`` and ``b`` give one thing names of which one is the other cut short
-    ("Labour Fund" / "Labour Fund Trust"), each article using only its own form? An article
+    ("Harbour Arts" / "Harbour Arts Trust"), each article using only its own form? An article
     that uses both forms holds them for one name, so that is no disagreement."""
     for x in _names(a):
         for y in _names(b):
