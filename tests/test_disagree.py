@@ -136,6 +136,34 @@ def test_the_same_quote_is_no_disagreement(other):
     assert disagreements("What did the spokesman say?", [_ans(SAID, "a"), _ans(other, "b", 0.7)]) == ()
 
 
+# One speaker's verdict, quoted in other words by each outlet ("X said it was '…'").
+VERDICT = "Ms Grant said it was ‘reckless’ and ‘premature’ to close the library."
+VERDICT_OTHER = "Former minister Alice Grant had tweeted that it was a “cynical” ploy to save money."
+
+
+def test_one_speakers_verdict_quoted_in_other_words_is_a_disagreement():
+    answers = [_ans(VERDICT, "a"), _ans(VERDICT_OTHER, "b", 0.7)]
+    for question in ("What did Alice Grant say about the closure?", "How did Grant react to the closure?"):
+        assert disagreements(question, answers) == (Disagreement("wording", WORDING, ((0,), (1,))),)
+
+
+@pytest.mark.parametrize("question,first,second", [
+    # the question does not ask what the speaker said
+    ("Who is Alice Grant?", VERDICT, VERDICT_OTHER),
+    # the question names no speaker of both
+    ("What did the council say about the closure?", VERDICT, VERDICT_OTHER),
+    # two speakers, each quoted once
+    ("What did Grant say about the closure?", VERDICT, "Mr Patel said it was a “cynical” ploy to save money."),
+    # the same word quoted by both outlets
+    ("What did Grant say about the closure?", VERDICT, "Alice Grant tweeted that it was ‘reckless’ to close it."),
+    # not a verdict in that frame: what the speaker said will happen
+    ("What did Grant say about the closure?", VERDICT, "Grant warned the closure would “leave children nowhere”."),
+])
+def test_verdicts_that_are_no_disagreement(question, first, second):
+    assert disagreements(question, [_ans(first, "a"), _ans(second, "b", 0.7)]) == ()
+    assert disagreements("What did Grant say?", [_ans(VERDICT, "a"), _ans(VERDICT_OTHER, "a", 0.7)]) == ()
+
+
 def test_quotes_and_alignment():
     assert quotes("‘We don’t have any money’, he said, calling it ‘bizarre’.") == \
         [["we", "don", "t", "have", "any", "money"], ["bizarre"]]
@@ -187,7 +215,17 @@ def test_real_articles_quote_momentum_differently(assistant):
 
 
 @pytest.mark.slow
+def test_real_articles_quote_one_speakers_verdict_differently(assistant):
+    r = assistant.ask("What did John McDonnell say about the expulsions?", k=10)
+    assert [d.kind for d in r.disagreements] == ["wording"], _sides(r)
+    (a,), (b,) = _sides(r)[0]
+    assert sorted(["standard Blairite" in a, "standard Blairite" in b]) == [False, True]
+    assert sorted(["‘bizarre’" in a, "‘bizarre’" in b]) == [False, True]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("question", [
+    "Who is John McDonnell?",                        # named, but not asked what he said
     "How long did the NEC meeting last?",            # "nine-hour" and "nine hour" agree
     "What was the vote to ban Socialist Appeal?",    # one vote, one figure
     "How many NEC members voted to ban the AWL?",    # the 2021 and 2022 votes are different votes

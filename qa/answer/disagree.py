@@ -20,6 +20,13 @@ with small differences inside and a similarity of at least MIN_QUOTE_RATIO is on
 statement quoted differently. A quote that only stops earlier, or leaves words out with
 an ellipsis, is not.
 
+Verdicts. Two outlets report one speaker's verdict on the same thing in the same frame,
+"<speaker> said/tweeted (that) it was <quote>", with quotes that share no words: one
+speaker's judgement, quoted in different words by each outlet ("X said it was 'reckless'"
+against "X tweeted that it was a 'cynical' ploy"). The speaker must be one the question
+names and asks what they said or thought of it ("What did X say about …?", "How did X
+react?"), so a question about something else ("Who is X?") is not told of it.
+
 Attribution. Two outlets report one claim in near-identical words (a word-for-word
 similarity of at least MIN_CLAIM_RATIO after "<who> said") but name speakers with no
 word in common ("Officials said ..." against "Insiders said ..."): the reader is told the
@@ -94,7 +101,7 @@ def disagreements(question: str, answers: Sequence[Answer], margin: float = MARG
     best = max(a.score for a in answers)
     near = [i for i, a in enumerate(answers) if a.score >= floor and (i < SHOWN or a.score >= best - margin)]
     found = _figures(question, answers, near)
-    told = ((found,) if found else ()) + _wording(answers, near)
+    told = ((found,) if found else ()) + _wording(answers, near) + _verdicts(question, answers, near)
     seen = {(d.kind, d.answers) for d in told}
     others: dict[tuple[int, str], list[int]] = {}     # one group per answer and kind
     for i, j, kind in versions:
@@ -189,6 +196,39 @@ def _wording(answers: Sequence[Answer], near: list[int]) -> tuple[Disagreement, 
     return tuple(Disagreement("wording", WORDING, ((i,), (j,))) for i, j in combinations(near, 2)
                  if said[i] and said[j] and _comparable(answers, (i,), (j,))
                  and any(reworded(x, y) for x in said[i] for y in said[j]))
+
+
+# ------------------------------------------------------------------ verdicts
+_VERB = r"(?:said|says|tweeted|tweets|wrote|writes|warned|warns|claimed|claims|argued|argues|insisted|insists)"
+# "<speaker> said (that) it was <quote>": the speaker, then what the verdict is about.
+_VERDICT = re.compile(rf"(?P<who>[^.;:“”\"]{{0,80}}?)\b(?:has\s+|had\s+)?{_VERB}\s+(?:that\s+)?"
+                      r"(?:it|this|that|the\s+\w+(?:\s+\w+)?)\s+(?:was|is|were|are|had\s+been|would\s+be)\s+"
+                      r"(?:(?:a|an|the|both|simply|just|merely|nothing\s+but)\s+)?[“‘\"']")
+_CAPITAL = re.compile(r"(?<!^)\b[A-Z][\w’'-]+")
+_ASKS_VIEW = re.compile(r"\b(say|said|says|tweet\w*|write|wrote|think|thought|view\w*|react\w*|respon\w*|"
+                        r"comment\w*|describe\w*|call|called|criticis\w*|criticiz\w*|make\s+of|opinion)\b", re.I)
+
+
+def verdict_speaker(text: str) -> frozenset[str]:
+    """The capitalised words naming who gave a verdict in ``text`` ("<who> said it was
+    '…'"); empty when the sentence gives none in that frame."""
+    m = _VERDICT.search(text)
+    return frozenset(w.casefold() for w in _CAPITAL.findall(m.group("who"))) if m else frozenset()
+
+
+def _verdicts(question: str, answers: Sequence[Answer], near: list[int]) -> tuple[Disagreement, ...]:
+    if not _ASKS_VIEW.search(question):
+        return ()
+    asked = {w.casefold() for w in _CAPITAL.findall(question.strip())}
+    who = {i: verdict_speaker(answers[i].text) & asked for i in near}
+    said = {i: quotes(answers[i].text) for i in near if who[i]}
+    out = []
+    for i, j in combinations(sorted(said), 2):
+        words_i, words_j = (set(_SPEAKER(" ".join(w for q in said[x] for w in q))) for x in (i, j))
+        if who[i] & who[j] and said[i] and said[j] and not (words_i & words_j) \
+                and _comparable(answers, (i,), (j,)):
+            out.append(Disagreement("wording", WORDING, ((i,), (j,))))
+    return tuple(out)
 
 
 # ------------------------------------------------------------------ attribution
