@@ -66,6 +66,25 @@ def test_short_new_question_is_not_taken_for_a_follow_up(assistant):
     assert not r.abstained and "Momentum" in r.answers[0].text, r.answers[0].text
 
 
+def test_a_name_typed_in_lower_case_is_a_new_question(assistant):
+    hist = ["What code of conduct did the NEC approve?"]
+    r = assistant.ask("who is piers corbyn", history=hist)
+    assert not r.abstained and "Piers" in r.answers[0].text, r.answers[0].text
+    assert "code of conduct" not in r.answers[0].text
+
+
+def test_corpus_names_are_words_only_ever_written_capitalised():
+    from qa.answer.answer_type import corpus_names, names_something
+
+    texts = ["The council met Ms Grant on Friday. Grant said the library would close, and Unison agreed.",
+             "Unison and Ms Grant disagreed. Library staff told Grant and Unison that the council had no say."]
+    names = corpus_names(texts)
+    assert {"grant", "unison", "ms"} <= names
+    assert not names & {"library", "council", "the", "friday"}   # written lower case too, or only once
+    assert names_something("what did grant say", names) and not names_something("what did the council say", names)
+    assert names_something("What did Grant say?")
+
+
 def test_filters_by_source_and_date(assistant):
     r = assistant.ask("What was the vote to ban Socialist Appeal?", filters={"sources": ["HuffPost UK"]}, k=5)
     assert r.answers and all(c.source == "HuffPost UK" for a in r.answers for c in a.citations)

@@ -129,6 +129,33 @@ def resolve(question: str, entity: str) -> str | None:
 _PROPER = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z’'-]+")
 
 
-def names_something(question: str) -> bool:
-    """Does the question name its own subject (a capitalised word after the first)?"""
-    return bool(_PROPER.search(question.strip()))
+def names_something(question: str, names: frozenset[str] = frozenset()) -> bool:
+    """Does the question name its own subject: a capitalised word after the first, or a
+    word the articles only ever write capitalised (``names``, from ``corpus_names``), so
+    that "who is jane doe" typed in lower case names Jane Doe?"""
+    if _PROPER.search(question.strip()):
+        return True
+    return any(w.casefold() in names for w in re.findall(r"[\w’'-]+", question))
+
+
+_WORD = re.compile(r"[A-Za-z][\w’'-]*")
+MIN_NAME_USES = 2        # a word capitalised once is as likely a headline or a quote's opening
+
+
+def corpus_names(texts) -> frozenset[str]:
+    """Words (case-folded) the texts write capitalised every time they use them mid-sentence,
+    at least MIN_NAME_USES times: names ("Grant", "Unison"), not words that open sentences."""
+    upper: dict[str, int] = {}
+    lower: set[str] = set()
+    for text in texts:
+        for m in _WORD.finditer(text):
+            w = m.group()
+            before = text[max(0, m.start() - 2):m.start()]
+            if m.start() == 0 or re.search(r"[.!?:“‘\"\n]\s*$", before):
+                continue                      # a sentence's or a quote's first word: capitalised anyway
+            key = w.casefold()
+            if w[0].isupper():
+                upper[key] = upper.get(key, 0) + 1
+            else:
+                lower.add(key)
+    return frozenset(w for w, n in upper.items() if n >= MIN_NAME_USES and w not in lower)

@@ -121,6 +121,17 @@ class Assistant:
         self._doc_months = month_table(self._doc_dates)
         self._doc_ids = np.array([a.doc_id for a in b.articles], dtype=str)
         self._corrector = Corrector(b.tokenizer, b.bm25_sent.term_id, b.bm25_sent.df)
+        self._names: Optional[frozenset] = None
+
+    @property
+    def names(self) -> frozenset:
+        """Words the articles write as names, read on first use (only follow-ups need them)."""
+        built = self.built                    # loads the index, and _prepare, on first use
+        if self._names is None:
+            from qa.answer.answer_type import corpus_names
+
+            self._names = corpus_names(a.text for a in built.articles)
+        return self._names
 
     def warm_up(self) -> "Assistant":
         _ = self.built
@@ -165,7 +176,7 @@ class Assistant:
 
         _ = self.built               # loads the index (and the tables below) on first use
         tok = self._corrector        # the index's tokenizer, reading typos as known words
-        if not hist or not is_follow_up(q, self.built.tokenizer, self.built.bm25_sent.term_id):
+        if not hist or not is_follow_up(q, self.built.tokenizer, self.built.bm25_sent.term_id, self.names):
             return Query(q, tok(q), q)
         from qa.answer.answer_type import answer_entity, resolve
 

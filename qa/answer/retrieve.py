@@ -49,20 +49,21 @@ class Query:
             self.period = named_period(self.text)
 
 
-def is_follow_up(q: str, tok: Tokenizer, known=None) -> bool:
+def is_follow_up(q: str, tok: Tokenizer, known=None, names: frozenset[str] = frozenset()) -> bool:
     """A question that leans on the conversation: a pronoun, an elliptical opening, or
     too few content words to stand alone, all of them words the corpus uses ("What was
     the vote?"). "What is the capital of France?" is short too, but about other things:
-    it must not inherit the topic of the question before it."""
+    it must not inherit the topic of the question before it. ``names``: words the articles
+    write as names (qa.answer.answer_type.corpus_names), for questions typed in lower case."""
     words = set(tok.words(q))
     if words & _ANAPHORA:
         return True
     if _ELLIPSIS.match(q):   # "And why?" leans on the conversation; "And why was X banned?" does not
-        return not names_something(q)
+        return not names_something(q, names)
     # A short question that names its own subject ("What did Unison say?") is a new
     # question, however few words it has; one that names nothing ("What did the union
     # say?", "What was the vote?") leans on the one before.
-    if names_something(q):
+    if names_something(q, names):
         return False
     terms = tok(q)
     return len(terms) <= 2 and (known is None or all(t in known for t in terms))
