@@ -51,6 +51,29 @@ def test_no_value_is_read_where_none_is_counted(text):
     assert figures(text) == []
 
 
+def test_a_for_and_against_count_is_a_tally_and_more_reads_counts_of_another_set():
+    text = "The board said 20 members voted in favour of the plan and 11 voted against."
+    assert [(f.unit, f.lo) for f in figures(text)] == [("tally", 20_000_011), ("people", 20)]
+    assert [(f.unit, f.lo) for f in figures("12 of them voted to close it and 3 against")] == [("tally", 12_000_003)]
+    assert [(f.unit, f.lo) for f in figures("three factions and two organisations")] == [("groups", 3), ("groups", 2)]
+    assert figures("the council closed three more libraries") == []
+    assert [(f.unit, f.lo) for f in figures("the council closed three more libraries", more=True)] == [("librari", 3)]
+
+
+def test_a_question_that_names_what_it_counts_prefers_a_sentence_counting_it():
+    from qa.answer.quantities import asked_quantity
+    from qa.answer.retrieve import Query, _count_mismatch
+
+    q = Query("How many libraries did the council close?", [], "")
+    fits = asked_quantity(q.text)
+    assert _count_mismatch(fits, q, "The council closed three more libraries on Friday.") == 0.0
+    assert _count_mismatch(fits, q, "The council met for nine hours.") == 0.5     # a number, of hours
+    assert _count_mismatch(fits, q, "The council closed libraries.") == 1.0
+    vote = Query("What was the vote on the closure?", [], "")
+    assert _count_mismatch(asked_quantity(vote.text), vote, "Nine members voted for it and four against.") == 0.0
+    assert asked_quantity("Who chaired the meeting?") is None
+
+
 # ------------------------------------------------------------------ figures
 Q_COUNT = "How many members could be expelled?"
 

@@ -54,7 +54,7 @@ from typing import Callable, Optional, Sequence
 
 from qa.answer.answer_type import question_type
 from qa.answer.dedup import same_occasion
-from qa.answer.quantities import VOTE, asked_unit, figures, overlap, same_unit
+from qa.answer.quantities import asked_quantity, figures, overlap, same_unit
 from qa.ingest.textnorm import Tokenizer
 from qa.types import Answer
 
@@ -116,13 +116,10 @@ def disagreements(question: str, answers: Sequence[Answer], margin: float = MARG
 def wanted(question: str) -> Optional[Callable[[str], bool]]:
     """Which units answer the question: its own noun after "how many", a tally for a vote,
     else those of the answer type it wants; None when it asks no quantity."""
-    m = re.search(r"\b(?:how\s+many|how\s+much|number\s+of)\b", question, re.I)
-    unit = asked_unit(question[m.end():]) if m else None
-    if unit is not None:
-        return lambda u: same_unit(u, unit) or (u == "tally" and unit == VOTE)
+    fits = asked_quantity(question)
+    if fits is not None:
+        return fits
     kind = question_type(question)
-    if kind == "number" and re.search(r"\b(votes?|voted|margin|tally)\b", question, re.I):
-        return lambda u: u in ("tally", VOTE)
     return {"duration": lambda u: u.startswith("duration"), "date": lambda u: u in ("year", "date"),
             "money": lambda u: u.startswith("money:"),
             "number": lambda u: not u.startswith(("duration", "money:")) and u not in ("year", "date")}.get(kind)

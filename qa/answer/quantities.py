@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from qa.answer.answer_type import question_type
 from qa.ingest.textnorm import STOPWORDS, Tokenizer
 from qa.answer.when import MONTHS
 
@@ -42,7 +43,11 @@ _PEOPLE = {_STEM.term(w) for w in (    # outlets count the same people under dif
     "workers staff employees residents citizens students councillors delegates officials candidates "
     "fans followers volunteers troops soldiers officers patients victims children adults men women "
     "refugees migrants passengers mps").split()}
+# Outlets count the same organisations under different names too ("three groups", "three
+# organisations", "three factions").
+_BODIES = {_STEM.term(w) for w in "groups organisations organizations factions bodies outfits movements".split()}
 VOTE = _STEM.term("votes")   # the unit of "how many votes"
+_MORE = {"more", "further", "additional", "new"}
 _OTHER_SET = {"more", "other", "further", "another", "additional", "extra", "remaining", "new"}
 # After a unit of time, these make a point in time ("two days after"), not a length.
 _OFFSET = {"ago", "later", "earlier", "after", "before", "since", "into", "until"}
@@ -54,6 +59,11 @@ _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _TOKEN = re.compile(rf"(?P<num>(?<![\w:/.,£$€])(?P<cur>[£$€])?(?P<n>{_NUM})(?P<mult>bn|m|k)?(?P<pct>%)?"
                     rf"(?![\w:/]|[.,]\d))|(?P<word>[^\W\d_]+(?:[’'][^\W\d_]+)?)|(?P<junk>\w+)|(?P<p>\S)")
 _TALLY = re.compile(r"\b(\d+|[a-z]+)\s+votes?\s+to\s+(\d+|[a-z]+)\b|\bby\s+(\d+)\s*(?:-|–|to)\s*(\d+)\b", re.I)
+# "20 members voted in favour of X and 11 voted against", "19 voted to ban X and 11 against": a
+# tally too, whose "20 members" still counts people (how many voted for it).
+_COUNT = r"(\d+|" + "|".join(sorted(_WORD_VALUES, key=len, reverse=True)) + r")"
+_FOR_AGAINST = re.compile(rf"\b{_COUNT}\s+(?:[\w-]+\s+){{0,2}}?voted\s+(?:in\s+favou?r|for|to)\b[^.;]{{0,80}}?"
+                          rf"\b(?:and|while|with)\s+{_COUNT}\s+(?:[\w-]+\s+){{0,2}}?(?:voted\s+)?against\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -73,16 +83,23 @@ class _Tokens:
         return self.low[j:j + n]
 
 
-def figures(text: str) -> list[Figure]:
-    """Every value in ``text`` with the unit it counts (values without one are left out)."""
+def figures(text: str, more: bool = False) -> list[Figure]:
+    """Every value in ``text`` with the unit it counts (values without one are left out).
+    ``more``: read "three more groups" as three groups too. It answers "how many groups
+    were banned this time?", but is not the count of one set that another outlet's "four
+    groups" could contradict, so disagreements leave it out."""
     out, tallies = [], [m.span() for m in _TALLY.finditer(text)]
     for m in _TALLY.finditer(text):           # "20 votes to 12", "by 20-12": for * 1e6 + against
         a, b = (_int(g) for g in (m.group(1) or m.group(3), m.group(2) or m.group(4)))
         if a is not None and b is not None:
             out.append(Figure("tally", a * 1e6 + b, a * 1e6 + b))
+    for m in _FOR_AGAINST.finditer(text):
+        a, b = _int(m.group(1)), _int(m.group(2))
+        if a is not None and b is not None:
+            out.append(Figure("tally", a * 1e6 + b, a * 1e6 + b))
     t, i = _Tokens(text), 0
     while i < len(t.low):
-        read = None if any(s <= t.m[i].start() < e for s, e in tallies) else _read(t, i)
+        read = None if any(s <= t.m[i].start() < e for s, e in tallies) else _read(t, i, more)
         if read and read[3]:
             out.append(Figure(read[3], read[0], read[1]))
         i = max(read[2], i + 1) if read else i + 1
@@ -93,7 +110,7 @@ def _int(word: str) -> Optional[int]:
     return int(word) if word.isdigit() else _WORD_VALUES.get(word.lower())
 
 
-def _read(t: _Tokens, i: int) -> Optional[tuple[float, float, int, Optional[str]]]:
+def _read(t: _Tokens, i: int, more: bool = False) -> Optional[tuple[float, float, int, Optional[str]]]:
     """(lo, hi, next token, unit or None) of a value starting at token i, else None."""
     m = t.m[i]
     if i and t.low[i - 1] in _OTHER_SET:
@@ -115,7 +132,7 @@ def _read(t: _Tokens, i: int) -> Optional[tuple[float, float, int, Optional[str]
     elif m.group("pct") or t.words(j, 2) == ["per", "cent"] or t.words(j) == ["percent"]:
         unit, factor = "percent", 1.0
     else:
-        unit, factor = _unit(t, j)
+        unit, factor = _unit(t, j, more)
     date = _date(t, i, j, value) if t.kind[i] == "num" and unit is None else None
     if date:
         return date
@@ -179,7 +196,7 @@ def _bounds(t: _Tokens, i: int, value: float) -> tuple[float, float]:
     return value, value
 
 
-def _unit(t: _Tokens, j: int) -> tuple[Optional[str], float]:
+def _unit(t: _Tokens, j: int, more: bool = False) -> tuple[Optional[str], float]:
     """What the value before token j counts, with its factor to minutes for time: the first
     plural noun or unit of time in the next few words, after an optional "of (the)".
     (None, 1) when there is none or the count is of another set ("three more groups")."""
@@ -189,6 +206,8 @@ def _unit(t: _Tokens, j: int) -> tuple[Optional[str], float]:
         w = re.sub(r"[’']s$", "", t.low[k])
         if w == "-" and _touching(t, k):
             continue                          # "nine-hour", "far-left"
+        if more and w in _MORE:
+            continue                          # "three more groups" (``figures``' ``more``)
         if t.kind[k] != "word" or w in _OTHER_SET:
             return None, 1
         single = w[:-1] if w.endswith("s") else w
@@ -202,6 +221,8 @@ def _unit(t: _Tokens, j: int) -> tuple[Optional[str], float]:
         stem = _STEM.term(w)
         if stem in _PEOPLE:
             return "people", 1
+        if stem in _BODIES:
+            return "groups", 1
         if w in STOPWORDS:
             return None, 1
         if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
@@ -212,6 +233,19 @@ def _unit(t: _Tokens, j: int) -> tuple[Optional[str], float]:
 def asked_unit(question_tail: str) -> Optional[str]:
     """The unit of the noun a question counts, read from the words after "how many"."""
     return _unit(_Tokens(question_tail), 0)[0]
+
+
+def asked_quantity(question: str):
+    """Which units answer a question that names what it counts: its own noun after "how
+    many" ("how many members": people), or a tally when it asks about a vote; None when it
+    names none. A function of the unit, true for those that answer."""
+    m = re.search(r"\b(?:how\s+many|how\s+much|number\s+of)\b", question, re.I)
+    unit = asked_unit(question[m.end():]) if m else None
+    if unit is not None:
+        return lambda u: same_unit(u, unit) or (u == "tally" and unit == VOTE)
+    if question_type(question) == "number" and re.search(r"\b(votes?|voted|margin|tally)\b", question, re.I):
+        return lambda u: u in ("tally", VOTE)
+    return None
 
 
 def same_unit(a: str, b: str) -> bool:

@@ -7,7 +7,8 @@ Each sentence is scored with its passage as context, on absolute scales:
   dense_pass cosine(question, passage), the passage vector being the normalised
              mean of its sentence vectors
   *_window   the same for the sentence joined with the one before it
-  type_mismatch  1 when the sentence cannot supply the answer type asked for
+  type_mismatch  1 when the sentence cannot supply the answer type asked for; for a
+             question that names what it counts, 0.5 when its numbers count something else
   time_mismatch  1 when the question names a time (qa/answer/when.py) and the sentence's
              article is not from then, while some article is
 """
@@ -20,6 +21,7 @@ from typing import Optional
 import numpy as np
 
 from qa.answer.answer_type import matches, names_something, question_type
+from qa.answer.quantities import asked_quantity, figures
 from qa.ingest.textnorm import Tokenizer
 from qa.answer.when import named_period
 
@@ -94,6 +96,12 @@ def bm25_scores(b, query: Query, doc_mask: Optional[np.ndarray]) -> dict:
             "p_mass": b.bm25_pass.idf_mass(p_terms, p_unknown)}
 
 
+def _count_mismatch(counted, query: Query, text: str) -> float:
+    if any(counted(f.unit) for f in figures(text, more=True)):
+        return 0.0
+    return 0.5 if matches(query.kind, text, query.text) else 1.0
+
+
 def features(b, query: Query, qv: np.ndarray, cand: np.ndarray, raw: dict,
              text_of=None,
              doc_match: Optional[np.ndarray] = None) -> dict[str, np.ndarray]:
@@ -123,7 +131,14 @@ def features(b, query: Query, qv: np.ndarray, cand: np.ndarray, raw: dict,
     # Every candidate is checked, so the weights are tuned on the values serving produces
     # (checking only the best few made the column depend on the weights themselves).
     mismatch = np.zeros(len(cand))
-    if query.kind is not None and text_of is not None:
+    counted = asked_quantity(query.text)
+    if counted is not None and text_of is not None:
+        # "How many groups …?", "What was the vote …?": a number is not enough, it must
+        # count what is asked (qa.answer.quantities; "three more groups" counts groups).
+        # A number of another unit may still count it in other words ("ten players" for
+        # "how many Panthers"), so it is half a mismatch.
+        mismatch = np.array([_count_mismatch(counted, query, text_of(int(i))) for i in cand])
+    elif query.kind is not None and text_of is not None:
         mismatch = np.array([0.0 if matches(query.kind, text_of(int(i)), query.text) else 1.0 for i in cand])
     feats["type_mismatch"] = mismatch
     return feats
