@@ -161,7 +161,9 @@ def test_a_name_cut_short_in_one_article_only_is_renamed():
     assert not renamed("Unite condemned it.", "Unite Union condemned it.", "Unite condemned it.", "Unite Union.")
     assert not renamed("The Green Party said so.", "The Labour Party said so.", "x", "y")
     assert asks_name("What is the tenants' group called?") and asks_name("What is the name of the group?")
+    assert asks_name("Which banned group welcomes renters?") and asks_name("Name the tenants' group.")
     assert not asks_name("Why was the group banned?")
+    assert not asks_name("Is there a panel that decides which groups are banned?")   # not what it asks
 
 
 @pytest.mark.slow
@@ -171,8 +173,10 @@ def test_real_articles_name_one_group_two_ways(assistant):
     assert d is not None, [a.text for a in r.answers]
     first, others = [r.answers[i].text for i in d.answers[0]], [r.answers[i].text for i in d.answers[1]]
     assert "Labour In Exile’" in first[0] and any("Labour in Exile Network" in t for t in others)
-    # The same question without asking for a name gets no naming label.
-    r = assistant.ask("Which group actively welcomes expelled or suspended members?", k=3)
+    # "Which group …?" asks for its name too; a question that does not gets no naming label.
+    r = assistant.ask("Which banned group welcomes expelled or suspended members?", k=3)
+    assert any(d.kind == "naming" for d in r.disagreements), [a.text for a in r.answers]
+    r = assistant.ask("What does the group for expelled and suspended members do?", k=3)
     assert all(d.kind != "naming" for d in r.disagreements)
 
 

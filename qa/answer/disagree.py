@@ -259,12 +259,14 @@ def differs(a: str, b: str) -> Optional[str]:
 
 # ------------------------------------------------------------------ naming
 _NAME = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|in|for|the|and|against|on|to)\s+)*[A-Z][\w’'-]*)+")
-_ASKS_NAME = re.compile(r"\b(called|named|name\s+of|the\s+name)\b", re.I)
+_ASKS_NAME = re.compile(r"\b(called|named|name\s+of|the\s+name)\b|^\W*name\b|^\W*(?:(?:and|so|then)\s+)?which\s+(?:[\w-]+\s+){0,2}?"
+                        r"(group|organi[sz]ation|faction|movement|campaign|union|body|party|network|outfit)s?\b", re.I)
 MIN_NAME_WORDS = 2       # a one-word short form ("Acme" for "Acme Holdings") is ordinary
 
 
 def asks_name(question: str) -> bool:
-    """Does the question ask what something is called?"""
+    """Does the question ask what something is called ("What is X called?", "Which (banned)
+    group …?": a which-question about an organisation wants its name)?"""
     return bool(_ASKS_NAME.search(question))
 
 
