@@ -187,6 +187,36 @@ def test_verdicts_that_are_no_disagreement(question, first, second):
     assert disagreements("What did Grant say?", [_ans(VERDICT, "a"), _ans(VERDICT_OTHER, "a", 0.7)]) == ()
 
 
+# One thing told in the same words, one outlet going on with a word where the other stops.
+SHORT = "Residents backed Ms Grant, who remains suspended from the tennis club, and marched."
+LONGER = "Many members supported Grant, who remains suspended from the tennis club committee after the row."
+
+
+def test_one_outlet_saying_more_is_a_detail_disagreement():
+    from qa.answer.disagree import DETAIL
+
+    question = "Is Grant suspended from the club?"
+    assert disagreements(question, [_ans(SHORT, "a"), _ans(LONGER, "b", 0.7)]) == \
+        (Disagreement("detail", DETAIL, ((0,), (1,))),)
+    assert disagreements(question, [_ans(LONGER, "a"), _ans(SHORT, "b", 0.7)]) == \
+        (Disagreement("detail", DETAIL, ((0,), (1,))),)
+
+
+@pytest.mark.parametrize("question,answers", [
+    # the same article
+    ("Is Grant suspended from the club?", [(SHORT, "a"), (LONGER, "a")]),
+    # the shared words hold no word of the question
+    ("Why did members march?", [(SHORT, "a"), (LONGER, "b")]),
+    # the one going on is neither the first answer nor paired with it
+    ("Is Grant suspended from the club?", [("Grant spoke.", "c"), (SHORT, "a"), (LONGER, "b")]),
+    # both stop at the same place, or go on with a little word
+    ("Is Grant suspended from the club?", [(SHORT, "a"), ("Fans say Grant, who remains suspended from the tennis club, is sad.", "b")]),
+    ("Is Grant suspended from the club?", [(SHORT, "a"), ("Grant, who remains suspended from the tennis club of the town, spoke.", "b")]),
+])
+def test_no_detail_disagreement(question, answers):
+    assert all(d.kind != "detail" for d in disagreements(question, [_ans(t, doc, 0.8) for t, doc in answers]))
+
+
 def test_quotes_and_alignment():
     assert quotes("‘We don’t have any money’, he said, calling it ‘bizarre’.") == \
         [["we", "don", "t", "have", "any", "money"], ["bizarre"]]
@@ -235,6 +265,15 @@ def test_real_articles_quote_momentum_differently(assistant):
     (a,), (b,) = _sides(r)[0]
     assert sorted(["hundreds more time" in a, "hundreds more time" in b]) == [False, True]
     assert sorted(["hundreds of time" in a, "hundreds of time" in b]) == [False, True]
+
+
+@pytest.mark.slow
+def test_real_articles_tell_a_suspension_with_a_detail_more(assistant):
+    r = assistant.ask("What is Corbyn suspended from?", k=3)
+    d = next((d for d in r.disagreements if d.kind == "detail"), None)
+    assert d is not None, [a.text for a in r.answers]
+    texts = [r.answers[i].text for side in d.answers for i in side]
+    assert sorted(["suspended from the party whip" in t for t in texts]) == [False, True], texts
 
 
 @pytest.mark.slow

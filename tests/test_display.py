@@ -81,7 +81,7 @@ def test_chat_marks_a_wording_disagreement_as_one_statement_quoted_differently()
     assert WORDING in out and "Wording 1" in out and "Wording 2" in out and "Account" not in out
 
 
-@pytest.mark.parametrize("kind,label", [("attribution", "Source"), ("naming", "Name")])
+@pytest.mark.parametrize("kind,label", [("attribution", "Source"), ("naming", "Name"), ("detail", "Version")])
 def test_chat_and_cli_label_the_sides_of_each_kind(kind, label, capsys):
     from qa.answer.disagree import MESSAGES
 

@@ -181,7 +181,7 @@
     return items;
   }
 
-  var SIDE_LABELS = { figures: "Account", wording: "Wording", attribution: "Source", naming: "Name" };
+  var SIDE_LABELS = { figures: "Account", wording: "Wording", attribution: "Source", naming: "Name", detail: "Version" };
 
   function showResult(data) {
     if (!data || data.abstained || !data.answers || !data.answers.length) {

@@ -27,6 +27,14 @@ against "X tweeted that it was a 'cynical' ploy"). The speaker must be one the q
 names and asks what they said or thought of it ("What did X say about …?", "How did X
 react?"), so a question about something else ("Who is X?") is not told of it.
 
+Details. Two outlets tell one thing in the same words, but one stops where the other goes
+on with one more word: "who remains suspended from the tennis club, said" against "who
+remains suspended from the tennis club committee following": the club, or only its
+committee? The shared stretch must hold at least MIN_DETAIL_WORDS words, one of them a
+word of the question, end at a punctuation mark in one sentence and carry on with a content
+word in the other. One of the two must be the first answer (among all near pairs, it also
+flagged a question the articles do not answer, by its third and fourth answers).
+
 Attribution. Two outlets report one claim in near-identical words (a word-for-word
 similarity of at least MIN_CLAIM_RATIO after "<who> said") but name speakers with no
 word in common ("Officials said ..." against "Insiders said ..."): the reader is told the
@@ -62,7 +70,8 @@ FIGURES = "The articles give different figures."
 WORDING = "The outlets quote these words differently."
 ATTRIBUTION = "The outlets attribute this to different sources."
 NAMING = "The outlets give this different names."
-MESSAGES = {"figures": FIGURES, "wording": WORDING, "attribution": ATTRIBUTION, "naming": NAMING}
+DETAIL = "One outlet says more here than the other."
+MESSAGES = {"figures": FIGURES, "wording": WORDING, "attribution": ATTRIBUTION, "naming": NAMING, "detail": DETAIL}
 MARGIN = 0.15            # compare answers scoring within this of the best (docs/evaluation.md)
 SHOWN = 3                # and the first answers, which a reader sees whatever their scores
 MIN_QUOTE_WORDS = 6      # shared words before two quotes count as one statement
@@ -70,6 +79,7 @@ MIN_QUOTE_RATIO = 0.8    # difflib similarity of the aligned stretch
 MAX_QUOTE_GAP = 3        # words one difference may span inside the aligned stretch
 MIN_CLAIM_RATIO = 0.55   # difflib similarity of two attributed claims told as one
 MIN_CLAIM_WORDS = 6      # shorter claims are too generic to call one claim
+MIN_DETAIL_WORDS = 4     # shared words before one outlet's extra word counts as a detail
 
 _SPELL = Tokenizer(stem=False, stopwords=False)   # folds spelling only: for quotes
 _QUOTE = re.compile(r"“([^”]*)(?:”|$)|‘((?:[^’]|’(?=\w))*)(?:’(?!\w)|$)|\"([^\"]*)(?:\"|$)|"
@@ -85,7 +95,7 @@ _EDITORIAL = re.compile(r"\.\.\.|…|\[[^\]]*\]")   # omissions and insertions s
 
 @dataclass(frozen=True)
 class Disagreement:
-    kind: str                                 # "figures", "wording", "attribution" or "naming"
+    kind: str                                 # "figures", "wording", "attribution", "naming" or "detail"
     message: str
     answers: tuple[tuple[int, ...], ...]      # one tuple of answer indices per side
 
@@ -101,7 +111,8 @@ def disagreements(question: str, answers: Sequence[Answer], margin: float = MARG
     best = max(a.score for a in answers)
     near = [i for i, a in enumerate(answers) if a.score >= floor and (i < SHOWN or a.score >= best - margin)]
     found = _figures(question, answers, near)
-    told = ((found,) if found else ()) + _wording(answers, near) + _verdicts(question, answers, near)
+    told = ((found,) if found else ()) + _wording(answers, near) + _verdicts(question, answers, near) \
+        + _details(question, answers, near)
     seen = {(d.kind, d.answers) for d in told}
     others: dict[tuple[int, str], list[int]] = {}     # one group per answer and kind
     for i, j, kind in versions:
@@ -226,6 +237,34 @@ def _verdicts(question: str, answers: Sequence[Answer], near: list[int]) -> tupl
                 and _comparable(answers, (i,), (j,)):
             out.append(Disagreement("wording", WORDING, ((i,), (j,))))
     return tuple(out)
+
+
+# ------------------------------------------------------------------ details
+_PIECE = re.compile(r"[\w’'-]+|[,.;:!?–—()“”‘’\"]")
+
+
+def extended(a: str, b: str, question: str) -> bool:
+    """Do ``a`` and ``b`` tell one thing in the same words, one stopping at a punctuation
+    mark where the other carries on with a content word (module docstring)?"""
+    asked = set(_SPEAKER(question))
+    x, y = ([p.group().casefold() for p in _PIECE.finditer(t)] for t in (a, b))
+    for m in SequenceMatcher(None, x, y, autojunk=False).get_matching_blocks():
+        words = [w for w in x[m.a:m.a + m.size] if w[0].isalnum()]
+        if len(words) < MIN_DETAIL_WORDS or not asked & set(_SPEAKER(" ".join(words))):
+            continue
+        after_x = x[m.a + m.size] if m.a + m.size < len(x) else "."
+        after_y = y[m.b + m.size] if m.b + m.size < len(y) else "."
+        for stop, more in ((after_x, after_y), (after_y, after_x)):
+            if not stop[0].isalnum() and more[0].isalnum() and _SPEAKER(more):
+                return True
+    return False
+
+
+def _details(question: str, answers: Sequence[Answer], near: list[int]) -> tuple[Disagreement, ...]:
+    """Details the first answer and another near answer tell differently: as for attribution,
+    the label speaks of the answer the reader reads first."""
+    return tuple(Disagreement("detail", DETAIL, ((0,), (j,))) for j in near
+                 if j > 0 and _comparable(answers, (0,), (j,)) and extended(answers[0].text, answers[j].text, question))
 
 
 # ------------------------------------------------------------------ attribution

@@ -45,12 +45,14 @@ class AnswerOut(BaseModel):
 class DisagreementOut(BaseModel):
     kind: str = Field(..., description='"figures" (different figures for what the question asks), '
                                        '"wording" (one statement quoted in different words), '
-                                       '"attribution" (one claim given to different speakers) or '
-                                       '"naming" (one thing named two ways)')
+                                       '"attribution" (one claim given to different speakers), '
+                                       '"naming" (one thing named two ways) or '
+                                       '"detail" (one thing told in the same words, one outlet adding a word)')
     message: str = Field(..., description='fixed text to show: "The articles give different figures.", '
                                           '"The outlets quote these words differently.", '
-                                          '"The outlets attribute this to different sources." or '
-                                          '"The outlets give this different names."')
+                                          '"The outlets attribute this to different sources.", '
+                                          '"The outlets give this different names." or '
+                                          '"One outlet says more here than the other."')
     answers: list[list[int]] = Field(..., description="the sides, each the 0-based positions in `answers` "
                                                       "of the answers that say it")
 

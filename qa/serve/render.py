@@ -13,9 +13,10 @@ from urllib.parse import urlsplit
 _TAG = re.compile(r"<[^>]+>")
 # Side labels of a disagreement, by kind: "Account 1" / "Account 2" for different figures,
 # "Wording 1" / "Wording 2" for one statement quoted differently, "Source 1" / "Source 2" for
-# one claim given to different speakers, "Name 1" / "Name 2" for one thing named two ways.
+# one claim given to different speakers, "Name 1" / "Name 2" for one thing named two ways,
+# "Version 1" / "Version 2" for one thing told with a detail more or less.
 SIDE_LABELS = {"figures": "Account", "wording": "Wording", "attribution": "Source", "naming": "Name",
-               None: "Version"}
+               "detail": "Version", None: "Version"}
 # Inline styles: the chat's HTML goes through Gradio's sanitiser, which keeps style attributes,
 # and the page's CSP allows them (style-src 'unsafe-inline'); ui/chat.css has no rules for these.
 _GROUP_STYLE = "margin:14px 0"
