@@ -66,6 +66,24 @@ def test_short_new_question_is_not_taken_for_a_follow_up(assistant):
     assert not r.abstained and "Momentum" in r.answers[0].text, r.answers[0].text
 
 
+@pytest.mark.parametrize("before,answer,name", [
+    # what the question asked about, when it named it
+    ("Who is Jane McAllister?", "Labour List said Jane McAllister chairs the board.", "Jane McAllister"),
+    ("What is the Alliance for Tenants' Rights?", "The Alliance for Tenants’ Rights, a group of renters, met.",
+     "Alliance for Tenants' Rights"),
+    ("What did Unison say about the cuts?", "The union said the cuts were “reckless”.", "Unison"),
+    ("What did the BBC report?", "It said the plan was dropped.", "BBC"),
+    # else the name its answer gave: not a sentence's first word nor a possessive before a name
+    ("Which union condemned the move?", "Labour’s biggest backer Unite also condemned the move.", "Unite"),
+    ("Which group describes itself as Marxist?", "Another group, ‘Socialist Appeal’, which describes itself as Marxist, "
+     "was banned.", "Socialist Appeal"),
+])
+def test_a_pronoun_stands_for_what_the_question_before_named_or_its_answer_gave(before, answer, name):
+    from qa.answer.answer_type import referent
+
+    assert referent(before, answer) == name
+
+
 def test_a_name_typed_in_lower_case_is_a_new_question(assistant):
     hist = ["What code of conduct did the NEC approve?"]
     r = assistant.ask("who is piers corbyn", history=hist)
@@ -189,5 +207,11 @@ def test_tuning_columns_are_the_ones_serving_fuses(assistant):
         if query.kind is not None:   # the answer type is checked on every candidate
             texts = [assistant.sentence_text(int(i)) for i in cand]
             from qa.answer.answer_type import matches
-            assert cols["type_mismatch"].tolist() == [0.0 if matches(query.kind, t, query.text) else 1.0
-                                                      for t in texts]
+            from qa.answer.quantities import asked_quantity
+            from qa.answer.retrieve import count_mismatch
+
+            counted = asked_quantity(query.text)   # "how many members": a count of people, else 0.5
+            want = [count_mismatch(counted, query, t) if counted else 0.0 if matches(query.kind, t, query.text) else 1.0
+                    for t in texts]
+            assert cols["type_mismatch"].tolist() == want
+            assert (counted is not None) == (q == "How many members could be expelled?")

@@ -62,15 +62,15 @@ def test_a_for_and_against_count_is_a_tally_and_more_reads_counts_of_another_set
 
 def test_a_question_that_names_what_it_counts_prefers_a_sentence_counting_it():
     from qa.answer.quantities import asked_quantity
-    from qa.answer.retrieve import Query, _count_mismatch
+    from qa.answer.retrieve import Query, count_mismatch
 
     q = Query("How many libraries did the council close?", [], "")
     fits = asked_quantity(q.text)
-    assert _count_mismatch(fits, q, "The council closed three more libraries on Friday.") == 0.0
-    assert _count_mismatch(fits, q, "The council met for nine hours.") == 0.5     # a number, of hours
-    assert _count_mismatch(fits, q, "The council closed libraries.") == 1.0
+    assert count_mismatch(fits, q, "The council closed three more libraries on Friday.") == 0.0
+    assert count_mismatch(fits, q, "The council met for nine hours.") == 0.5     # a number, of hours
+    assert count_mismatch(fits, q, "The council closed libraries.") == 1.0
     vote = Query("What was the vote on the closure?", [], "")
-    assert _count_mismatch(asked_quantity(vote.text), vote, "Nine members voted for it and four against.") == 0.0
+    assert count_mismatch(asked_quantity(vote.text), vote, "Nine members voted for it and four against.") == 0.0
     assert asked_quantity("Who chaired the meeting?") is None
 
 

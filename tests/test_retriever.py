@@ -41,7 +41,9 @@ def test_a_retriever_named_in_the_settings_serves_ask(assistant):
     assert type(toy.retriever).__name__ == "FirstArticleRetriever"
     first = assistant.built.articles[0].doc_id
     r = toy.ask("Which groups were proscribed?", k=5)
-    assert r.answers and all(c.doc_id == first for a in r.answers for c in a.citations)
+    # The ranked answers come from the retriever's candidates; other outlets' versions of the
+    # first answer (qa/answer/versions.py, looked up in the whole index) follow the k answers.
+    assert r.answers and all(c.doc_id == first for a in r.answers[:5] for c in a.citations)
     arts = {a.doc_id: a for a in assistant.built.articles}
     assert all(arts[c.doc_id].text[c.start:c.end] == a.text for a in r.answers for c in a.citations)
 

@@ -39,7 +39,6 @@ PATTERNS = {
 _NOT_A_LENGTH = re.compile(r"\b(last|next|this|that|every|each|per|same)\s+(hours?|minutes?|days?|weeks?|"
                            r"months?|years?)\b", re.I)
 
-_NAME_RUN = re.compile(r"\b[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+)+")
 
 
 _LEAD = r"^\W*((and|but|so|then|also|ok|okay)\W+)?"
@@ -86,28 +85,61 @@ def matches(kind: str | None, sentence: str, question: str) -> bool:
     return bool(pattern.search(rest))
 
 
+_LITTLE = r"(?:of|for|the|and|in|on|against)"
+# A name: capitalised words ("McDonnell" too), little words allowed between them.
+_NAME_RUN = re.compile(rf"\b[A-Z](?:[\w’'-]*[a-z][\w’'-]*|[A-Z]+\b)(?:\s+(?:{_LITTLE}\s+)*[A-Z][\w’'-]+)*")
+_DEFINE = re.compile(r"^\W*(?:who|what)\s+(?:is|are|was|were)\s+(?:the\s+)?(?P<x>.+?)[\s?.!]*$", re.I)
+
+
+def _fold(word: str) -> str:
+    return word.replace("’", "'").casefold()
+
+
+def _clean(name: str) -> str:
+    return re.sub(r"(?:[’']s)?[’'\"”]*$", "", name)
+
+
 def answer_entity(question: str, answer: str) -> str | None:
-    """The name an earlier answer supplied: the first capitalised run in ``answer`` that
-    the question did not already contain (a person for who-questions). Used to resolve
-    "he"/"it" in the next question."""
-    qwords = {w.casefold() for w in re.findall(r"[\w’'-]+", question)}
+    """The name an earlier answer supplied: the first name in ``answer`` that the question
+    did not already contain (a person for who-questions). Used to resolve "he"/"it" in the
+    next question."""
+    qwords = {_fold(w) for w in re.findall(r"[\w’'-]+", question)}
+    runs = [m for m in _NAME_RUN.finditer(answer)]
     # "Which union …?" wants the name that is a union's ("the Transport Workers Union"),
     # not the first name in the sentence.
     which = re.search(r"\bwhich\s+([a-z]+)", question, re.I)
     if which:
         noun = which.group(1).casefold().rstrip("s")
-        for m in _NAME_RUN.finditer(answer):
+        for m in runs:
             words = [w for w in m.group().split() if w.lower() != "the"]
             if any(w.casefold().rstrip("s") == noun for w in words):
-                return " ".join(words)
-    for m in _NAME_RUN.finditer(answer):
+                return _clean(" ".join(words))
+    for m in runs:
+        # A sentence's first word is capitalised anyway, and "Labour’s" in "Labour’s
+        # biggest backer Unite" modifies the name that follows.
+        if m.start() == 0 and " " not in m.group() or re.search(r"[’']s$", m.group()):
+            continue
         words = m.group().split()
         if words[0].lower() == "the":
             words = words[1:]
-        if not words or all(w.casefold() in qwords for w in words):
+        if not words or all(_fold(w) in qwords for w in words):
             continue
-        return " ".join(words)
+        return _clean(" ".join(words))
     return None
+
+
+def referent(question: str, answer: str) -> str | None:
+    """What "he", "it" or "they" in the next question stands for: what the earlier question
+    asked about when it named it ("Who is Jane Doe?", "What did Unison say?"), else the name
+    its answer supplied ("Which union condemned it?")."""
+    m = _DEFINE.match(question)
+    if m and _PROPER.search(" " + m.group("x")):
+        return _clean(m.group("x"))
+    if question_type(question) not in ("person", "entity"):
+        named = [n for n in _NAME_RUN.finditer(question) if n.start() > 0]
+        if named:
+            return _clean(named[0].group())
+    return answer_entity(question, answer)
 
 
 _PRONOUN = re.compile(r"\b(he|she|they|it|him|her|them|his|hers|its|their|theirs)\b", re.I)

@@ -178,7 +178,7 @@ class Assistant:
         tok = self._corrector        # the index's tokenizer, reading typos as known words
         if not hist or not is_follow_up(q, self.built.tokenizer, self.built.bm25_sent.term_id, self.names):
             return Query(q, tok(q), q)
-        from qa.answer.answer_type import answer_entity, resolve
+        from qa.answer.answer_type import referent, resolve
 
         prev = hist[-1]
         prev_answer = self._top_answer(prev, hist[:-1])
@@ -188,7 +188,7 @@ class Assistant:
         period = named_period(q) or named_period(prev)
         if prev_answer is not None:
             prev_text = self.sentence_text(prev_answer)
-            entity = answer_entity(prev, prev_text)
+            entity = referent(prev, prev_text)
             rewritten = resolve(q, entity) if entity else None
             if rewritten:   # "What did he say?" -> "What did <the name it gave> say?"
                 return Query(q, tok(rewritten), rewritten, extra=extra, avoid=prev_answer, period=period)

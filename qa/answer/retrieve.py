@@ -96,7 +96,7 @@ def bm25_scores(b, query: Query, doc_mask: Optional[np.ndarray]) -> dict:
             "p_mass": b.bm25_pass.idf_mass(p_terms, p_unknown)}
 
 
-def _count_mismatch(counted, query: Query, text: str) -> float:
+def count_mismatch(counted, query: Query, text: str) -> float:
     if any(counted(f.unit) for f in figures(text, more=True)):
         return 0.0
     return 0.5 if matches(query.kind, text, query.text) else 1.0
@@ -137,7 +137,7 @@ def features(b, query: Query, qv: np.ndarray, cand: np.ndarray, raw: dict,
         # count what is asked (qa.answer.quantities; "three more groups" counts groups).
         # A number of another unit may still count it in other words ("ten players" for
         # "how many Panthers"), so it is half a mismatch.
-        mismatch = np.array([_count_mismatch(counted, query, text_of(int(i))) for i in cand])
+        mismatch = np.array([count_mismatch(counted, query, text_of(int(i))) for i in cand])
     elif query.kind is not None and text_of is not None:
         mismatch = np.array([0.0 if matches(query.kind, text_of(int(i)), query.text) else 1.0 for i in cand])
     feats["type_mismatch"] = mismatch
