@@ -113,11 +113,13 @@ def test_filters_by_source_and_date(assistant):
 
 
 def test_answers_below_the_confident_score_say_they_may_not_answer(assistant):
-    """An answer's message is UNSURE exactly when its best score is below ``confident``;
-    abstentions keep the not-found message, and the answers are the same either way."""
+    """An answer's message is UNSURE exactly when its best score is below ``confident`` or
+    its first answer lacks the value asked for; abstentions keep the not-found message, and
+    the answers are the same either way."""
     from dataclasses import replace
 
     from qa.answer.engine import UNSURE, Assistant
+    from qa.answer.retrieve import lacks_asked_value
 
     seen = set()
     for q in ("What was the vote to ban Socialist Appeal?", "Which union condemned the decision?",
@@ -127,7 +129,8 @@ def test_answers_below_the_confident_score_say_they_may_not_answer(assistant):
         r = assistant.ask(q)
         if r.abstained:
             continue
-        unsure = r.answers[0].score < assistant.config.confident
+        unsure = r.answers[0].score < assistant.config.confident or \
+            lacks_asked_value(assistant.query(q, []), r.answers[0].text)
         assert r.message == (UNSURE if unsure else None), q
         seen.add(unsure)
     assert seen == {True, False}      # both cases met by these questions

@@ -74,6 +74,26 @@ def test_a_question_that_names_what_it_counts_prefers_a_sentence_counting_it():
     assert asked_quantity("Who chaired the meeting?") is None
 
 
+def test_an_answer_without_the_value_asked_for_lacks_it():
+    from qa.answer.retrieve import Query, lacks_asked_value
+
+    count = Query("How many libraries did the council close?", [], "")
+    assert not lacks_asked_value(count, "The council closed three libraries.")
+    assert lacks_asked_value(count, "The council met for nine hours.")
+    when = Query("When did the library close?", [], "")
+    assert lacks_asked_value(when, "The library closed after a long campaign.")
+    assert not lacks_asked_value(when, "The library closed in March 2021.")
+    assert not lacks_asked_value(Query("Why did the library close?", [], ""), "It closed.")   # no value asked
+
+
+@pytest.mark.slow
+def test_a_first_answer_without_the_asked_count_is_marked_unsure(assistant):
+    from qa.answer.engine import UNSURE
+
+    r = assistant.ask("How many members does the Alliance for Workers' Liberty have?")
+    assert not r.abstained and r.message == UNSURE, (r.message, r.answers[0].text)
+
+
 # ------------------------------------------------------------------ figures
 Q_COUNT = "How many members could be expelled?"
 

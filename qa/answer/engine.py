@@ -17,7 +17,7 @@ from qa.answer.disagree import disagreements
 from qa.index.encoder import Encoder
 from qa.settings import current
 from qa.answer.rescore import Rescorer, blend, default_rescorer, top_positions
-from qa.answer.retrieve import Query, bm25_scores, features
+from qa.answer.retrieve import Query, bm25_scores, features, lacks_asked_value
 from qa.answer.retriever import Request, Retriever, load_retriever
 from qa.answer.spelling import Corrector
 from qa.answer.fusion import convex
@@ -281,7 +281,10 @@ class Assistant:
         versions, new = find_versions(self.built, groups, cand, self.sentence_text, self._doc_dates,
                                       self.doc_mask(fl), q, score >= self.config.confident, pool)
         answers += self._version_answers(query, fl, new)
-        message = UNSURE if score[0] < self.config.confident else None
+        # A first answer without the value asked for ("how many members?" answered by a
+        # sentence counting no members) may be about the question without answering it.
+        unsure = score[0] < self.config.confident or lacks_asked_value(query, texts[0])
+        message = UNSURE if unsure else None
         return Result(q, False, message, tuple(answers), disagreements=disagreements(q, answers, versions=versions),
                       debug={"best_score": float(score[0])})
 

@@ -102,6 +102,15 @@ def count_mismatch(counted, query: Query, text: str) -> float:
     return 0.5 if matches(query.kind, text, query.text) else 1.0
 
 
+def lacks_asked_value(query: Query, text: str) -> bool:
+    """Does ``text`` lack the kind of value the question asks for: a figure counting what it
+    counts ("how many members"), a date ("when"), a length of time or a sum of money?"""
+    counted = asked_quantity(query.text)
+    if counted is not None:
+        return count_mismatch(counted, query, text) > 0
+    return query.kind in ("date", "duration", "money") and not matches(query.kind, text, query.text)
+
+
 def features(b, query: Query, qv: np.ndarray, cand: np.ndarray, raw: dict,
              text_of=None,
              doc_match: Optional[np.ndarray] = None) -> dict[str, np.ndarray]:
