@@ -186,7 +186,8 @@ VERDICT_OTHER = "Former minister Alice Grant had tweeted that it was a “cynica
 
 def test_one_speakers_verdict_quoted_in_other_words_is_a_disagreement():
     answers = [_ans(VERDICT, "a"), _ans(VERDICT_OTHER, "b", 0.7)]
-    for question in ("What did Alice Grant say about the closure?", "How did Grant react to the closure?"):
+    for question in ("What did Alice Grant say about the closure?", "How did Grant react to the closure?",
+                     "What was Grant's reaction to the closure?"):
         assert disagreements(question, answers) == (Disagreement("wording", WORDING, ((0,), (1,))),)
 
 

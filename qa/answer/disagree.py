@@ -227,7 +227,7 @@ def verdict_speaker(text: str) -> frozenset[str]:
 def _verdicts(question: str, answers: Sequence[Answer], near: list[int]) -> tuple[Disagreement, ...]:
     if not _ASKS_VIEW.search(question):
         return ()
-    asked = {w.casefold() for w in _CAPITAL.findall(question.strip())}
+    asked = {re.sub(r"[’']s$", "", w).casefold() for w in _CAPITAL.findall(question.strip())}   # "X's reaction"
     who = {i: verdict_speaker(answers[i].text) & asked for i in near}
     said = {i: quotes(answers[i].text) for i in near if who[i]}
     out = []
