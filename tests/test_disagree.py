@@ -280,12 +280,19 @@ def test_real_articles_disagree_on_how_many_members_go(assistant):
 
 
 @pytest.mark.slow
-def test_real_articles_quote_momentum_differently(assistant):
-    r = assistant.ask("Momentum said the proscriptions would create time-consuming and pointless investigations", k=10)
+@pytest.mark.parametrize("question,one,other", [
+    # one statement quoted in other words
+    ("Momentum said the proscriptions would create time-consuming and pointless investigations",
+     "hundreds more time", "hundreds of time"),
+    # one speaker's verdict, quoted in words that share none
+    ("What did John McDonnell say about the expulsions?", "standard Blairite", "‘bizarre’"),
+])
+def test_real_articles_quote_one_speaker_differently(assistant, question, one, other):
+    r = assistant.ask(question, k=10)
     assert [d.kind for d in r.disagreements] == ["wording"], _sides(r)
     (a,), (b,) = _sides(r)[0]
-    assert sorted(["hundreds more time" in a, "hundreds more time" in b]) == [False, True]
-    assert sorted(["hundreds of time" in a, "hundreds of time" in b]) == [False, True]
+    assert sorted([one in a, one in b]) == [False, True]
+    assert sorted([other in a, other in b]) == [False, True]
 
 
 @pytest.mark.slow
@@ -295,15 +302,6 @@ def test_real_articles_tell_a_suspension_with_a_detail_more(assistant):
     assert d is not None, [a.text for a in r.answers]
     texts = [r.answers[i].text for side in d.answers for i in side]
     assert sorted(["suspended from the party whip" in t for t in texts]) == [False, True], texts
-
-
-@pytest.mark.slow
-def test_real_articles_quote_one_speakers_verdict_differently(assistant):
-    r = assistant.ask("What did John McDonnell say about the expulsions?", k=10)
-    assert [d.kind for d in r.disagreements] == ["wording"], _sides(r)
-    (a,), (b,) = _sides(r)[0]
-    assert sorted(["standard Blairite" in a, "standard Blairite" in b]) == [False, True]
-    assert sorted(["‘bizarre’" in a, "‘bizarre’" in b]) == [False, True]
 
 
 @pytest.mark.slow
