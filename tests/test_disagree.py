@@ -8,7 +8,8 @@ import json
 import pytest
 
 from qa.evaluation import eval_metrics as em
-from qa.answer.disagree import FIGURES, WORDING, Disagreement, disagreements, quotes, reworded
+from qa.answer.disagree import FIGURES, WORDING, Disagreement, disagreements
+from qa.answer.tellings import quotes, reworded
 from qa.evaluation.evaluate import EvalError, check_question, make_record
 from qa.answer.quantities import figures
 from qa.types import Answer, Citation, Result

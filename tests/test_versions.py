@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer.disagree import ATTRIBUTION, WORDING, attributed, differs, disagreements, reattributed
+from qa.answer.disagree import ATTRIBUTION, WORDING, disagreements
+from qa.answer.tellings import attributed, differs, reattributed
 from conftest import write_corpus
 
 OFFICIALS = ("Officials said the bridge was shut because inspectors had found deep cracks in two of "
@@ -150,7 +151,7 @@ def test_a_differing_figure_of_another_article_is_added_beside_a_sure_answer(tmp
 
 
 def test_a_name_cut_short_in_one_article_only_is_renamed():
-    from qa.answer.disagree import asks_name, renamed
+    from qa.answer.tellings import asks_name, renamed
 
     a = "The Riverside Tenants Union, which speaks for renters, was banned."
     b = "The Riverside Tenants Union Federation is intended to speak for renters."

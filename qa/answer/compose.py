@@ -8,7 +8,8 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 
 from qa.answer.dedup import Group, same_occasion
-from qa.answer.disagree import SHOWN, asked_figures, asks_name, conflicting, differs, quotes, renamed, wanted
+from qa.answer.disagree import SHOWN, asked_figures, conflicting, wanted
+from qa.answer.tellings import asks_name, differs, quotes, renamed
 from qa.answer.versions import by_meaning, by_words, other_versions
 from qa.types import Answer, Citation
 

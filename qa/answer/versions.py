@@ -9,7 +9,7 @@ So each answer near the top is looked up in the other articles twice:
 - by the words it quotes: the sentences scoring best for BM25 on its quoted words (one
   quote, worded a little differently, inside otherwise different sentences: their
   embeddings can be far apart, cosine 0.47 in a case measured on the seed articles).
-Each sentence found is offered to ``differs`` (qa.answer.disagree.differs), which keeps
+Each sentence found is offered to ``differs`` (qa.answer.tellings.differs), which keeps
 those that tell the same statement differently. Nothing here decides what a disagreement is.
 """
 from __future__ import annotations
