@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from qa.answer.answer_type import question_type
@@ -61,6 +62,7 @@ _TOKEN = re.compile(rf"(?P<num>(?<![\w:/.,£$€])(?P<cur>[£$€])?(?P<n>{_NUM}
 _TALLY = re.compile(r"\b(\d+|[a-z]+)\s+votes?\s+to\s+(\d+|[a-z]+)\b|\bby\s+(\d+)\s*(?:-|–|to)\s*(\d+)\b", re.I)
 # "20 members voted in favour of X and 11 voted against", "19 voted to ban X and 11 against": a
 # tally too, whose "20 members" still counts people (how many voted for it).
+_ANY_NUMBER = re.compile(r"\d|\b(?:" + "|".join(list(_WORD_VALUES) + list(_SCALES) + list(_VAGUE)) + r")\b", re.I)
 _COUNT = r"(\d+|" + "|".join(sorted(_WORD_VALUES, key=len, reverse=True)) + r")"
 _FOR_AGAINST = re.compile(rf"\b{_COUNT}\s+(?:[\w-]+\s+){{0,2}}?voted\s+(?:in\s+favou?r|for|to)\b[^.;]{{0,80}}?"
                           rf"\b(?:and|while|with)\s+{_COUNT}\s+(?:[\w-]+\s+){{0,2}}?(?:voted\s+)?against\b", re.I)
@@ -88,6 +90,13 @@ def figures(text: str, more: bool = False) -> list[Figure]:
     ``more``: read "three more groups" as three groups too. It answers "how many groups
     were banned this time?", but is not the count of one set that another outlet's "four
     groups" could contradict, so disagreements leave it out."""
+    if not _ANY_NUMBER.search(text):
+        return []                             # most sentences: skip the tokenizer
+    return list(_figures(text, more))
+
+
+@lru_cache(maxsize=16384)                     # ranking reads the same sentences question after question
+def _figures(text: str, more: bool) -> tuple[Figure, ...]:
     out, tallies = [], [m.span() for m in _TALLY.finditer(text)]
     for m in _TALLY.finditer(text):           # "20 votes to 12", "by 20-12": for * 1e6 + against
         a, b = (_int(g) for g in (m.group(1) or m.group(3), m.group(2) or m.group(4)))
@@ -103,7 +112,7 @@ def figures(text: str, more: bool = False) -> list[Figure]:
         if read and read[3]:
             out.append(Figure(read[3], read[0], read[1]))
         i = max(read[2], i + 1) if read else i + 1
-    return out
+    return tuple(out)
 
 
 def _int(word: str) -> Optional[int]:
