@@ -86,7 +86,7 @@ def matches(kind: str | None, sentence: str, question: str) -> bool:
 
 
 _LITTLE = r"(?:of|for|the|and|in|on|against)"
-# A name: capitalised words ("McDonnell" too), little words allowed between them.
+# A name: capitalised words ("McAllister" too), little words allowed between them.
 _NAME_RUN = re.compile(rf"\b[A-Z](?:[\w’'-]*[a-z][\w’'-]*|[A-Z]+\b)(?:\s+(?:{_LITTLE}\s+)*[A-Z][\w’'-]+)*")
 _DEFINE = re.compile(r"^\W*(?:who|what)\s+(?:is|are|was|were)\s+(?:the\s+)?(?P<x>.+?)[\s?.!]*$", re.I)
 
@@ -115,8 +115,8 @@ def answer_entity(question: str, answer: str) -> str | None:
             if any(w.casefold().rstrip("s") == noun for w in words):
                 return _clean(" ".join(words))
     for m in runs:
-        # A sentence's first word is capitalised anyway, and "Labour’s" in "Labour’s
-        # biggest backer Unite" modifies the name that follows.
+        # A sentence's first word is capitalised anyway, and "Acme’s" in "Acme’s biggest
+        # customer Globex" modifies the name that follows.
         if m.start() == 0 and " " not in m.group() or re.search(r"[’']s$", m.group()):
             continue
         words = m.group().split()
