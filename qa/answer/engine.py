@@ -125,7 +125,8 @@ class Assistant:
 
     @property
     def names(self) -> frozenset:
-        """Words the articles write as names, read on first use (only follow-ups need them)."""
+        """Words the articles write as names, read on first use: only follow-ups need them,
+        and reading every article costs about 0.25 s a megabyte of text (measured)."""
         built = self.built                    # loads the index, and _prepare, on first use
         if self._names is None:
             from qa.answer.answer_type import corpus_names
