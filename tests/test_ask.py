@@ -73,7 +73,11 @@ def test_short_new_question_is_not_taken_for_a_follow_up(assistant):
      "Alliance for Tenants' Rights"),
     ("What did Unison say about the cuts?", "The union said the cuts were “reckless”.", "Unison"),
     ("What did the BBC report?", "It said the plan was dropped.", "BBC"),
+    ("Who is Gloria van Dijk?", "Former MP Gloria van Dijk is among them.", "Gloria van Dijk"),
     # else the name its answer gave: not a sentence's first word nor a possessive before a name
+    # (the name nearest the words asked about, not the website the sentence opens with)
+    ("Who is Acme's general secretary?", "According to the Trade News website, general secretary Jane McAllister "
+     "spoke.", "Jane McAllister"),
     ("Which union condemned the move?", "Labour’s biggest backer Unite also condemned the move.", "Unite"),
     ("Which group describes itself as Marxist?", "Another group, ‘Socialist Appeal’, which describes itself as Marxist, "
      "was banned.", "Socialist Appeal"),

@@ -114,6 +114,10 @@ def answer_entity(question: str, answer: str) -> str | None:
             words = [w for w in m.group().split() if w.lower() != "the"]
             if any(w.casefold().rstrip("s") == noun for w in words):
                 return _clean(" ".join(words))
+    # The name nearest the words the question asked about: "general secretary David Evans"
+    # for "Who is the general secretary?", not the website the sentence opened with.
+    asked = [m.start() for m in re.finditer(r"[\w’'-]{4,}", answer) if _fold(m.group()) in qwords]
+    best = None
     for m in runs:
         # A sentence's first word is capitalised anyway, and "Acme’s" in "Acme’s biggest
         # customer Globex" modifies the name that follows.
@@ -124,8 +128,20 @@ def answer_entity(question: str, answer: str) -> str | None:
             words = words[1:]
         if not words or all(_fold(w) in qwords for w in words):
             continue
-        return _clean(" ".join(words))
-    return None
+        gap = min((abs(m.start() - p) for p in asked), default=0)
+        if best is None or gap < best[0]:
+            best = (gap, _clean(" ".join(words)))
+    return best[1] if best else None
+
+
+_PARTICLES = {"of", "for", "the", "and", "in", "on", "against", "de", "da", "di", "du", "van", "von", "der", "la", "le", "al", "bin"}
+
+
+def _is_name(words: str) -> bool:
+    """Capitalised words, little words and name particles between them ("Alliance for
+    Workers' Liberty", "Gloria de Piero"), and no description ("Acme's general secretary")."""
+    ws = words.split()
+    return bool(ws) and ws[0][0].isupper() and all(w[0].isupper() or w.casefold() in _PARTICLES for w in ws)
 
 
 def referent(question: str, answer: str) -> str | None:
@@ -133,7 +149,7 @@ def referent(question: str, answer: str) -> str | None:
     asked about when it named it ("Who is Jane Doe?", "What did Unison say?"), else the name
     its answer supplied ("Which union condemned it?")."""
     m = _DEFINE.match(question)
-    if m and _PROPER.search(" " + m.group("x")):
+    if m and _is_name(m.group("x")):      # "Who is Jane Doe?" (not "Who is Acme's chair?")
         return _clean(m.group("x"))
     if question_type(question) not in ("person", "entity"):
         named = [n for n in _NAME_RUN.finditer(question) if n.start() > 0]

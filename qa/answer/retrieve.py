@@ -7,8 +7,9 @@ Each sentence is scored with its passage as context, on absolute scales:
   dense_pass cosine(question, passage), the passage vector being the normalised
              mean of its sentence vectors
   *_window   the same for the sentence joined with the one before it
-  type_mismatch  1 when the sentence cannot supply the answer type asked for; for a
-             question that names what it counts, 0.5 when its numbers count something else
+  type_mismatch  1 when the sentence cannot supply the answer type asked for (0.5 for a
+             why-question, whose check is weak); for a question that names what it counts,
+             0.5 when its numbers count something else
   time_mismatch  1 when the question names a time (qa/answer/when.py) and the sentence's
              article is not from then, while some article is
 """
@@ -104,6 +105,8 @@ WEAK_CHECK = {"reason": 0.5}
 
 
 def count_mismatch(counted, query: Query, text: str) -> float:
+    """type_mismatch for a question that names what it counts (``counted``: which units
+    do): 0 with a figure of such a unit, 0.5 with only numbers of something else, else 1."""
     if any(counted(f.unit) for f in figures(text, more=True)):
         return 0.0
     return 0.5 if matches(query.kind, text, query.text) else 1.0
