@@ -74,6 +74,7 @@ def test_short_new_question_is_not_taken_for_a_follow_up(assistant):
     ("What did Unison say about the cuts?", "The union said the cuts were “reckless”.", "Unison"),
     ("What did the BBC report?", "It said the plan was dropped.", "BBC"),
     ("Who is Gloria van Dijk?", "Former MP Gloria van Dijk is among them.", "Gloria van Dijk"),
+    ("Which MP tweeted about it?", "Jane McAllister, an MP on the left, tweeted about it.", "Jane McAllister"),
     # else the name its answer gave: not a sentence's first word nor a possessive before a name
     # (the name nearest the words asked about, not the website the sentence opens with)
     ("Who is Acme's general secretary?", "According to the Trade News website, general secretary Jane McAllister "
@@ -86,6 +87,9 @@ def test_a_pronoun_stands_for_what_the_question_before_named_or_its_answer_gave(
     from qa.answer.answer_type import referent
 
     assert referent(before, answer) == name
+    # typed in lower case, a name the articles write as one is still the name asked about
+    assert referent("who is jane doe", "Jane Doe chairs the board.", frozenset({"doe"})) == "jane doe"
+    assert referent("who is the chair", "The chair, Jane Doe, spoke.", frozenset({"doe"})) == "Jane Doe"
 
 
 def test_a_name_typed_in_lower_case_is_a_new_question(assistant):

@@ -112,8 +112,8 @@ def answer_entity(question: str, answer: str) -> str | None:
         noun = which.group(1).casefold().rstrip("s")
         for m in runs:
             words = [w for w in m.group().split() if w.lower() != "the"]
-            if any(w.casefold().rstrip("s") == noun for w in words):
-                return _clean(" ".join(words))
+            if len(words) > 1 and any(w.casefold().rstrip("s") == noun for w in words):
+                return _clean(" ".join(words))   # not the bare noun ("an MP on the left")
     # The name nearest the words the question asked about: "general secretary David Evans"
     # for "Who is the general secretary?", not the website the sentence opened with.
     asked = [m.start() for m in re.finditer(r"[\w’'-]{4,}", answer) if _fold(m.group()) in qwords]
@@ -137,19 +137,24 @@ def answer_entity(question: str, answer: str) -> str | None:
 _PARTICLES = {"of", "for", "the", "and", "in", "on", "against", "de", "da", "di", "du", "van", "von", "der", "la", "le", "al", "bin"}
 
 
-def _is_name(words: str) -> bool:
+def _is_name(words: str, names: frozenset[str] = frozenset()) -> bool:
     """Capitalised words, little words and name particles between them ("Alliance for
-    Workers' Liberty", "Gloria de Piero"), and no description ("Acme's general secretary")."""
+    Workers' Liberty", "Gloria de Piero"), and no description ("Acme's general secretary");
+    in lower case, half its words or more ones the articles only write as names (``names``:
+    "jane doe" when they write "Doe")."""
     ws = words.split()
+    known = {_fold(n) for n in names}
+    if ws and 2 * sum(_fold(w) in known for w in ws) >= len(ws):   # "jane doe": Doe is a name
+        return True
     return bool(ws) and ws[0][0].isupper() and all(w[0].isupper() or w.casefold() in _PARTICLES for w in ws)
 
 
-def referent(question: str, answer: str) -> str | None:
+def referent(question: str, answer: str, names: frozenset[str] = frozenset()) -> str | None:
     """What "he", "it" or "they" in the next question stands for: what the earlier question
     asked about when it named it ("Who is Jane Doe?", "What did Unison say?"), else the name
-    its answer supplied ("Which union condemned it?")."""
+    its answer supplied ("Which union condemned it?"). ``names``: as for ``names_something``."""
     m = _DEFINE.match(question)
-    if m and _is_name(m.group("x")):      # "Who is Jane Doe?" (not "Who is Acme's chair?")
+    if m and _is_name(m.group("x"), names):   # "Who is Jane Doe?" (not "Who is Acme's chair?")
         return _clean(m.group("x"))
     if question_type(question) not in ("person", "entity"):
         named = [n for n in _NAME_RUN.finditer(question) if n.start() > 0]

@@ -189,7 +189,7 @@ class Assistant:
         period = named_period(q) or named_period(prev)
         if prev_answer is not None:
             prev_text = self.sentence_text(prev_answer)
-            entity = referent(prev, prev_text)
+            entity = referent(prev, prev_text, self.names)
             rewritten = resolve(q, entity) if entity else None
             if rewritten:   # "What did he say?" -> "What did <the name it gave> say?"
                 return Query(q, tok(rewritten), rewritten, extra=extra, avoid=prev_answer, period=period)
