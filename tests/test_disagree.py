@@ -188,13 +188,14 @@ VERDICT_OTHER = "Former minister Alice Grant had tweeted that it was a “cynica
 def test_one_speakers_verdict_quoted_in_other_words_is_a_disagreement():
     answers = [_ans(VERDICT, "a"), _ans(VERDICT_OTHER, "b", 0.7)]
     for question in ("What did Alice Grant say about the closure?", "How did Grant react to the closure?",
-                     "What was Grant's reaction to the closure?"):
+                     "What was Grant's reaction to the closure?", "What did Grant call the closure?"):
         assert disagreements(question, answers) == (Disagreement("wording", WORDING, ((0,), (1,))),)
 
 
 @pytest.mark.parametrize("question,first,second", [
     # the question does not ask what the speaker said
     ("Who is Alice Grant?", VERDICT, VERDICT_OTHER),
+    ("What did Alice Grant call for?", VERDICT, VERDICT_OTHER),      # a demand, not a verdict
     # the question names no speaker of both
     ("What did the council say about the closure?", VERDICT, VERDICT_OTHER),
     # two speakers, each quoted once

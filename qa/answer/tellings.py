@@ -93,7 +93,7 @@ _VERDICT = re.compile(rf"(?P<who>[^.;:“”\"]{{0,80}}?)\b(?:has\s+|had\s+)?{_V
                       r"(?:(?:a|an|the|both|simply|just|merely|nothing\s+but)\s+)?[“‘\"']")
 _CAPITAL = re.compile(r"(?<!^)\b[A-Z][\w’'-]+")
 _ASKS_VIEW = re.compile(r"\b(say|said|says|tweet\w*|write|wrote|think|thought|view\w*|react\w*|respon\w*|"
-                        r"comment\w*|describe\w*|call|called|criticis\w*|criticiz\w*|make\s+of|opinion)\b", re.I)
+                        r"comment\w*|describe\w*|call(?:ed)?(?!\s+for\b)|criticis\w*|criticiz\w*|make\s+of|opinion)\b", re.I)
 
 
 def asks_view(question: str) -> bool:
