@@ -5,7 +5,8 @@
 For each disagreement the seed articles hold, a few questions written for this check (none
 of them in seeds/questions.jsonl) are asked once (k = 3, the chat's default); a wording counts
 as found when a disagreement of the expected kind is reported. The kinds the rules do not
-look for yet are listed too, so the table shows what is missed (docs/evaluation.md).
+look for yet are listed too, so the table shows what is missed. Then 20 questions that do
+not ask about a difference are asked, and any label on them is printed (docs/evaluation.md).
 """
 from __future__ import annotations
 
@@ -51,6 +52,19 @@ WORDINGS = (
 )
 
 
+# Questions of mine about the articles that do not ask about a difference: a label on them is
+# a false alarm, or at best true of the articles but beside the question.
+PROBES = ("Why was Corbyn suspended?", "What did the equalities watchdog find?", "Who leads Labour?",
+          "What happened at the NEC meeting?", "Which groups were banned in 2021?",
+          "What is the Labour In Exile Network?", "What did Momentum say about the expulsions?",
+          "What did Unite say about the purge?", "Why were the groups banned?",
+          "What did Labour say about the banned groups?", "How long did the meeting last?",
+          "Who protested outside Labour HQ?", "What is Socialist Appeal?", "What did Clive Lewis tweet?",
+          "What did the Jewish Labour Movement say about the ban?", "Is Corbyn still a Labour MP?",
+          "What did McDonnell call for?", "Which group was banned for links to Trotskyism?",
+          "What did Starmer say?", "What is the Alliance for Workers' Liberty?")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--index", default="index")
@@ -71,8 +85,16 @@ def main() -> int:
         total, asked = total + found, asked + len(questions)
         print(f"{what} ({kind}): {found} of {len(questions)}")
     print(f"all: {total} of {asked} wordings")
+    labelled = []
+    for q in PROBES:
+        kinds = [d.kind for d in a.ask(q, k=args.k).disagreements]
+        if kinds:
+            labelled.append({"question": q, "reported": kinds})
+            print(f"  probe labelled: {q}\t{kinds}")
+    print(f"probes: {len(labelled)} of {len(PROBES)} labelled")
     if args.json:
-        Path(args.json).write_text(json.dumps({"k": args.k, "found": total, "asked": asked, "rows": rows}, indent=1))
+        Path(args.json).write_text(json.dumps({"k": args.k, "found": total, "asked": asked, "rows": rows,
+                                               "probes": len(PROBES), "probes_labelled": labelled}, indent=1))
     return 0
 
 
