@@ -92,6 +92,29 @@ def test_a_pronoun_stands_for_what_the_question_before_named_or_its_answer_gave(
     assert referent("who is the chair", "The chair, Jane Doe, spoke.", frozenset({"doe"})) == "Jane Doe"
 
 
+@pytest.mark.parametrize("question,subject", [
+    ("Who is Jane Doe?", "Jane Doe"), ("What is the Alliance for Tenants' Rights?", "Alliance for Tenants' Rights"),
+    ("what is a kidney stone", "kidney stone"), ("Who is the chair?", None),         # wants a name
+    ("What was the vote to ban it?", None), ("What is the capital of France?", None),  # not a thing's description
+    ("How many members does it have?", None)])
+def test_what_a_definition_question_asks_to_have_described(question, subject):
+    from qa.answer.answer_type import defined
+
+    assert defined(question) == subject
+
+
+@pytest.mark.parametrize("subject,sentence,says", [
+    ("Unison", "Unison, the biggest union, said so.", True), ("Unison", "Unison – the union – said so.", True),
+    ("kidney stone", "A kidney stone is a solid piece of material.", True),
+    ("Jane Doe", "The party chair Jane Doe spoke.", True), ("Unison", "Acme’s biggest backer Unison spoke.", True),
+    ("NEC", "The National Executive Committee (NEC) met.", True),
+    ("Jane Doe", "It included a speech by Jane Doe.", False), ("Unison", "Unison said in a statement it would fight.", False)])
+def test_a_sentence_that_says_what_its_subject_is(subject, sentence, says):
+    from qa.answer.answer_type import describes
+
+    assert describes(subject, sentence) == says
+
+
 def test_a_name_typed_in_lower_case_is_a_new_question(assistant):
     hist = ["What code of conduct did the NEC approve?"]
     r = assistant.ask("who is piers corbyn", history=hist)
@@ -204,7 +227,7 @@ def test_tuning_columns_are_the_ones_serving_fuses(assistant):
 
     w = assistant.config.weights
     for q, hist in (("How many members could be expelled?", []), ("Who broke the story?", []),
-                    ("Why was the Alliance for Workers' Liberty banned?", []),
+                    ("Why was the Alliance for Workers' Liberty banned?", []), ("What is Momentum?", []),
                     ("What did he tell the committee?", ["Who is Labour's general secretary?"])):
         query = assistant.query(q, hist)
         cand, cols = assistant.features_of(query, {})
@@ -216,18 +239,24 @@ def test_tuning_columns_are_the_ones_serving_fuses(assistant):
         ranked, score = assistant.rank(q, hist)
         by_id = dict(zip(cand.tolist(), fused.tolist()))
         np.testing.assert_allclose(score, [by_id[i] for i in ranked.tolist()], rtol=0, atol=1e-12)
-        if query.kind is not None:   # the answer type is checked on every candidate
-            texts = [assistant.sentence_text(int(i)) for i in cand]
-            from qa.answer.answer_type import matches
-            from qa.answer.quantities import asked_quantity
-            from qa.answer.retrieve import count_mismatch
+        from qa.answer.answer_type import defined, describes, matches
+        from qa.answer.quantities import asked_quantity
+        from qa.answer.retrieve import WEAK_CHECK, count_mismatch
 
-            counted = asked_quantity(query.text)   # "how many members": a count of people, else 0.5
-            from qa.answer.retrieve import WEAK_CHECK
-
-            miss = WEAK_CHECK.get(query.kind, 1.0)     # a failed "why" check counts half
-            want = [count_mismatch(counted, query, t) if counted else 0.0 if matches(query.kind, t, query.text) else miss
-                    for t in texts]
-            assert cols["type_mismatch"].tolist() == want
-            assert (counted is not None) == (q == "How many members could be expelled?")
+        # the answer type is checked on every candidate, as serving checks it
+        texts = [assistant.sentence_text(int(i)) for i in cand]
+        counted = asked_quantity(query.text)   # "how many members": a count of people, else 0.5
+        subject = defined(query.text)          # "What is X?": does it say what X is
+        miss = WEAK_CHECK.get(query.kind, 1.0)     # a failed "why" check counts half
+        if counted:
+            want = [count_mismatch(counted, query, t) for t in texts]
+        elif subject:
+            want = [0.0 if describes(subject, t) else 1.0 for t in texts]
+        elif query.kind is not None:
+            want = [0.0 if matches(query.kind, t, query.text) else miss for t in texts]
+        else:
+            want = [0.0] * len(texts)
+        assert cols["type_mismatch"].tolist() == want
+        assert (counted is not None) == (q == "How many members could be expelled?")
+        assert (subject is not None) == (q == "What is Momentum?")
     assert assistant.query("Why was the Alliance for Workers' Liberty banned?", []).kind == "reason"

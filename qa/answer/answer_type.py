@@ -212,3 +212,43 @@ def corpus_names(texts) -> frozenset[str]:
             else:
                 lower.add(key)
     return frozenset(w for w, n in upper.items() if n >= MIN_NAME_USES and w not in lower)
+
+
+# "Who is Jane Doe?", "What is a kidney stone?": the question asks what its subject is.
+_DEFINITION = re.compile(r"^\W*(?:(?P<who>who)|what)\s+(?:is|are|was|were)\s+(?:the\s+|an?\s+)?"
+                         r"(?P<x>[\w’'-]+(?:\s+[\w’'-]+){0,4}?)\s*\??\s*$", re.I)
+_DESCRIBED_AFTER = r"\s*(?:,|–|—|\(|\s-)\s*(?:the|an?|one|who|which)\b|\s+(?:is|are|was|were)\s+(?:the|an?|one)\b"
+
+
+def defined(question: str) -> str | None:
+    """The subject a question asks to have described ("Jane Doe", "kidney stone"); None for
+    other questions, and for "Who is the chair?", which wants a name, not a description."""
+    m = _DEFINITION.match(question.strip())
+    if not m:
+        return None
+    x = m.group("x")
+    if _is_name(x):
+        return x
+    # a thing, not a phrase about one ("the vote to ban X", "the capital of Y"); "Who is the
+    # chair?" wants a name, not a description
+    if m.group("who") or any(w.casefold() in _NOT_DESCRIPTORS for w in x.split()):
+        return None
+    return x
+
+
+def describes(subject: str, sentence: str) -> bool:
+    """Does ``sentence`` say what ``subject`` is: "X, the/a …", "X – the …", "X is a …", or a
+    description right before the name ("party chair Jane Doe", "Acme’s backer Unison")?"""
+    x = r"\s+".join(map(re.escape, subject.split()))
+    if re.search(rf"\b{x}(?:[’']s)?{_DESCRIBED_AFTER}", sentence, re.I):
+        return True
+    if re.search(rf"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+\s*\({x}\)", sentence):
+        return True                       # "the National Executive Committee (NEC)"
+    before = re.search(rf"(?:^|\s)([a-z][\w’'-]*|[A-Z]{{2,}}s?)\s+{x}\b", sentence)
+    return bool(before) and before.group(1).casefold() not in _NOT_DESCRIPTORS
+
+
+_NOT_DESCRIPTORS = frozenset("""a an the by of for to from with at in on and or but as that which who said says told
+said: including include includes like about against between under over after before during into onto
+than then when where while whose whom this these those its his her their our your my
+""".split())

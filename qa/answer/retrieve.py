@@ -9,7 +9,8 @@ Each sentence is scored with its passage as context, on absolute scales:
   *_window   the same for the sentence joined with the one before it
   type_mismatch  1 when the sentence cannot supply the answer type asked for (0.5 for a
              why-question, whose check is weak); for a question that names what it counts,
-             0.5 when its numbers count something else
+             0.5 when its numbers count something else; for "What is X?", 1 when the
+             sentence does not say what X is
   time_mismatch  1 when the question names a time (qa/answer/when.py) and the sentence's
              article is not from then, while some article is
 """
@@ -21,7 +22,7 @@ from typing import Optional
 
 import numpy as np
 
-from qa.answer.answer_type import matches, names_something, question_type
+from qa.answer.answer_type import defined, describes, matches, names_something, question_type
 from qa.answer.quantities import asked_quantity, figures
 from qa.ingest.textnorm import Tokenizer
 from qa.answer.when import named_period
@@ -102,6 +103,10 @@ def bm25_scores(b, query: Query, doc_mask: Optional[np.ndarray]) -> dict:
 # for dates, numbers and names). Halving it for "how long" too (20 of 32 pass) cost WikiQA-even
 # MAP 0.004, so only "why" is halved (docs/tuning.md, session 6).
 WEAK_CHECK = {"reason": 0.5}
+# "What is X?" / "Who is <name>?": a sentence that does not say what X is. Full weight:
+# WikiQA-even MAP 0.655 -> 0.670 (0.665 at half), SQuAD-even MRR@10 -0.0006, news unchanged
+# (answer model off; docs/tuning.md, session 6).
+DEFINITION_MISS = 1.0
 
 
 def count_mismatch(counted, query: Query, text: str) -> float:
@@ -157,6 +162,9 @@ def features(b, query: Query, qv: np.ndarray, cand: np.ndarray, raw: dict,
         # A number of another unit may still count it in other words ("ten players" for
         # "how many Panthers"), so it is half a mismatch.
         mismatch = np.array([count_mismatch(counted, query, text_of(int(i))) for i in cand])
+    elif defined(query.text) is not None and text_of is not None:
+        subject = defined(query.text)      # "What is X?": a sentence that says what X is
+        mismatch = np.array([0.0 if describes(subject, text_of(int(i))) else DEFINITION_MISS for i in cand])
     elif query.kind is not None and text_of is not None:
         miss = WEAK_CHECK.get(query.kind, 1.0)
         mismatch = np.array([0.0 if matches(query.kind, text_of(int(i)), query.text) else miss for i in cand])
