@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -45,12 +45,19 @@ class Query:
     avoid: Optional[int] = None                                     # the previous turn's answer
     kind: Optional[str] = None                                      # wanted answer type
     period: Optional[tuple] = None                                  # (year, month) named
+    # Read from the question once, not once per candidate: the units that answer a
+    # question naming what it counts (qa.answer.quantities.asked_quantity), and the subject
+    # of "What is X?" (qa.answer.answer_type.defined).
+    counted: Optional[Callable[[str], bool]] = field(init=False, repr=False, compare=False)
+    subject: Optional[str] = field(init=False)
 
     def __post_init__(self):
         if self.kind is None:
             self.kind = question_type(self.text)
         if self.period is None:
             self.period = named_period(self.text)
+        self.counted = asked_quantity(self.text)
+        self.subject = defined(self.text)
 
 
 def is_follow_up(q: str, tok: Tokenizer, known=None, names: frozenset[str] = frozenset()) -> bool:
@@ -120,10 +127,23 @@ def count_mismatch(counted, query: Query, text: str) -> float:
 def lacks_asked_value(query: Query, text: str) -> bool:
     """Does ``text`` lack the kind of value the question asks for: a figure counting what it
     counts ("how many members"), a date ("when"), a length of time or a sum of money?"""
-    counted = asked_quantity(query.text)
-    if counted is not None:
-        return count_mismatch(counted, query, text) > 0
+    if query.counted is not None:
+        return count_mismatch(query.counted, query, text) > 0
     return query.kind in ("date", "duration", "money") and not matches(query.kind, text, query.text)
+
+
+def type_mismatch(query: Query, text: str) -> float:
+    """The ``type_mismatch`` feature of one sentence (module docstring). A question that
+    names what it counts ("How many groups …?", "What was the vote …?") wants a figure of that
+    unit ("three more groups" counts groups); a number of another unit may still count it in
+    other words ("ten players" for "how many Panthers"), so it is half a mismatch."""
+    if query.counted is not None:
+        return count_mismatch(query.counted, query, text)
+    if query.subject is not None:        # "What is X?": a sentence that says what X is
+        return 0.0 if describes(query.subject, text) else DEFINITION_MISS
+    if query.kind is not None:
+        return 0.0 if matches(query.kind, text, query.text) else WEAK_CHECK.get(query.kind, 1.0)
+    return 0.0
 
 
 def features(b, query: Query, qv: np.ndarray, cand: np.ndarray, raw: dict,
@@ -155,18 +175,7 @@ def features(b, query: Query, qv: np.ndarray, cand: np.ndarray, raw: dict,
     # Every candidate is checked, so the weights are tuned on the values serving produces
     # (checking only the best few made the column depend on the weights themselves).
     mismatch = np.zeros(len(cand))
-    counted = asked_quantity(query.text)
-    if counted is not None and text_of is not None:
-        # "How many groups …?", "What was the vote …?": a number is not enough, it must
-        # count what is asked (qa.answer.quantities; "three more groups" counts groups).
-        # A number of another unit may still count it in other words ("ten players" for
-        # "how many Panthers"), so it is half a mismatch.
-        mismatch = np.array([count_mismatch(counted, query, text_of(int(i))) for i in cand])
-    elif defined(query.text) is not None and text_of is not None:
-        subject = defined(query.text)      # "What is X?": a sentence that says what X is
-        mismatch = np.array([0.0 if describes(subject, text_of(int(i))) else DEFINITION_MISS for i in cand])
-    elif query.kind is not None and text_of is not None:
-        miss = WEAK_CHECK.get(query.kind, 1.0)
-        mismatch = np.array([0.0 if matches(query.kind, text_of(int(i)), query.text) else miss for i in cand])
+    if text_of is not None:
+        mismatch = np.array([type_mismatch(query, text_of(int(i))) for i in cand], dtype=float)
     feats["type_mismatch"] = mismatch
     return feats
