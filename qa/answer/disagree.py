@@ -27,7 +27,9 @@ top (8 of 130 questions of seeds/questions.jsonl flagged, docs/evaluation.md).
 
 How two sentences tell one statement differently (quotes worded otherwise, one speaker's
 verdict in other words, a detail more, another speaker, another form of a name) is read by
-qa.answer.tellings; this module decides which pairs of answers to compare.
+qa.answer.tellings, and who speaks in a sentence by qa.answer.speakers (asked who said
+something, two near answers quoting the asked words from different speakers); this module
+decides which pairs of answers to compare.
 """
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ from typing import Callable, Optional, Sequence
 from qa.answer.answer_type import question_type
 from qa.answer.dedup import same_occasion
 from qa.answer.quantities import asked_quantity, figures, overlap, same_unit
+from qa.answer.speakers import asks_speaker, other_speakers, quoted_asked, speakers_of
 from qa.answer.tellings import asks_view, content_words, extended, named, quotes, reworded, verdict_speaker
 from qa.types import Answer
 
@@ -70,7 +73,7 @@ def disagreements(question: str, answers: Sequence[Answer], margin: float = MARG
     near = [i for i, a in enumerate(answers) if a.score >= floor and (i < SHOWN or a.score >= best - margin)]
     found = _figures(question, answers, near)
     told = ((found,) if found else ()) + _wording(answers, near) + _verdicts(question, answers, near) \
-        + _details(question, answers, near)
+        + _details(question, answers, near) + _speakers(question, answers, near)
     seen = {(d.kind, d.answers) for d in told}
     others: dict[tuple[int, str], list[int]] = {}     # one group per answer and kind
     for i, j, kind in versions:
@@ -160,3 +163,16 @@ def _details(question: str, answers: Sequence[Answer], near: list[int]) -> tuple
     the label speaks of the answer the reader reads first."""
     return tuple(Disagreement("detail", DETAIL, ((0,), (j,))) for j in near
                  if j > 0 and _comparable(answers, (0,), (j,)) and extended(answers[0].text, answers[j].text, question))
+
+
+
+def _speakers(question: str, answers: Sequence[Answer], near: list[int]) -> tuple[Disagreement, ...]:
+    """Asked who said something, near answers from two outlets that quote the asked words
+    but name different speakers for them (qa.answer.speakers)."""
+    if not asks_speaker(question):
+        return ()
+    said = {i: quoted_asked(question, answers[i].text) for i in near}
+    who = {i: speakers_of(answers[i].text, answers[i].context.get("before"), answers[i].context.get("after"))
+           for i in near if said[i]}
+    return tuple(Disagreement("attribution", ATTRIBUTION, ((i,), (j,))) for i, j in combinations(sorted(who), 2)
+                 if said[i] & said[j] and other_speakers(who[i], who[j]) and _comparable(answers, (i,), (j,)))

@@ -1,0 +1,94 @@
+"""Who said it: the speaker a news sentence gives its words, read from the sentence or, for
+a quote standing alone, from the sentences around it; and whether two outlets give one
+quoted word to different speakers.
+
+News prints a statement as an attributed sentence ("The union said …", "X and Y both
+warned that …") or as quoted paragraphs whose speaker is named once, before them ("The
+union said in a statement that …") or after them ("…,” the union added."). A quote-only
+sentence is therefore read with the sentence before and after it (``Answer.context``).
+
+Asked who said something the outlets quote ("Who called the plan 'reckless'?"), two
+outlets that quote the asked word but name different speakers for it ("X and Y warned it
+was 'reckless'" against "'… reckless …,' X said") attribute it differently. A speaker is
+compared by its names (capitalised words not opening the sentence, "Y" in "Grassroots
+group Y") against the other side's speaker words, so "the union" told as "Unite the
+union" is one speaker, and a name only one side gives is another.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from qa.answer.tellings import content_words, quotes
+
+_SPEECH = (r"(?:said|says|added|adds|warned|warns|told|tells|tweeted|tweets|wrote|writes|claimed|claims|"
+           r"argued|argues|insisted|insists|stated|states|described|describes|called|calls|accused|accuses|"
+           r"branded|brands|condemned|condemns|criticised|criticized|criticises|criticizes|declared|declares|"
+           r"urged|urges|complained|complains|responded|responds|replied|replies)")
+# "<who> (had) (both) said/warned (that) …" opening the sentence, after a leading conjunction.
+_LEADING = re.compile(r"^\W*(?:(?:but|and|however|meanwhile|yet|earlier|later),?\s+)?"
+                      r"(?P<who>[^,;:“”\"‘’()]{2,100}?)\s+(?:(?:has|have|had|also|both|previously|earlier|"
+                      rf"had\s+both|have\s+both)\s+)*{_SPEECH}\b", re.I)
+# "…,” <who> said." / "…,” said <who>." closing the sentence, after the quote.
+_TRAILING = re.compile(rf"[”\"’']\s*,?\s*(?:(?P<who>[^“”\"‘’]{{2,80}}?)\s+(?:has\s+|had\s+)?{_SPEECH}"
+                       rf"|{_SPEECH}\s+(?P<who_after>[^“”\"‘’]{{2,80}}?))\s*[.!?]?\s*$", re.I)
+_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w’'-]+")
+# "Who …?" or "Which <noun> …?" asking who said, called or accused something.
+_ASKS_WHO = re.compile(r"^\W*(?:(?:and|so|then)\s+)?(?:who|which\s+[\w-]+)\b", re.I)
+_SPEECH_ASKED = re.compile(r"\b(?:say|said|call(?:ed)?(?!\s+for\b)|describ\w*|accus\w*|warn\w*|brand\w*|"
+                           r"condemn\w*|criticis\w*|criticiz\w*|tweet\w*|wr[io]te|told|claim\w*|urg\w*)\b", re.I)
+
+
+def speaker(text: str) -> Optional[str]:
+    """The words naming who speaks in ``text``, at its start or after its closing quote;
+    None when it names no speaker in either frame."""
+    m = _TRAILING.search(text)
+    if m:
+        return m.group("who") or m.group("who_after")
+    m = _LEADING.match(text)
+    if m and not re.search(r"[“”\"‘]", m.group("who")):
+        return m.group("who")
+    return None
+
+
+def _stands_alone(text: str) -> bool:
+    """A quote with no speaker of its own: it opens with a quote mark, or closes one it
+    did not open (the quote began in an earlier sentence)."""
+    t = text.lstrip()
+    return t[:1] in "“\"‘" or bool(re.match(r"[^“\"]+”", t))
+
+
+def speakers_of(text: str, before: Optional[str] = None, after: Optional[str] = None) -> list[str]:
+    """Who speaks in ``text``: its own speaker, else (a quote standing alone) the speakers
+    the sentences ``before`` and ``after`` it name (empty: none found)."""
+    own = speaker(text)
+    if own is not None and not _stands_alone(text):
+        return [own]
+    if not _stands_alone(text):
+        return []
+    return [w for w in (own, speaker(after) if after and _stands_alone(after) else None,
+                        speaker(before) if before else None) if w]
+
+
+def names(who: list[str]) -> set[str]:
+    """The names among speaker words: capitalised words not opening them, folded."""
+    return {re.sub(r"[’']s$", "", n).casefold() for w in who for n in _NAME.findall(w)}
+
+
+def asks_speaker(question: str) -> bool:
+    """Does the question ask who said, called or accused something?"""
+    return bool(_ASKS_WHO.search(question)) and bool(_SPEECH_ASKED.search(question))
+
+
+def quoted_asked(question: str, text: str) -> set[str]:
+    """The question's content words that ``text`` puts inside quotes."""
+    return content_words(question) & content_words(" ".join(w for q in quotes(text) for w in q))
+
+
+def other_speakers(who_a: list[str], who_b: list[str]) -> bool:
+    """Does one side name a speaker the other's speaker words do not hold?"""
+    if not who_a or not who_b:
+        return False
+    words_a, words_b = (content_words(" ".join(w)) for w in (who_a, who_b))
+    names_a, names_b = (content_words(" ".join(names(w))) for w in (who_a, who_b))
+    return bool(names_a - words_b or names_b - words_a)

@@ -1,0 +1,103 @@
+"""Who said it (qa/answer/speakers.py): the speaker of a sentence, from the sentence or from
+the quote around it, and the attribution disagreement it gives when two outlets name
+different speakers for the words a question asks about. Made-up answers; then the real
+seed articles."""
+from __future__ import annotations
+
+import pytest
+
+from qa.answer.disagree import ATTRIBUTION, Disagreement, disagreements
+from qa.answer.speakers import asks_speaker, names, other_speakers, speaker, speakers_of
+from qa.types import Answer, Citation
+
+DAY = "2023-05-02"
+
+
+def _ans(text: str, doc: str, score: float = 0.8, before: str | None = None, after: str | None = None) -> Answer:
+    cites = (Citation(doc, f"Title {doc}", None, DAY, None, f"{doc}:p0", 0, len(text)),)
+    return Answer(text, score, {"before": before, "after": after}, cites)
+
+
+@pytest.mark.parametrize("text,who", [
+    ("The council said on Monday that the plan was reckless.", "The council"),
+    ("But residents and the tenants' union had both warned that it was “reckless”.", "residents and the tenants' union"),
+    ("“It is reckless,” said Jane Smith.", "Jane Smith"),
+    ("“It is reckless and we will fight it,” the union added.", "the union"),
+    ("Council leader Ann Lee described the plan as “reckless”.", "Council leader Ann Lee"),
+    ("The plan was reckless.", None),
+    ("“The plan is reckless and it will fail.", None),                 # the quote goes on
+])
+def test_speaker_of_a_sentence(text, who):
+    assert speaker(text) == who
+
+
+def test_a_quote_standing_alone_takes_its_speaker_from_around_it():
+    alone = "“Acts of vandalism like this plan neither help tenants nor save money."
+    before = "The tenants' union said in a statement that it would “fight the plan”."
+    after = "“They simply drive families out,” the union added."
+    assert speakers_of(alone, before, after) == ["the union", "The tenants' union"]
+    assert speakers_of(alone, "The weather was fine.", "Nothing else happened.") == []
+    # a sentence with a speaker of its own keeps it, whatever is around it
+    assert speakers_of("Ann Lee said it was “vandalism”.", before, after) == ["Ann Lee"]
+    # a sentence that quotes no one has no speaker, whoever speaks around it
+    assert speakers_of("The vote is on Monday.", before, after) == []
+
+
+def test_speakers_are_compared_by_their_names():
+    both = ["Campaign group Shelter Now and Unison the union"]
+    assert names(both) == {"shelter", "now", "unison"}
+    assert other_speakers(both, ["the union", "Unison"])                 # Shelter Now is only on one side
+    assert not other_speakers(["Unison the union"], ["the union", "Unison"])
+    assert not other_speakers(["the trade union"], ["the union"])        # no name to tell them apart
+    assert not other_speakers(both, [])                                  # one side names no one
+
+
+@pytest.mark.parametrize("question,asks", [
+    ("Who called the plan an act of vandalism?", True),
+    ("Which groups described the plan as vandalism?", True),
+    ("Who accused the council of vandalism?", True),
+    ("Who runs the council?", False),
+    ("What did the union call the plan?", False),
+    ("Who called for a vote?", False),
+])
+def test_asks_speaker(question, asks):
+    assert asks_speaker(question) is asks
+
+
+BOTH = "Campaign group Shelter Now and Unison the union had both warned that the plan was an act of “vandalism”."
+ALONE = "“Acts of vandalism like this plan neither help tenants nor save money."
+BEFORE = "Unison said in a statement that it would “fight the plan”."
+AFTER = "“They simply drive families out of the town,” the union added."
+
+
+def test_two_outlets_giving_the_asked_words_to_different_speakers_disagree():
+    answers = [_ans(BOTH, "a"), _ans(ALONE, "b", 0.5, BEFORE, AFTER)]
+    assert disagreements("Who called the plan an act of vandalism?", answers) == \
+        (Disagreement("attribution", ATTRIBUTION, ((0,), (1,))),)
+
+
+@pytest.mark.parametrize("question,answers", [
+    # the same speakers in both outlets
+    ("Who called the plan an act of vandalism?",
+     [_ans(BOTH, "a"), _ans("Shelter Now and Unison said the plan was “vandalism”.", "b", 0.5)]),
+    # one article holds both
+    ("Who called the plan an act of vandalism?", [_ans(BOTH, "a"), _ans(ALONE, "a", 0.5, BEFORE, AFTER)]),
+    # the asked word is not quoted by one side
+    ("Who called the plan an act of vandalism?",
+     [_ans(BOTH, "a"), _ans("Unison said the plan, an act of vandalism, would fail.", "b", 0.5)]),
+    # the question does not ask who said it
+    ("What is the plan?", [_ans(BOTH, "a"), _ans(ALONE, "b", 0.5, BEFORE, AFTER)]),
+    # the quote standing alone has no speaker around it
+    ("Who called the plan an act of vandalism?", [_ans(BOTH, "a"), _ans(ALONE, "b", 0.5, "It rained.", None)]),
+])
+def test_no_attribution_disagreement(question, answers):
+    assert all(d.kind != "attribution" for d in disagreements(question, answers))
+
+
+@pytest.mark.slow
+def test_real_articles_give_one_word_to_different_speakers(assistant):
+    r = assistant.ask("Who said the purge was an act of machismo?", k=3)
+    d = next((d for d in r.disagreements if d.kind == "attribution"), None)
+    assert d is not None, [a.text for a in r.answers]
+    texts = [r.answers[i].text for side in d.answers for i in side]
+    assert sorted(t.startswith("Grassroots group Momentum and Unite") for t in texts) == [False, True], texts
