@@ -1,10 +1,11 @@
 """What the answer-model stage adds to a warm ask(), measured as a difference within one run.
 
-    .venv/bin/python bench/stage_latency.py [--index index] [--reps 3] [--tops 5 10] [--json OUT]
+    .venv/bin/python bench/stage_latency.py [--index index] [--reps 3] [--tops 5 3:10] [--json OUT]
 
 One process, one loaded index and encoder, several Assistants over them: the stage off
-(``rescore_weight`` 0) and the stage on reading the best N candidates for each N of
-``--tops``. Every question of seeds/questions.jsonl (history included) is asked by each
+(``rescore_weight`` 0) and the stage on for each reading of ``--tops``: N reads the best N
+candidates; F:M the best F, then more up to M while one could still rise to first place
+(AskConfig ``rescore_top`` F, ``rescore_most`` M). Every question of seeds/questions.jsonl (history included) is asked by each
 configuration in turn, in a shuffled order per repetition, so machine noise hits all
 alike; the query-vector cache is kept (a repeated question is then timed on what the stage
 and the ranking cost, not the encoder). Reports p50/p95 of ask() per configuration and the
@@ -29,12 +30,26 @@ for _k, _v in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_P
 import numpy as np  # noqa: E402
 
 
+class Counting:
+    """The shared answer model, counting the sentences it reads for one configuration."""
+
+    def __init__(self, inner):
+        self.inner, self.read = inner, 0
+
+    def warm_up(self):
+        return self.inner.warm_up()
+
+    def score(self, question, sentences):
+        self.read += len(sentences)
+        return self.inner.score(question, sentences)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--index", default="index")
     ap.add_argument("--questions", default=str(ROOT / "seeds" / "questions.jsonl"))
     ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--tops", type=int, nargs="+", default=[5, 10])
+    ap.add_argument("--tops", nargs="+", default=["5", "3:10"])
     ap.add_argument("--json")
     args = ap.parse_args()
     from qa.answer.engine import Assistant
@@ -43,9 +58,10 @@ def main() -> int:
     if not base.rescoring:
         sys.exit("stage_latency: the answer model is off (QA_ANSWER_MODEL or a missing model folder)")
     confs = {"off": Assistant.from_built(base.built, base.encoder, replace(base.config, rescore_weight=0.0))}
-    for top in args.tops:
-        confs[f"top{top}"] = Assistant.from_built(base.built, base.encoder, replace(base.config, rescore_top=top),
-                                                  rescorer=base.rescorer)
+    for spec in args.tops:
+        first, _, most = spec.partition(":")
+        cfg = replace(base.config, rescore_top=int(first), rescore_most=int(most or first))
+        confs[f"top{spec}"] = Assistant.from_built(base.built, base.encoder, cfg, rescorer=Counting(base.rescorer))
     qs = [json.loads(line) for line in open(args.questions, encoding="utf-8") if line.strip()]
     times = {name: {} for name in confs}
     rng = random.Random(0)
@@ -65,6 +81,8 @@ def main() -> int:
         out[name] = {"p50_ms": round(float(np.median(ms)), 1), "p95_ms": round(float(np.percentile(ms, 95)), 1)}
         if name != "off":
             out[name]["added_p50_ms"] = round(float(np.median(ms - per["off"])), 1)
+            asks = args.reps * len(qs) + 1
+            out[name]["sentences_read_per_ask"] = round(confs[name].rescorer.read / asks, 2)
     print(json.dumps(out, indent=1))
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1), "utf-8")

@@ -8,7 +8,7 @@ abstention threshold:
 
     python bench/tune_rescore.py --questions seeds/questions.jsonl --index index \\
         --squad ../shared/data/squad/dev-v1.1.json --wikiqa ../shared/data/wikiqa/WikiQA-test.tsv \\
-        [--squad-limit 1000] [--top 10] [--json OUT]
+        [--squad-limit 1000] [--first 1] [--top 10] [--json OUT]
 
 Objective per weight: the news objective (right first answers plus right abstentions over
 all tune questions, at the best threshold whose false-abstention rate on answerable tune
@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import indexed_pool  # noqa: E402
 from qa.answer.engine import Assistant  # noqa: E402
-from qa.answer.rescore import blend, top_positions  # noqa: E402
+from qa.answer.rescore import blend, read_rising, top_positions  # noqa: E402
 from qa.ingest.textnorm import fold  # noqa: E402
 
 
@@ -92,8 +92,19 @@ def wikiqa_rows(path: str, index_dir: str | None, a: Assistant, model, top: int)
     return rows
 
 
+FIRST = [1]   # candidates always read (--first); then more while one could still rise to first
+
+
 def final(row: dict, w: float) -> np.ndarray:
-    return blend(row["fused"], row["top"], row["prob"], w) if len(row["fused"]) else row["fused"]
+    """The blended scores serving would give: ``read_rising`` picks, among the ``--top``
+    candidates read here, the ones serving reads at weight ``w`` (the best FIRST, then
+    more while one could still rise to first place)."""
+    if not len(row["fused"]):
+        return row["fused"]
+    prob_at = dict(zip(row["top"].tolist(), row["prob"].tolist()))
+    top, prob = read_rising(row["fused"], lambda pos: np.array([prob_at[int(i)] for i in pos]), w,
+                            FIRST[0], len(row["top"]))
+    return blend(row["fused"], top, prob, w)
 
 
 def mrr10(rows: list[dict], w: float) -> float:
@@ -152,13 +163,15 @@ def main() -> int:
     ap.add_argument("--squad"), ap.add_argument("--wikiqa")
     ap.add_argument("--squad-index", default=".cache/squad-pool"), ap.add_argument("--wikiqa-index", default=".cache/wikiqa-pool")
     ap.add_argument("--squad-limit", type=int, default=1000)
-    ap.add_argument("--top", type=int, default=10)
+    ap.add_argument("--top", type=int, default=10, help="read at most this many (AskConfig.rescore_most)")
+    ap.add_argument("--first", type=int, default=1, help="always read this many (AskConfig.rescore_top)")
     ap.add_argument("--max-false-abstention", type=float, default=0.05)
     ap.add_argument("--json")
     args = ap.parse_args()
     from qa.answer.answer_model import AnswerScorer
 
     model = AnswerScorer(args.model).warm_up()
+    FIRST[0] = min(args.first, args.top)
     a = Assistant(args.index).warm_up()
     qs = [json.loads(l) for l in open(args.questions, encoding="utf-8") if l.strip()]
     qs = [q for q in qs if q.get("split") == "tune"]
@@ -193,7 +206,7 @@ def main() -> int:
                                         round(r["objective"], 6), -r["weight"], -r["gate"]))
     print("best:", json.dumps(best))
     if args.json:
-        Path(args.json).write_text(json.dumps({"top": args.top, "results": results, "best": best}, indent=1), "utf-8")
+        Path(args.json).write_text(json.dumps({"top": args.top, "first": FIRST[0], "results": results, "best": best}, indent=1), "utf-8")
     return 0
 
 

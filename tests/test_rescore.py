@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from qa.answer.rescore import Rescorer, blend, top_positions
+from qa.answer.rescore import Rescorer, blend, read_rising, top_positions
 
 
 class KeywordRescorer:
@@ -34,17 +34,48 @@ def test_blend_only_lifts_what_was_read():
     assert top_positions(np.array([0.3, 0.3, 0.3]), 2).tolist() == [0, 1]   # ties: stable
 
 
+def test_read_rising_reads_the_first_then_only_what_could_still_rise():
+    fused = np.array([0.20, 0.90, 0.80, 0.30, 0.75])
+    asked = []
+
+    def score(pos):
+        asked.append(list(map(int, pos)))
+        return np.array([{1: 0.9, 2: 0.1, 4: 0.0, 3: 1.0, 0: 1.0}[int(i)] for i in pos])
+
+    top, prob = read_rising(fused, score, 0.5, 1, 10)
+    # 1 read first (blend 0.9); 2 could reach 0.9 (0.4 + 0.5) but not beat it: reading stops
+    assert top.tolist() == [1] and prob.tolist() == [0.9] and asked == [[1]]
+    asked.clear()
+    top, _ = read_rising(fused, score, 0.5, 2, 10)       # the best 2 always, in one call
+    assert top.tolist() == [1, 2] and asked == [[1, 2]]
+    top, _ = read_rising(fused, lambda pos: np.zeros(len(pos)), 0.5, 1, 3)
+    assert top.tolist() == [1, 2, 4]                     # never more than ``most``
+    assert read_rising(np.zeros(0), score, 0.5, 3, 10)[0].tolist() == []
+
+
+def test_read_rising_finds_the_best_answer_reading_all_would():
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        fused, probs = rng.random(12), rng.random(12)
+        w, first, most = rng.choice([0.1, 0.25, 0.5]), int(rng.integers(0, 4)), int(rng.integers(4, 12))
+        top, prob = read_rising(fused, lambda pos: probs[pos], w, first, most)
+        every = top_positions(fused, most)
+        assert len(top) <= most and set(top) <= set(every.tolist())
+        np.testing.assert_allclose(prob, probs[top])
+        assert np.argmax(blend(fused, top, prob, w)) == np.argmax(blend(fused, every, probs[every], w))
+
+
 def test_toy_rescorer_satisfies_the_contract_and_reorders_answers(assistant):
     from qa.answer.engine import Assistant
 
     toy = KeywordRescorer("Mirror")
     assert isinstance(toy, Rescorer)
     q = "How many members could lose their membership?"
-    cfg = replace(assistant.config, rescore_weight=0.5, rescore_top=10)
+    cfg = replace(assistant.config, rescore_weight=0.5, rescore_top=10, rescore_most=10)
     base = Assistant.from_built(assistant.built, assistant.encoder, replace(cfg, rescore_weight=0.0)).ask(q, k=3)
     plugged = Assistant.from_built(assistant.built, assistant.encoder, cfg, rescorer=toy)
     r = plugged.ask(q, k=3)
-    assert toy.calls and max(toy.calls) <= 10           # reads only the best rescore_top
+    assert toy.calls and toy.calls[0] <= 10             # the ranking reads at most rescore_most
     assert "Mirror" in r.answers[0].text
     off = Assistant.from_built(assistant.built, assistant.encoder, replace(cfg, rescore_weight=0.0), rescorer=toy)
     assert off.ask(q, k=3).answers == base.answers      # weight 0: the stage is off

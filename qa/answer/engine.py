@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import re
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -12,11 +11,12 @@ import numpy as np
 
 from qa.index.build import Built
 from qa.answer.compose import find_versions, to_answer
+from qa.answer.config import AskConfig  # noqa: F401  (re-exported: callers import it from here)
 from qa.answer.dedup import Group, group
 from qa.answer.disagree import disagreements
 from qa.index.encoder import Encoder
 from qa.settings import current
-from qa.answer.rescore import Rescorer, blend, default_rescorer, top_positions
+from qa.answer.rescore import Rescorer, blend, default_rescorer, read_rising
 from qa.answer.retrieve import Query, bm25_scores, features, lacks_asked_value
 from qa.answer.retriever import Request, Retriever, load_retriever
 from qa.answer.spelling import Corrector
@@ -27,35 +27,6 @@ from qa.answer.when import articles_from, month_table, named_period
 
 NOT_FOUND = "I could not find an answer to that in the articles."
 UNSURE = "The articles may not answer this directly. These are the closest sentences."
-
-
-@dataclass(frozen=True)
-class AskConfig:
-    """Scoring constants (see docs/tuning.md). The weights were chosen on three tuning
-    halves at once, the tuning half of seeds/questions.jsonl, ReQA-SQuAD questions of
-    even-index articles and WikiQA questions of even number; the threshold on the news
-    tuning half alone. Never on a reporting half."""
-    weights: dict = field(default_factory=lambda: {
-        "bm25_sent": 0.25, "bm25_pass": 0.15, "bm25_window": 0.0,
-        "dense_sent": 0.10, "dense_pass": 0.05, "dense_window": 0.45,
-        "type_mismatch": -0.20, "time_mismatch": -0.10})
-    threshold: float = 0.26          # abstain when the best answer scores below this
-    # Answers whose best scores below this carry UNSURE as their message. On the news
-    # tuning half 42% of such first answers were right, against 81% above it
-    # (docs/tuning.md, "Unsure answers").
-    confident: float = 0.45
-    # The optional answer-scorer stage (qa/answer/rescore.py): it reads the best ``rescore_top``
-    # candidates and its probability joins the fused score with ``rescore_weight``.
-    # Chosen by bench/tune_rescore.py on the tuning halves (docs/tuning.md, stage 2).
-    # Re-tuned on the one-pair-at-a-time int8 scorer; reading the best 5 instead of 10
-    # halves the stage's cost for 0.01 of SQuAD-even MRR@10 (docs/tuning.md, stage 2).
-    rescore_top: int = 5
-    rescore_weight: float = 0.25
-    rescore_threshold: float = 0.19  # the abstention threshold when the stage is on
-    rescore_gate: float = 0.0        # abstain when the best answer's probability is below this
-    history_weight: float = 0.5      # BM25 weight of the previous question's terms
-    answer_weight: float = 0.3       # BM25 weight of the previous answer's terms
-    repeat_penalty: float = 0.8      # a follow-up rarely wants the previous answer again
 
 
 def default_index_dir() -> Path:
@@ -243,14 +214,21 @@ class Assistant:
                  ) -> tuple[np.ndarray, np.ndarray]:
         """``fused`` joined with the re-scorer's probabilities (unchanged when the stage is
         off), and those probabilities per candidate (NaN where it did not read). It reads
-        the best ``rescore_top`` candidates, or all of them with ``everything``. Tuning
+        as ``read_rising`` decides (AskConfig), or every candidate with ``everything``. Tuning
         calls ``blend`` the same way, so both see the same scores."""
         cfg = self.config
         prob = np.full(len(cand), np.nan)
         if not self.rescoring or len(cand) == 0:
             return fused, prob
-        top = np.arange(len(cand)) if everything else top_positions(fused, cfg.rescore_top)
-        p = self.rescorer.score(query.dense_text, [self.sentence_text(int(cand[i])) for i in top])
+        def score(positions: np.ndarray) -> np.ndarray:
+            return self.rescorer.score(query.dense_text, [self.sentence_text(int(cand[i])) for i in positions])
+
+        if everything:
+            top = np.arange(len(cand))
+            p = score(top)
+        else:
+            top, p = read_rising(fused, score, cfg.rescore_weight, cfg.rescore_top,
+                                 max(cfg.rescore_top, cfg.rescore_most))
         prob[top] = p
         return blend(fused, top, p, cfg.rescore_weight), prob
 
