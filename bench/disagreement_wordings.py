@@ -5,7 +5,7 @@
 For each disagreement the seed articles hold, a few questions written for this check (none
 of them in seeds/questions.jsonl) are asked once (k = 3, the chat's default); a wording counts
 as found when a disagreement of the expected kind is reported. The kinds the rules do not
-look for yet are listed too, so the table shows what is missed. Then 20 questions that do
+look for yet are listed too, so the table shows what is missed. Then 25 questions that do
 not ask about a difference are asked, and any label on them is printed (docs/evaluation.md).
 """
 from __future__ import annotations
@@ -43,7 +43,7 @@ WORDINGS = (
     ("Corbyn suspended from the party / from the party whip", "detail",
      ("What is Corbyn suspended from?", "Is Jeremy Corbyn suspended from the party?",
       "Has Corbyn lost the Labour whip?", "Is Corbyn still suspended?")),
-    ("'machismo' from Unite / from Momentum and Unite (not looked for)", "attribution",
+    ("'machismo' from Unite / from Momentum and Unite", "attribution",
      ("Who said the purge was an act of machismo?", "Which groups described the ban as machismo?",
       "Who accused Labour of political machismo?")),
     ("how Momentum's 2022 statement goes on (not looked for)", "wording",
@@ -62,7 +62,11 @@ PROBES = ("Why was Corbyn suspended?", "What did the equalities watchdog find?",
           "Who protested outside Labour HQ?", "What is Socialist Appeal?", "What did Clive Lewis tweet?",
           "What did the Jewish Labour Movement say about the ban?", "Is Corbyn still a Labour MP?",
           "What did McDonnell call for?", "Which group was banned for links to Trotskyism?",
-          "What did Starmer say?", "What is the Alliance for Workers' Liberty?")
+          "What did Starmer say?", "What is the Alliance for Workers' Liberty?",
+          # who said it: one speaker in every outlet, or outlets quoting different things
+          "Who said the groups were not compatible with Labour's values?", "Who described the AWL as entryist?",
+          "Who called the move morally important?", "Who warned that this will only be the start?",
+          "Who said Labour is a broad, welcoming and democratic party?")
 
 
 def main() -> int:

@@ -24,6 +24,8 @@ def _ans(text: str, doc: str, score: float = 0.8, before: str | None = None, aft
     ("“It is reckless,” said Jane Smith.", "Jane Smith"),
     ("“It is reckless and we will fight it,” the union added.", "the union"),
     ("Council leader Ann Lee described the plan as “reckless”.", "Council leader Ann Lee"),
+    ("The council’s housing chief said it was reckless.", "The council’s housing chief"),
+    ("The tenants’ chair said.", "The tenants’ chair"),
     ("The plan was reckless.", None),
     ("“The plan is reckless and it will fail.", None),                 # the quote goes on
 ])
@@ -41,6 +43,8 @@ def test_a_quote_standing_alone_takes_its_speaker_from_around_it():
     assert speakers_of("Ann Lee said it was “vandalism”.", before, after) == ["Ann Lee"]
     # a sentence that quotes no one has no speaker, whoever speaks around it
     assert speakers_of("The vote is on Monday.", before, after) == []
+    # nor does one opening with a quoted name: "'Shelter Now' was also banned"
+    assert speakers_of("‘Shelter Now’ has also been described as a “front” group.", before, after) == []
 
 
 def test_speakers_are_compared_by_their_names():

@@ -27,10 +27,10 @@ _SPEECH = (r"(?:said|says|added|adds|warned|warns|told|tells|tweeted|tweets|wrot
            r"urged|urges|complained|complains|responded|responds|replied|replies)")
 # "<who> (had) (both) said/warned (that) …" opening the sentence, after a leading conjunction.
 _LEADING = re.compile(r"^\W*(?:(?:but|and|however|meanwhile|yet|earlier|later),?\s+)?"
-                      r"(?P<who>[^,;:“”\"‘’()]{2,100}?)\s+(?:(?:has|have|had|also|both|previously|earlier|"
+                      r"(?P<who>(?:[^,;:“”\"‘’()]|[’'](?=\w)|(?<=s)[’'](?=\s)){2,100}?)\s+(?:(?:has|have|had|also|both|previously|earlier|"
                       rf"had\s+both|have\s+both)\s+)*{_SPEECH}\b", re.I)
 # "…,” <who> said." / "…,” said <who>." closing the sentence, after the quote.
-_TRAILING = re.compile(rf"[”\"’']\s*,?\s*(?:(?P<who>[^“”\"‘’]{{2,80}}?)\s+(?:has\s+|had\s+)?{_SPEECH}"
+_TRAILING = re.compile(rf"[”\"’'](?!\w)\s*,?\s*(?:(?P<who>[^“”\"‘’]{{2,80}}?)\s+(?:has\s+|had\s+)?{_SPEECH}"
                        rf"|{_SPEECH}\s+(?P<who_after>[^“”\"‘’]{{2,80}}?))\s*[.!?]?\s*$", re.I)
 _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w’'-]+")
 # "Who …?" or "Which <noun> …?" asking who said, called or accused something.
@@ -43,7 +43,7 @@ def speaker(text: str) -> Optional[str]:
     """The words naming who speaks in ``text``, at its start or after its closing quote;
     None when it names no speaker in either frame."""
     m = _TRAILING.search(text)
-    if m:
+    if m and (re.search(r"[“\"‘]", text[:m.start()]) or _stands_alone(text)):   # a quote closes there
         return m.group("who") or m.group("who_after")
     m = _LEADING.match(text)
     if m and not re.search(r"[“”\"‘]", m.group("who")):
@@ -51,11 +51,21 @@ def speaker(text: str) -> Optional[str]:
     return None
 
 
+# A short quote opening a sentence that goes on is a name or a term ("'Acme' was banned"),
+# not a statement: (quoted words, the rest of the sentence).
+_OPENING = re.compile(r"^\W*?[“‘\"']((?:[^”’\"']|[’'](?=\w))*)[”’\"'](?!\w)(.*)$", re.S)
+MIN_STATEMENT_WORDS = 4   # fewer quoted words before the sentence goes on: a name, not a statement
+
+
 def _stands_alone(text: str) -> bool:
     """A quote with no speaker of its own: it opens with a quote mark, or closes one it
-    did not open (the quote began in an earlier sentence)."""
+    did not open (the quote began in an earlier sentence); a short quoted name opening a
+    sentence that goes on does not count."""
     t = text.lstrip()
-    return t[:1] in "“\"‘" or bool(re.match(r"[^“\"]+”", t))
+    if t[:1] in "“\"‘":
+        m = _OPENING.match(t)
+        return not (m and len(m.group(1).split()) < MIN_STATEMENT_WORDS and len(m.group(2).split()) >= 3)
+    return bool(re.match(r"[^“\"]+”", t))
 
 
 def speakers_of(text: str, before: Optional[str] = None, after: Optional[str] = None) -> list[str]:
