@@ -298,12 +298,18 @@ def test_real_articles_quote_one_speaker_differently(assistant, question, one, o
 
 
 @pytest.mark.slow
-def test_real_articles_tell_a_suspension_with_a_detail_more(assistant):
-    r = assistant.ask("What is Corbyn suspended from?", k=3)
-    d = next((d for d in r.disagreements if d.kind == "detail"), None)
+@pytest.mark.parametrize("question,kind,one_side", [
+    # one outlet says more: "suspended from the party" / "from the party whip"
+    ("What is Corbyn suspended from?", "detail", "suspended from the party whip"),
+    # one word given to two speakers by one outlet, to one by the other (qa/answer/speakers.py)
+    ("Who said the purge was an act of machismo?", "attribution", "Grassroots group Momentum and Unite"),
+])
+def test_real_articles_tell_one_thing_differently(assistant, question, kind, one_side):
+    r = assistant.ask(question, k=3)
+    d = next((d for d in r.disagreements if d.kind == kind), None)
     assert d is not None, [a.text for a in r.answers]
     texts = [r.answers[i].text for side in d.answers for i in side]
-    assert sorted(["suspended from the party whip" in t for t in texts]) == [False, True], texts
+    assert sorted([one_side in t for t in texts]) == [False, True], texts
 
 
 @pytest.mark.slow

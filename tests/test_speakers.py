@@ -1,7 +1,7 @@
 """Who said it (qa/answer/speakers.py): the speaker of a sentence, from the sentence or from
 the quote around it, and the attribution disagreement it gives when two outlets name
-different speakers for the words a question asks about. Made-up answers; then the real
-seed articles."""
+different speakers for the words a question asks about. Made-up answers (the real seed
+articles: tests/test_disagree.py)."""
 from __future__ import annotations
 
 import pytest
@@ -97,11 +97,3 @@ def test_two_outlets_giving_the_asked_words_to_different_speakers_disagree():
 def test_no_attribution_disagreement(question, answers):
     assert all(d.kind != "attribution" for d in disagreements(question, answers))
 
-
-@pytest.mark.slow
-def test_real_articles_give_one_word_to_different_speakers(assistant):
-    r = assistant.ask("Who said the purge was an act of machismo?", k=3)
-    d = next((d for d in r.disagreements if d.kind == "attribution"), None)
-    assert d is not None, [a.text for a in r.answers]
-    texts = [r.answers[i].text for side in d.answers for i in side]
-    assert sorted(t.startswith("Grassroots group Momentum and Unite") for t in texts) == [False, True], texts
