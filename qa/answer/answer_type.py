@@ -7,6 +7,7 @@ number in it, however similar. These are general English rules, not per-corpus o
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _NUM_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
               r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
@@ -137,13 +138,19 @@ def answer_entity(question: str, answer: str) -> str | None:
 _PARTICLES = {"of", "for", "the", "and", "in", "on", "against", "de", "da", "di", "du", "van", "von", "der", "la", "le", "al", "bin"}
 
 
+@lru_cache(maxsize=4)
+def _folded(names: frozenset[str]) -> frozenset[str]:
+    """``names`` folded as ``_fold`` folds a word, once per set (a frozenset keeps its hash)."""
+    return frozenset(_fold(n) for n in names)
+
+
 def _is_name(words: str, names: frozenset[str] = frozenset()) -> bool:
     """Capitalised words, little words and name particles between them ("Alliance for
     Workers' Liberty", "Gloria de Piero"), and no description ("Acme's general secretary");
     in lower case, half its words or more ones the articles only write as names (``names``:
     "jane doe" when they write "Doe")."""
     ws = words.split()
-    known = {_fold(n) for n in names}
+    known = _folded(names)
     if ws and 2 * sum(_fold(w) in known for w in ws) >= len(ws):   # "jane doe": Doe is a name
         return True
     return bool(ws) and ws[0][0].isupper() and all(w[0].isupper() or w.casefold() in _PARTICLES for w in ws)
