@@ -8,7 +8,7 @@ abstention threshold:
 
     python bench/tune_rescore.py --questions seeds/questions.jsonl --index index \\
         --squad ../shared/data/squad/dev-v1.1.json --wikiqa ../shared/data/wikiqa/WikiQA-test.tsv \\
-        [--squad-limit 1000] [--first 1] [--top 10] [--json OUT]
+        [--squad-limit 1000] [--first 1] [--top 8] [--json OUT]
 
 Objective per weight: the news objective (right first answers plus right abstentions over
 all tune questions, at the best threshold whose false-abstention rate on answerable tune
@@ -163,7 +163,7 @@ def main() -> int:
     ap.add_argument("--squad"), ap.add_argument("--wikiqa")
     ap.add_argument("--squad-index", default=".cache/squad-pool"), ap.add_argument("--wikiqa-index", default=".cache/wikiqa-pool")
     ap.add_argument("--squad-limit", type=int, default=1000)
-    ap.add_argument("--top", type=int, default=10, help="read at most this many (AskConfig.rescore_most)")
+    ap.add_argument("--top", type=int, default=8, help="read at most this many (AskConfig.rescore_most)")
     ap.add_argument("--first", type=int, default=1, help="always read this many (AskConfig.rescore_top)")
     ap.add_argument("--max-false-abstention", type=float, default=0.05)
     ap.add_argument("--json")

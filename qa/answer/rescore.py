@@ -42,8 +42,8 @@ def read_rising(fused: np.ndarray, score: Callable[[np.ndarray], np.ndarray], we
     while (1 - weight) * fused + weight (its blend at probability 1) beats the best blend
     read so far. The first one that cannot ends the reading, since every candidate below
     it scores lower. So the best answer is the one reading all ``most`` would give, at a
-    fraction of the cost where the fused scores are far apart (docs/tuning.md, stage 2:
-    the best 1 always, at most 10, read 5.5 news candidates per question on average).
+    fraction of the cost where the fused scores are far apart (docs/tuning.md, session 7:
+    the best 1 always, at most 8, read 4.6 news tune candidates per question on average).
     ``score(positions)`` gives the probabilities of the candidates at those positions."""
     fused = np.asarray(fused, dtype=float)
     order = top_positions(fused, most)

@@ -27,8 +27,8 @@ _SPEECH = (r"(?:said|says|added|adds|warned|warns|told|tells|tweeted|tweets|wrot
            r"urged|urges|complained|complains|responded|responds|replied|replies)")
 # "<who> (had) (both) said/warned (that) …" opening the sentence, after a leading conjunction.
 _LEADING = re.compile(r"^\W*(?:(?:but|and|however|meanwhile|yet|earlier|later),?\s+)?"
-                      r"(?P<who>(?:[^,;:“”\"‘’()]|[’'](?=\w)|(?<=s)[’'](?=\s)){2,100}?)\s+(?:(?:has|have|had|also|both|previously|earlier|"
-                      rf"had\s+both|have\s+both)\s+)*{_SPEECH}\b", re.I)
+                      r"(?P<who>(?:[^,;:“”\"‘’()]|[’'](?=\w)|(?<=s)[’'](?=\s)){2,100}?)\s+"   # possessives kept
+                      rf"(?:(?:has|have|had|also|both|previously|earlier)\s+)*{_SPEECH}\b", re.I)
 # "…,” <who> said." / "…,” said <who>." closing the sentence, after the quote.
 _TRAILING = re.compile(rf"[”\"’'](?!\w)\s*,?\s*(?:(?P<who>[^“”\"‘’]{{2,80}}?)\s+(?:has\s+|had\s+)?{_SPEECH}"
                        rf"|{_SPEECH}\s+(?P<who_after>[^“”\"‘’]{{2,80}}?))\s*[.!?]?\s*$", re.I)
