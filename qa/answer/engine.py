@@ -11,7 +11,7 @@ import numpy as np
 
 from qa.index.build import Built
 from qa.answer.compose import find_versions, to_answer
-from qa.answer.config import AskConfig  # noqa: F401  (re-exported: callers import it from here)
+from qa.answer.config import AskConfig
 from qa.answer.dedup import Group, group
 from qa.answer.disagree import disagreements
 from qa.index.encoder import Encoder
@@ -220,6 +220,7 @@ class Assistant:
         prob = np.full(len(cand), np.nan)
         if not self.rescoring or len(cand) == 0:
             return fused, prob
+
         def score(positions: np.ndarray) -> np.ndarray:
             return self.rescorer.score(query.dense_text, [self.sentence_text(int(cand[i])) for i in positions])
 
