@@ -80,7 +80,7 @@ def matches(kind: str | None, sentence: str, question: str) -> bool:
     rest = _strip_question_words(sentence, question) if kind in ("entity", "person", "number", "date") else sentence
     if kind == "duration":
         rest = _NOT_A_LENGTH.sub(" ", rest)
-    # News answers "who" with people and organisations alike ("Who condemned the move?" -
+    # News answers "who" with people and organisations alike ("Who criticised the plan?" -
     # "the union"), so a who-question wants any name the question does not already hold.
     pattern = PATTERNS["entity" if kind == "person" else kind]
     return bool(pattern.search(rest))
@@ -114,8 +114,8 @@ def answer_entity(question: str, answer: str) -> str | None:
         for m in runs:
             words = [w for w in m.group().split() if w.lower() != "the"]
             if len(words) > 1 and any(w.casefold().rstrip("s") == noun for w in words):
-                return _clean(" ".join(words))   # not the bare noun ("an MP on the left")
-    # The name nearest the words the question asked about: "general secretary David Evans"
+                return _clean(" ".join(words))   # not the bare noun ("a senator from the state")
+    # The name nearest the words the question asked about: "finance director Jane Doe"
     # for "Who is the general secretary?", not the website the sentence opened with.
     asked = [m.start() for m in re.finditer(r"[\w’'-]{4,}", answer) if _fold(m.group()) in qwords]
     best = None
@@ -145,8 +145,8 @@ def _folded(names: frozenset[str]) -> frozenset[str]:
 
 
 def _is_name(words: str, names: frozenset[str] = frozenset()) -> bool:
-    """Capitalised words, little words and name particles between them ("Alliance for
-    Workers' Liberty", "Gloria de Piero"), and no description ("Acme's general secretary");
+    """Capitalised words, little words and name particles between them ("Bank of
+    England", "Ludwig van Beethoven"), and no description ("Acme's general secretary");
     in lower case, half its words or more ones the articles only write as names (``names``:
     "jane doe" when they write "Doe")."""
     ws = words.split()
@@ -250,7 +250,7 @@ def describes(subject: str, sentence: str) -> bool:
     if re.search(rf"\b{x}(?:[’']s)?{_DESCRIBED_AFTER}", sentence, re.I):
         return True
     if re.search(rf"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+\s*\({x}\)", sentence):
-        return True                       # "the National Executive Committee (NEC)"
+        return True                       # "the Federal Aviation Administration (FAA)"
     before = re.search(rf"(?:^|\s)([a-z][\w’'-]*|[A-Z]{{2,}}s?)\s+{x}\b", sentence)
     return bool(before) and before.group(1).casefold() not in _NOT_DESCRIPTORS
 

@@ -11,7 +11,7 @@ whether two copies merge never depends on which of them scored higher:
 - before it, only a speech lead-in ("A party spokeswoman said: “") or punctuation; the
   lead-in is kept beside the citation (``lead_in``) so the quote does not lose its speaker;
 - after it, punctuation, or a short trailing phrase without a negation or a contrast
-  ("... revoked as a result of the purge."): cutting "but the party denied it" would
+  ("... closed as a result of the cuts."): cutting "but the party denied it" would
   change what the sentence says.
 Copies from articles published more than OCCASION_DAYS apart are different statements
 (a spokesperson repeating a line a year later), so they never merge.

@@ -7,8 +7,8 @@ gives both figures holds them both true, so they count different things), and an
 from articles published more than a week apart (``dedup.same_occasion``) report different
 occasions, so they are not compared.
 
-Figures. Values are read with what they count (qa.answer.quantities: "as many as 1,000 members"
-and "hundreds of supporters" are both people; "1,000" = "a thousand"). Two answers
+Figures. Values are read with what they count (qa.answer.quantities: "as many as 2,000 workers"
+and "hundreds of staff" are both people; "2,000" = "two thousand"). Two answers
 disagree when they give values of one unit that cannot both hold. Only the unit the
 question asks about counts ("how many members" wants people, "what was the vote" a
 tally), else those of the answer type it wants (qa.answer.answer_type); a question that asks

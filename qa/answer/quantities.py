@@ -1,19 +1,19 @@
-"""Quantities in news sentences, read with what they count: "as many as 1,000 members",
-"hundreds of supporters", "a nine-hour meeting", "20 votes to 12", "£1.5bn", "40%".
+"""Quantities in news sentences, read with what they count: "as many as 2,000 workers",
+"hundreds of residents", "a six-hour hearing", "15 votes to 9", "£1.5bn", "40%".
 
 Each value becomes a ``Figure``: a unit and an interval, so that a value in other words
-is equal ("1,000" = "a thousand" = "one thousand"; "about 1,000" holds 960, within
+is equal ("2,000" = "two thousand"; "about 2,000" holds 1,920, within
 APPROX) and a vague one covers a range ("hundreds": 200 to 900, "tens of thousands":
 20,000 to 90,000; "more than N" is N and up). What a value counts is the first plural
 noun after it (after an optional "of the"), with general rules for news:
 - people are one unit whatever an outlet calls them (members, supporters, activists…),
   since outlets count the same people under different names;
 - durations are in minutes, and the length of a named thing is marked with it
-  ("a nine-hour meeting": duration:meet), so it is not taken for the length of another
-  ("one month's payroll"); "two days after" is a point in time and is not read;
-- a vote "20 votes to 12" / "by 20-12" is one tally; a year and a day of a month are dates;
-- a count of another set ("three more groups", "the other two groups") and values that
-  count nothing said ("11 voted against", "two-to-one") are not read; nor are ages,
+  ("a six-hour hearing": duration:hear), so it is not taken for the length of another
+  ("one week's wages"); "three days after" is a point in time and is not read;
+- a vote "15 votes to 9" / "by 15-9" is one tally; a year and a day of a month are dates;
+- a count of another set ("four more schools", "the other two schools") and values that
+  count nothing said ("9 voted against", "three-to-one") are not read; nor are ages,
   clock times, dated slashes or names ("Covid-19", "Formula One").
 """
 from __future__ import annotations
@@ -50,7 +50,7 @@ _BODIES = {_STEM.term(w) for w in "groups organisations organizations factions b
 VOTE = _STEM.term("votes")   # the unit of "how many votes"
 _MORE = {"more", "further", "additional", "new"}
 _OTHER_SET = {"more", "other", "further", "another", "additional", "extra", "remaining", "new"}
-# After a unit of time, these make a point in time ("two days after"), not a length.
+# After a unit of time, these make a point in time ("three days after"), not a length.
 _OFFSET = {"ago", "later", "earlier", "after", "before", "since", "into", "until"}
 _HEDGES = [(re.compile(r"(?:about|around|roughly|approximately|some|nearly|almost|close to|estimated|"
                        r"as many as|as much as|as few as|up to)$"), "approx"),
@@ -60,7 +60,7 @@ _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _TOKEN = re.compile(rf"(?P<num>(?<![\w:/.,£$€])(?P<cur>[£$€])?(?P<n>{_NUM})(?P<mult>bn|m|k)?(?P<pct>%)?"
                     rf"(?![\w:/]|[.,]\d))|(?P<word>[^\W\d_]+(?:[’'][^\W\d_]+)?)|(?P<junk>\w+)|(?P<p>\S)")
 _TALLY = re.compile(r"\b(\d+|[a-z]+)\s+votes?\s+to\s+(\d+|[a-z]+)\b|\bby\s+(\d+)\s*(?:-|–|to)\s*(\d+)\b", re.I)
-# "20 members voted in favour of X and 11 voted against", "19 voted to ban X and 11 against": a
+# "15 members voted in favour of X and 9 voted against", "14 voted to close X and 9 against": a
 # tally too, whose "20 members" still counts people (how many voted for it).
 _ANY_NUMBER = re.compile(r"\d|\b(?:" + "|".join(list(_WORD_VALUES) + list(_SCALES) + list(_VAGUE)) + r")\b", re.I)
 _COUNT = r"(\d+|" + "|".join(sorted(_WORD_VALUES, key=len, reverse=True)) + r")"
@@ -87,9 +87,9 @@ class _Tokens:
 
 def figures(text: str, more: bool = False) -> list[Figure]:
     """Every value in ``text`` with the unit it counts (values without one are left out).
-    ``more``: read "three more groups" as three groups too. It answers "how many groups
-    were banned this time?", but is not the count of one set that another outlet's "four
-    groups" could contradict, so disagreements leave it out."""
+    ``more``: read "four more schools" as four schools too. It answers "how many schools
+    were closed this time?", but is not the count of one set that another outlet's "five
+    schools" could contradict, so disagreements leave it out."""
     if not _ANY_NUMBER.search(text):
         return []                             # most sentences: skip the tokenizer
     return list(_figures(text, more))
@@ -98,7 +98,7 @@ def figures(text: str, more: bool = False) -> list[Figure]:
 @lru_cache(maxsize=16384)                     # ranking reads the same sentences question after question
 def _figures(text: str, more: bool) -> tuple[Figure, ...]:
     out, tallies = [], [m.span() for m in _TALLY.finditer(text)]
-    for m in _TALLY.finditer(text):           # "20 votes to 12", "by 20-12": for * 1e6 + against
+    for m in _TALLY.finditer(text):           # "15 votes to 9", "by 15-9": for * 1e6 + against
         a, b = (_int(g) for g in (m.group(1) or m.group(3), m.group(2) or m.group(4)))
         if a is not None and b is not None:
             out.append(Figure("tally", a * 1e6 + b, a * 1e6 + b))
@@ -123,7 +123,7 @@ def _read(t: _Tokens, i: int, more: bool = False) -> Optional[tuple[float, float
     """(lo, hi, next token, unit or None) of a value starting at token i, else None."""
     m = t.m[i]
     if i and t.low[i - 1] in _OTHER_SET:
-        return None                           # "the other two groups"
+        return None                           # "the other two schools"
     if t.kind[i] == "num":
         if m.group("mult") and not m.group("cur"):
             return None                       # "9m": metres or millions, unknowable
@@ -208,19 +208,19 @@ def _bounds(t: _Tokens, i: int, value: float) -> tuple[float, float]:
 def _unit(t: _Tokens, j: int, more: bool = False) -> tuple[Optional[str], float]:
     """What the value before token j counts, with its factor to minutes for time: the first
     plural noun or unit of time in the next few words, after an optional "of (the)".
-    (None, 1) when there is none or the count is of another set ("three more groups")."""
+    (None, 1) when there is none or the count is of another set ("four more schools")."""
     if t.words(j) == ["of"]:
         j += 2 if t.words(j + 1) in (["the"], ["these"], ["those"], ["their"], ["its"]) else 1
     for k in range(j, min(j + 5, len(t.low))):
         w = re.sub(r"[’']s$", "", t.low[k])
         if w == "-" and _touching(t, k):
-            continue                          # "nine-hour", "far-left"
+            continue                          # "six-hour", "well-known"
         if more and w in _MORE:
-            continue                          # "three more groups" (``figures``' ``more``)
+            continue                          # "four more schools" (``figures``' ``more``)
         if t.kind[k] != "word" or w in _OTHER_SET:
             return None, 1
         single = w[:-1] if w.endswith("s") else w
-        if single in _MINUTES:                # "a 20-year-old" is an age; "a nine-hour meeting" a thing's length
+        if single in _MINUTES:                # "a 20-year-old" is an age; "a six-hour hearing" a thing's length
             after = t.words(k + 1)
             if t.words(k + 1, 2) == ["-", "old"] or (after and after[0] in _OFFSET):
                 return None, 1

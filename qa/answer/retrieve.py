@@ -135,7 +135,7 @@ def lacks_asked_value(query: Query, text: str) -> bool:
 def type_mismatch(query: Query, text: str) -> float:
     """The ``type_mismatch`` feature of one sentence (module docstring). A question that
     names what it counts ("How many groups …?", "What was the vote …?") wants a figure of that
-    unit ("three more groups" counts groups); a number of another unit may still count it in
+    unit ("four more schools" counts schools); a number of another unit may still count it in
     other words ("ten players" for "how many Panthers"), so it is half a mismatch."""
     if query.counted is not None:
         return count_mismatch(query.counted, query, text)

@@ -10,8 +10,8 @@ sentence is therefore read with the sentence before and after it (``Answer.conte
 Asked who said something the outlets quote ("Who called the plan 'reckless'?"), two
 outlets that quote the asked word but name different speakers for it ("X and Y warned it
 was 'reckless'" against "'… reckless …,' X said") attribute it differently. A speaker is
-compared by its names (capitalised words not opening the sentence, "Y" in "Grassroots
-group Y") against the other side's speaker words, so "the union" told as "Unite the
+compared by its names (capitalised words not opening the sentence, "Y" in "Campaign
+group Y") against the other side's speaker words, so "the union" told as "Unison the
 union" is one speaker, and a name only one side gives is another.
 """
 from __future__ import annotations

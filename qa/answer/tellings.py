@@ -15,8 +15,8 @@ names and asks what they said or thought of it ("What did X say about …?", "Ho
 react?"), so a question about something else ("Who is X?") is not told of it.
 
 Details. Two outlets tell one thing in the same words, but one stops where the other goes
-on with one more word: "who remains suspended from the tennis club, said" against "who
-remains suspended from the tennis club committee following": the club, or only its
+on with one more word: "who is still barred from the tennis club, said" against "who is
+still barred from the tennis club committee following": the club, or only its
 committee? The shared stretch must hold at least MIN_DETAIL_WORDS words, one of them a
 word of the question, end at a punctuation mark in one sentence and carry on with a content
 word in the other. One of the two must be the first answer (among all near pairs, it also

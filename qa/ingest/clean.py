@@ -15,8 +15,8 @@ from qa.ingest.dateline import is_dateline, is_pure_dateline, parse_date
 Span = tuple[int, int]
 
 _PHOTO = re.compile(
-    # Scraped pages often glue the label to the credit: "image copyrightGetty Images",
-    # "image captionSir Keir ...", so no word boundary after the label.
+    # Scraped pages often glue the label to the credit: "image copyrightReuters",
+    # "image captionThe minister ...", so no word boundary after the label.
     r"^(image|photo|photograph|picture|pic|media)\s*(copyright|source|caption|credit)|"
     r"\bvia getty images\b|^(photo|photograph|picture|image|credit|pic)s?\s*(by)?\s*[:©]|"
     r"^©|\bcopyright\s*©|^\(?photo by\b|\b(pa|ap|reuters|afp|shutterstock) (images|photo|wire)\b.{0,40}$|"
@@ -67,7 +67,7 @@ _SENTENCE_END = re.compile(r"[.!?…‼⁇⁈⁉。！？؟۔।॥:][\"'”’�
 _BULLET = re.compile(r"^[•●▪◦‣∙·*–—-]\s+")
 # A photo caption glued after a paragraph's last sentence, or opening a line: "Pictured:",
 # "Pictured left:", "(Pictured)", "Above:", "Photo:". Only right after a sentence ends, so
-# "Sir Keir (pictured) said …" inside a sentence is left alone.
+# "The minister (pictured) said …" inside a sentence is left alone.
 _LABEL = r"(?:pictured|above|below|inset|main (?:picture|image|photo)|photo|photograph|picture|image)"
 _GLUED_CAPTION = re.compile(
     rf"(?:^|([.!?…][\"'”’)\]]*)\s+)(?:\(\s*{_LABEL}\b[^)]*\)|{_LABEL}"

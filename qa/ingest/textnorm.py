@@ -1,7 +1,7 @@
 """Text folding and the one tokenizer shared by indexing, querying and evaluation.
 
-Folding maps typographic variants onto one form so that "anti-Semitism",
-"anti‑semitism" and "antisemitism" compare equal, and curly quotes equal straight
+Folding maps typographic variants onto one form so that "Co-operation",
+"co‑operation" and "cooperation" compare equal, and curly quotes equal straight
 ones. Offsets are never computed on folded text: folding is only for matching.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ _QUOTES = {
 }
 _TRANS = str.maketrans({**{d: "-" for d in _DASHES}, **_QUOTES})
 _WS = re.compile(r"\s+")
-# Hyphens inside a word are removed so "anti-semitism" == "antisemitism"; the same
+# Hyphens inside a word are removed so "co-operation" == "cooperation"; the same
 # rule makes "co-operative" == "cooperative".
 _INWORD_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
@@ -90,7 +90,7 @@ class Tokenizer:
 
 # British and American spellings of the same word. News copied between outlets (wire
 # copy, aggregators) and readers' questions mix them: "organised" / "organized",
-# "labour" / "labor", "defence" / "defense", "centre" / "center". Each rule rewrites both
+# "colour" / "color", "defence" / "defense", "centre" / "center". Each rule rewrites both
 # spellings to one form before stemming (Snowball keeps them apart: "organis" vs
 # "organ"). Rules are whole-word patterns over common suffixes, so unrelated words
 # ("size", "prize", "four", "hour") are left alone.
