@@ -113,7 +113,7 @@
     add(el("div", { class: "qa-msg qa-error", role: "alert" }, [text]));
   }
 
-  // A merged quote's lead-in ("A Labour spokeswoman said:"): the outlet's own words, so
+  // A merged quote's lead-in ("A party spokeswoman said:"): the outlet's own words, so
   // always in quotation marks; null, blank or not a string shows nothing.
   function leadIn(c) {
     return typeof c.lead_in === "string" && c.lead_in.trim() ? "\u201c" + c.lead_in.trim() + "\u201d" : "";
