@@ -27,7 +27,7 @@ MIN_HIT_AT_1 = 0.79                 # measured 0.816 (one question less: 0.796)
 MIN_ABSTENTION_RECALL = 0.22        # measured 0.278 (one question less: 0.222)
 MIN_ABSTENTION_F1 = 0.36            # measured 0.435 (recall 0.222 at precision 1.0: 0.364)
 MAX_FALSE_ABSTENTION_RATE = 0.05    # measured 0.000 (two questions more: 0.041)
-MIN_DISAGREEMENT_RECALL = 0.25      # measured 0.500 (one question less: 0.250)
+MIN_DISAGREEMENT_RECALL = 0.50      # measured 0.750 in session 7 (one question less: 0.500)
 MAX_FALSE_ALARM_RATE = 0.02         # the "at most once in fifty"; measured 0.000
 
 
