@@ -72,10 +72,8 @@ def speakers_of(text: str, before: Optional[str] = None, after: Optional[str] = 
     """Who speaks in ``text``: its own speaker, else (a quote standing alone) the speakers
     the sentences ``before`` and ``after`` it name (empty: none found)."""
     own = speaker(text)
-    if own is not None and not _stands_alone(text):
-        return [own]
     if not _stands_alone(text):
-        return []
+        return [own] if own is not None else []
     return [w for w in (own, speaker(after) if after and _stands_alone(after) else None,
                         speaker(before) if before else None) if w]
 
