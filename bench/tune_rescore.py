@@ -92,18 +92,15 @@ def wikiqa_rows(path: str, index_dir: str | None, a: Assistant, model, top: int)
     return rows
 
 
-FIRST = [1]   # candidates always read (--first); then more while one could still rise to first
-
-
 def final(row: dict, w: float) -> np.ndarray:
     """The blended scores serving would give: ``read_rising`` picks, among the ``--top``
-    candidates read here, the ones serving reads at weight ``w`` (the best FIRST, then
-    more while one could still rise to first place)."""
+    candidates read here, the ones serving reads at weight ``w`` (the best ``row["first"]``,
+    i.e. --first, then more while one could still rise to first place)."""
     if not len(row["fused"]):
         return row["fused"]
     prob_at = dict(zip(row["top"].tolist(), row["prob"].tolist()))
     top, prob = read_rising(row["fused"], lambda pos: np.array([prob_at[int(i)] for i in pos]), w,
-                            FIRST[0], len(row["top"]))
+                            row["first"], len(row["top"]))
     return blend(row["fused"], top, prob, w)
 
 
@@ -171,7 +168,7 @@ def main() -> int:
     from qa.answer.answer_model import AnswerScorer
 
     model = AnswerScorer(args.model).warm_up()
-    FIRST[0] = min(args.first, args.top)
+    first = min(args.first, args.top)
     a = Assistant(args.index).warm_up()
     qs = [json.loads(l) for l in open(args.questions, encoding="utf-8") if l.strip()]
     qs = [q for q in qs if q.get("split") == "tune"]
@@ -182,6 +179,8 @@ def main() -> int:
     if args.wikiqa:
         sets["wikiqa"] = wikiqa_rows(args.wikiqa, args.wikiqa_index, a, model, args.top)
     print(f"read {sum(map(len, sets.values()))} questions in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    for row in (r for rows in sets.values() for r in rows):
+        row["first"] = first                  # what serving reads before the rising rule
     results = []
     for w in np.round(np.arange(0.0, 0.951, 0.05), 2):
         ext = {f"{name}_mrr10": mrr10(rows, w) for name, rows in sets.items() if name != "news"}
@@ -206,7 +205,7 @@ def main() -> int:
                                         round(r["objective"], 6), -r["weight"], -r["gate"]))
     print("best:", json.dumps(best))
     if args.json:
-        Path(args.json).write_text(json.dumps({"top": args.top, "first": FIRST[0], "results": results, "best": best}, indent=1), "utf-8")
+        Path(args.json).write_text(json.dumps({"top": args.top, "first": first, "results": results, "best": best}, indent=1), "utf-8")
     return 0
 
 

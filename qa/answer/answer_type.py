@@ -86,7 +86,8 @@ def matches(kind: str | None, sentence: str, question: str) -> bool:
     return bool(pattern.search(rest))
 
 
-_LITTLE = r"(?:of|for|the|and|in|on|against)"
+_LITTLE_WORDS = ("of", "for", "the", "and", "in", "on", "against")
+_LITTLE = "(?:" + "|".join(_LITTLE_WORDS) + ")"
 # A name: capitalised words ("McAllister" too), little words allowed between them.
 _NAME_RUN = re.compile(rf"\b[A-Z](?:[\w’'-]*[a-z][\w’'-]*|[A-Z]+\b)(?:\s+(?:{_LITTLE}\s+)*[A-Z][\w’'-]+)*")
 _DEFINE = re.compile(r"^\W*(?:who|what)\s+(?:is|are|was|were)\s+(?:the\s+)?(?P<x>.+?)[\s?.!]*$", re.I)
@@ -105,7 +106,7 @@ def answer_entity(question: str, answer: str) -> str | None:
     did not already contain (a person for who-questions). Used to resolve "he"/"it" in the
     next question."""
     qwords = {_fold(w) for w in re.findall(r"[\w’'-]+", question)}
-    runs = [m for m in _NAME_RUN.finditer(answer)]
+    runs = list(_NAME_RUN.finditer(answer))
     # "Which union …?" wants the name that is a union's ("the Transport Workers Union"),
     # not the first name in the sentence.
     which = re.search(r"\bwhich\s+([a-z]+)", question, re.I)
@@ -135,7 +136,7 @@ def answer_entity(question: str, answer: str) -> str | None:
     return best[1] if best else None
 
 
-_PARTICLES = {"of", "for", "the", "and", "in", "on", "against", "de", "da", "di", "du", "van", "von", "der", "la", "le", "al", "bin"}
+_PARTICLES = {*_LITTLE_WORDS, "de", "da", "di", "du", "van", "von", "der", "la", "le", "al", "bin"}
 
 
 @lru_cache(maxsize=4)

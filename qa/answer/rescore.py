@@ -46,17 +46,21 @@ def read_rising(fused: np.ndarray, score: Callable[[np.ndarray], np.ndarray], we
     the best 1 always, at most 8, read 4.6 news tune candidates per question on average).
     ``score(positions)`` gives the probabilities of the candidates at those positions."""
     fused = np.asarray(fused, dtype=float)
+
+    def blended(i: int, p: float) -> float:          # ``blend`` for one candidate
+        return (1.0 - weight) * fused[i] + weight * p
+
     order = top_positions(fused, most)
     top = [int(i) for i in order[:first]]
     probs = [float(p) for p in np.asarray(score(order[:first]), dtype=float)] if top else []
-    best = max(((1.0 - weight) * fused[i] + weight * p for i, p in zip(top, probs)), default=-np.inf)
+    best = max((blended(i, p) for i, p in zip(top, probs)), default=-np.inf)
     for i in order[len(top):]:
-        if (1.0 - weight) * fused[i] + weight <= best:
+        if blended(i, 1.0) <= best:
             break
         p = float(np.asarray(score(np.array([i])), dtype=float)[0])
         top.append(i)
         probs.append(p)
-        best = max(best, (1.0 - weight) * fused[i] + weight * p)
+        best = max(best, blended(i, p))
     return np.asarray(top, dtype=int), np.asarray(probs, dtype=float)
 
 
