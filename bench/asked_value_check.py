@@ -1,0 +1,82 @@
+"""Would "abstain when the first answer lacks the value asked for" hold? Tuning halves only.
+
+    .venv/bin/python bench/asked_value_check.py --squad ../shared/data/squad/dev-v1.1.json [--json OUT]
+
+The product marks such an answer "unsure" (qa/answer/retrieve.py ``lacks_asked_value``: a
+count of what "how many X" counts, a date, a length of time, a sum of money). Abstaining
+instead would need it to be rare among right answers. This lists the news tune questions
+whose first answer lacks the asked value, and counts, on SQuAD-even (all answerable), how
+many right first answers to questions of each kind lack it (docs/tuning.md, session 7).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import indexed_pool  # noqa: E402
+from qa.answer.retrieve import lacks_asked_value  # noqa: E402
+
+
+def first_answer(a, question: str, history=()):
+    """(query, the first ranked sentence row) for a question, or (query, None)."""
+    query = a.query(question, list(history))
+    ranked = a._rank(query, {})
+    return query, (None if ranked is None else int(ranked[0][0]))
+
+
+def kind_of(query) -> str | None:
+    return "count" if query.counted is not None else query.kind if query.kind in ("date", "duration", "money") else None
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--questions", default="seeds/questions.jsonl")
+    ap.add_argument("--index", default="index")
+    ap.add_argument("--squad", required=True)
+    ap.add_argument("--squad-index", default=".cache/squad-pool")
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    import reqa_squad as rq
+    from qa.answer.engine import Assistant
+
+    a = Assistant(args.index).warm_up()
+    news = []
+    for q in (json.loads(line) for line in open(args.questions, encoding="utf-8") if line.strip()):
+        if q.get("split") != "tune":
+            continue
+        query, row = first_answer(a, q["question"], q.get("history", []))
+        if row is not None and lacks_asked_value(query, a.sentence_text(row)):
+            news.append({"id": q["id"], "answerable": q["answerable"], "question": q["question"]})
+            print(f"news tune: {q['id']} {'answerable' if q['answerable'] else 'unanswerable'}: {q['question']}")
+    articles, questions = rq.load_squad(args.squad)
+    questions = rq.select(questions, "even", None)
+    sq, _, _ = indexed_pool(articles, args.squad_index, True, a.encoder, a.config)
+    keys = rq.candidate_keys(sq.built)
+    counts: Counter = Counter()
+    for q, gold in zip(questions, rq.gold_rows(sq.built, questions, keys)):
+        query, row = first_answer(sq, q.text.strip())
+        kind = kind_of(query)
+        if kind is None or row is None:
+            continue
+        counts[(kind, bool(keys[row] in gold), lacks_asked_value(query, sq.sentence_text(row)))] += 1
+    squad = {}
+    for kind in ("count", "date", "duration", "money"):
+        right = counts[(kind, True, True)] + counts[(kind, True, False)]
+        squad[kind] = {"right_first": right, "right_first_lacking": counts[(kind, True, True)],
+                       "wrong_first": counts[(kind, False, True)] + counts[(kind, False, False)],
+                       "wrong_first_lacking": counts[(kind, False, True)]}
+        print(f"SQuAD-even {kind}: {squad[kind]['right_first_lacking']} of {right} right first answers lack "
+              f"the value ({squad[kind]['right_first_lacking'] / max(1, right):.2f})")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"news_tune_lacking": news, "squad_even": squad}, indent=1), "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
