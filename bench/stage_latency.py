@@ -1,6 +1,6 @@
 """What the answer-model stage adds to a warm ask(), measured as a difference within one run.
 
-    .venv/bin/python bench/stage_latency.py [--index index] [--reps 3] [--tops 5 3:10] [--json OUT]
+    .venv/bin/python bench/stage_latency.py [--index index] [--reps 3] [--tops 5 3:10] [--no-history] [--json OUT]
 
 One process, one loaded index and encoder, several Assistants over them: the stage off
 (``rescore_weight`` 0) and the stage on for each reading of ``--tops``: N reads the best N
@@ -50,6 +50,8 @@ def main() -> int:
     ap.add_argument("--questions", default=str(ROOT / "seeds" / "questions.jsonl"))
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--tops", nargs="+", default=["5", "3:10"])
+    ap.add_argument("--no-history", action="store_true",
+                    help="only the distinct questions without history (the set make bench-ask times)")
     ap.add_argument("--json")
     args = ap.parse_args()
     from qa.answer.engine import Assistant
@@ -63,7 +65,10 @@ def main() -> int:
         cfg = replace(base.config, rescore_top=int(first), rescore_most=int(most or first))
         confs[f"top{spec}"] = Assistant.from_built(base.built, base.encoder, cfg, rescorer=Counting(base.rescorer))
     qs = [json.loads(line) for line in open(args.questions, encoding="utf-8") if line.strip()]
+    if args.no_history:
+        qs = list({q["question"]: q for q in qs if not q.get("history")}.values())
     times = {name: {} for name in confs}
+    reads = {name: {} for name in confs if name != "off"}     # sentences read, per question
     rng = random.Random(0)
     for a in confs.values():                       # warm every path once
         a.ask(qs[0]["question"], qs[0].get("history", []))
@@ -72,9 +77,12 @@ def main() -> int:
             order = list(confs.items())
             rng.shuffle(order)
             for name, a in order:
+                before = a.rescorer.read if name in reads else 0
                 t = time.perf_counter()
                 a.ask(q["question"], q.get("history", []))
                 times[name].setdefault(n, []).append(time.perf_counter() - t)
+                if name in reads:
+                    reads[name][n] = a.rescorer.read - before
     out = {"questions": len(qs), "reps": args.reps, "threads": int(os.environ.get("OMP_NUM_THREADS", "0") or 0)}
     per = {name: np.array([1000 * np.median(v) for _, v in sorted(t.items())]) for name, t in times.items()}
     for name, ms in per.items():
@@ -83,6 +91,9 @@ def main() -> int:
             out[name]["added_p50_ms"] = round(float(np.median(ms - per["off"])), 1)
             asks = args.reps * len(qs) + 1
             out[name]["sentences_read_per_ask"] = round(confs[name].rescorer.read / asks, 2)
+            r = np.array(list(reads[name].values()))      # the same each repetition
+            out[name]["sentences_read_p50"] = float(np.median(r))
+            out[name]["sentences_read_counts"] = {int(k): int(v) for k, v in zip(*np.unique(r, return_counts=True))}
     print(json.dumps(out, indent=1))
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1), "utf-8")
