@@ -24,32 +24,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import tune_rescore as tr  # noqa: E402
-from qa.answer.rescore import blend, read_rising  # noqa: E402
 
 RULES = ("5", "7", "10", "1:6", "1:7", "1:8", "2:8", "1:10", "2:10", "3:10", "1:15", "1:20", "20")
 
 
-def replay(row: dict, first: int, most: int, w: float) -> tuple[np.ndarray, int]:
-    """(blended scores, sentences read) of one question under the rule first:most."""
-    if not len(row["fused"]):
-        return row["fused"], 0
-    prob_at = dict(zip(row["top"].tolist(), row["prob"].tolist()))
-    top, prob = read_rising(row["fused"], lambda pos: np.array([prob_at[int(i)] for i in pos]), w,
-                            min(first, len(row["top"])), min(most, len(row["top"])))
-    return blend(row["fused"], top, prob, w), len(top)
-
-
 def measure(rows: list[dict], first: int, most: int, w: float) -> dict:
-    total, reads = 0.0, []
-    for r in rows:
-        s, n = replay(r, first, most, w)
-        reads.append(n)
-        if r["right"].any():
-            best_gold = s[r["right"]].max()
-            rank = 1 + (s > best_gold).sum() + 0.5 * ((s == best_gold) & ~r["right"]).sum()
-            total += 1.0 / rank if rank <= 10 else 0.0
-    reads = np.array(reads)
-    return {"mrr10": round(total / max(1, len(rows)), 4), "read_mean": round(float(reads.mean()), 2),
+    """MRR@10 (tune_rescore's, which replays ``read_rising`` as serving does) and the
+    sentences read per question under the rule first:most."""
+    ruled = [{**r, "top": r["top"][:most], "prob": r["prob"][:most], "first": min(first, most)} for r in rows]
+    reads = np.array([len(tr.reading(r, w)[0]) if len(r["fused"]) else 0 for r in ruled])
+    return {"mrr10": round(float(tr.mrr10(ruled, w)), 4), "read_mean": round(float(reads.mean()), 2),
             "read_p50": float(np.median(reads)), "read_p90": float(np.percentile(reads, 90))}
 
 

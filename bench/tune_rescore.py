@@ -98,10 +98,14 @@ def final(row: dict, w: float) -> np.ndarray:
     i.e. --first, then more while one could still rise to first place)."""
     if not len(row["fused"]):
         return row["fused"]
+    return blend(row["fused"], *reading(row, w), w)
+
+
+def reading(row: dict, w: float) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, probabilities) that serving's ``read_rising`` reads at weight ``w``."""
     prob_at = dict(zip(row["top"].tolist(), row["prob"].tolist()))
-    top, prob = read_rising(row["fused"], lambda pos: np.array([prob_at[int(i)] for i in pos]), w,
-                            row["first"], len(row["top"]))
-    return blend(row["fused"], top, prob, w)
+    return read_rising(row["fused"], lambda pos: np.array([prob_at[int(i)] for i in pos]), w,
+                       row["first"], len(row["top"]))
 
 
 def mrr10(rows: list[dict], w: float) -> float:
