@@ -54,6 +54,9 @@ def test_speakers_are_compared_by_their_names():
     assert not other_speakers(["Unison the union"], ["the union", "Unison"])
     assert not other_speakers(["the trade union"], ["the union"])        # no name to tell them apart
     assert not other_speakers(both, [])                                  # one side names no one
+    # A name after an abbreviation's full stop is still a name: "Dr. Roe" and "Dr. Doe" differ.
+    assert names(["Union adviser Dr. Jane Roe"]) == {"dr", "jane", "roe"}
+    assert other_speakers(["Union adviser Dr. Jane Roe"], ["Dr. Jane Doe"])
 
 
 @pytest.mark.parametrize("question,asks", [

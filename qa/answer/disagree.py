@@ -41,7 +41,8 @@ from qa.answer.answer_type import question_type
 from qa.answer.dedup import same_occasion
 from qa.answer.quantities import asked_quantity, figures, overlap, same_unit
 from qa.answer.speakers import asks_speaker, other_speakers, quoted_asked, speakers_of
-from qa.answer.tellings import asks_view, content_words, extended, named, quotes, reworded, verdict_speaker
+from qa.answer.speech import named
+from qa.answer.tellings import asks_view, content_words, extended, quotes, reworded, verdict_speaker
 from qa.types import Answer
 
 FIGURES = "The articles give different figures."

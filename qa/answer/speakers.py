@@ -19,12 +19,10 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from qa.answer.speech import SPEAKING, forms, named
 from qa.answer.tellings import content_words, quotes
 
-_SPEECH = (r"(?:said|says|added|adds|warned|warns|told|tells|tweeted|tweets|wrote|writes|claimed|claims|"
-           r"argued|argues|insisted|insists|stated|states|described|describes|called|calls|accused|accuses|"
-           r"branded|brands|condemned|condemns|criticised|criticized|criticises|criticizes|declared|declares|"
-           r"urged|urges|complained|complains|responded|responds|replied|replies)")
+_SPEECH = forms(SPEAKING)
 # "<who> (had) (both) said/warned (that) …" opening the sentence, after a leading conjunction.
 _LEADING = re.compile(r"^\W*(?:(?:but|and|however|meanwhile|yet|earlier|later),?\s+)?"
                       r"(?P<who>(?:[^,;:“”\"‘’()]|[’'](?=\w)|(?<=s)[’'](?=\s)){2,100}?)\s+"   # possessives kept
@@ -32,7 +30,6 @@ _LEADING = re.compile(r"^\W*(?:(?:but|and|however|meanwhile|yet|earlier|later),?
 # "…,” <who> said." / "…,” said <who>." closing the sentence, after the quote.
 _TRAILING = re.compile(rf"[”\"’'](?!\w)\s*,?\s*(?:(?P<who>[^“”\"‘’]{{2,80}}?)\s+(?:has\s+|had\s+)?{_SPEECH}"
                        rf"|{_SPEECH}\s+(?P<who_after>[^“”\"‘’]{{2,80}}?))\s*[.!?]?\s*$", re.I)
-_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w’'-]+")
 # "Who …?" or "Which <noun> …?" asking who said, called or accused something.
 _ASKS_WHO = re.compile(r"^\W*(?:(?:and|so|then)\s+)?(?:who|which\s+[\w-]+)\b", re.I)
 _SPEECH_ASKED = re.compile(r"\b(?:say|said|call(?:ed)?(?!\s+for\b)|describ\w*|accus\w*|warn\w*|brand\w*|"
@@ -80,7 +77,7 @@ def speakers_of(text: str, before: Optional[str] = None, after: Optional[str] = 
 
 def names(who: list[str]) -> set[str]:
     """The names among speaker words: capitalised words not opening them, folded."""
-    return {re.sub(r"[’']s$", "", n).casefold() for w in who for n in _NAME.findall(w)}
+    return set().union(*map(named, who))
 
 
 def asks_speaker(question: str) -> bool:

@@ -37,6 +37,7 @@ import re
 from difflib import SequenceMatcher
 from typing import Optional, Sequence
 
+from qa.answer.speech import CAPITAL, CLAIM, VERDICT, forms
 from qa.ingest.textnorm import Tokenizer
 
 MIN_QUOTE_WORDS = 6      # shared words before two quotes count as one statement
@@ -52,9 +53,7 @@ _QUOTE = re.compile(r"“([^”]*)(?:”|$)|‘((?:[^’]|’(?=\w))*)(?:’(?!\
 _SPEAKER = Tokenizer()                            # content words, stemmed: for who said it
 # "<who> said/says/told reporters/... (that) <claim>", at the start of a sentence.
 _SAID = re.compile(r"^\W*(?:(?:but|and|however|meanwhile|yet),?\s+)?(?P<who>[^,;:“”\"‘’()]{2,80}?)\s+"
-                   r"(?:has\s+|have\s+|had\s+)?(?:said|says|claimed|claims|alleged|alleges|insisted|"
-                   r"insists|argued|argues|suggested|suggests|stated|states|maintained|maintains|"
-                   r"believed|believes|told\s+\S+(?:\s+\S+)?)(?:\s+that)?\s+(?P<what>.+)$", re.I)
+                   rf"(?:has\s+|have\s+|had\s+)?(?:{forms(CLAIM)}|told\s+\S+(?:\s+\S+)?)(?:\s+that)?\s+(?P<what>.+)$", re.I)
 _EDITORIAL = re.compile(r"\.\.\.|…|\[[^\]]*\]")   # omissions and insertions split a quote
 
 
@@ -86,12 +85,11 @@ def reworded(a: Sequence[str], b: Sequence[str]) -> bool:
 
 
 # ------------------------------------------------------------------ verdicts
-_VERB = r"(?:said|says|tweeted|tweets|wrote|writes|warned|warns|claimed|claims|argued|argues|insisted|insists)"
+_VERB = forms(VERDICT)
 # "<speaker> said (that) it was <quote>": the speaker, then what the verdict is about.
 _VERDICT = re.compile(rf"(?P<who>[^.;:“”\"]{{0,80}}?)\b(?:has\s+|had\s+)?{_VERB}\s+(?:that\s+)?"
                       r"(?:it|this|that|the\s+\w+(?:\s+\w+)?)\s+(?:was|is|were|are|had\s+been|would\s+be)\s+"
                       r"(?:(?:a|an|the|both|simply|just|merely|nothing\s+but)\s+)?[“‘\"']")
-_CAPITAL = re.compile(r"(?<!^)\b[A-Z][\w’'-]+")
 _ASKS_VIEW = re.compile(r"\b(say|said|says|tweet\w*|write|wrote|think|thought|view\w*|react\w*|respon\w*|"
                         r"comment\w*|describe\w*|call(?:ed)?(?!\s+for\b)|criticis\w*|criticiz\w*|make\s+of|opinion)\b", re.I)
 
@@ -99,11 +97,6 @@ _ASKS_VIEW = re.compile(r"\b(say|said|says|tweet\w*|write|wrote|think|thought|vi
 def asks_view(question: str) -> bool:
     """Does the question ask what someone said or thought ("What did X say …?", "How did X react?")?"""
     return bool(_ASKS_VIEW.search(question))
-
-
-def named(question: str) -> set[str]:
-    """The capitalised words of a question after its first, folded, a possessive cut ("X's")."""
-    return {re.sub(r"[’']s$", "", w).casefold() for w in _CAPITAL.findall(question.strip())}
 
 
 def content_words(text: str) -> set[str]:
@@ -115,7 +108,7 @@ def verdict_speaker(text: str) -> frozenset[str]:
     """The capitalised words naming who gave a verdict in ``text`` ("<who> said it was
     '…'"); empty when the sentence gives none in that frame."""
     m = _VERDICT.search(text)
-    return frozenset(w.casefold() for w in _CAPITAL.findall(m.group("who"))) if m else frozenset()
+    return frozenset(w.casefold() for w in CAPITAL.findall(m.group("who"))) if m else frozenset()
 
 
 # ------------------------------------------------------------------ details
