@@ -134,6 +134,25 @@ def test_corpus_names_are_words_only_ever_written_capitalised():
     assert names_something("What did Grant say?")
 
 
+def test_a_question_typed_in_lower_case_gets_its_names_capitalised():
+    from qa.answer.answer_type import truecased, typed_lower
+
+    names = frozenset({"grant", "unison", "ms"})
+    assert truecased("what did ms grant tell unison's members", names) == "what did Ms Grant tell Unison's members"
+    assert typed_lower("what did grant say") and typed_lower("What did grant say?")
+    assert not typed_lower("what did Grant say")
+
+
+@pytest.mark.parametrize("cased", ["How did John McDonnell react to the expulsions?",
+                                   "How many members could be expelled?"])
+def test_a_question_typed_in_lower_case_is_told_the_same_disagreement(assistant, cased):
+    lower = cased.lower().rstrip("?")
+    a, b = assistant.ask(cased, k=5), assistant.ask(lower, k=5)
+    assert a.disagreements and b.disagreements == a.disagreements
+    assert b.answers[0].text == a.answers[0].text        # (the dropped "?" may reorder the rest)
+    assert b.question == lower
+
+
 def test_filters_by_source_and_date(assistant):
     r = assistant.ask("What was the vote to ban Socialist Appeal?", filters={"sources": ["HuffPost UK"]}, k=5)
     assert r.answers and all(c.source == "HuffPost UK" for a in r.answers for c in a.citations)

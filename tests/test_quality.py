@@ -8,7 +8,7 @@ question, so a single tie flipping does not fail the build but a real regression
 Measured 2026-11-26 (session 6: count-type feature, follow-up referents, verdict and detail
 disagreements; docs/evaluation.md) with
 `qa eval seeds/questions.jsonl --split report --index <fresh index of seeds/>`:
-    hit@1 0.816 (40/49), abstention recall 0.278 (5/18), abstention F1 0.435,
+    hit@1 0.816 (40/49; 0.796 in session 8), abstention recall 0.278 (5/18), abstention F1 0.435,
     false-abstention rate 0.000 (0/49), faithfulness 1.000,
     disagreement recall 0.500 (2/4; q080 is the example the naming rule was written from),
     false alarms 0.000 (0/63).
@@ -23,7 +23,10 @@ from conftest import SEEDS
 
 pytestmark = pytest.mark.slow
 
-MIN_HIT_AT_1 = 0.79                 # measured 0.816 (one question less: 0.796)
+# measured 0.796 (39/49) in session 8 (one question less: 0.776); 0.816 before, when q051's
+# own typo ("Aliance") was not yet written as "Alliance" for the encoder (docs/evaluation.md,
+# "Questions typed less carefully")
+MIN_HIT_AT_1 = 0.77
 MIN_ABSTENTION_RECALL = 0.22        # measured 0.278 (one question less: 0.222)
 MIN_ABSTENTION_F1 = 0.36            # measured 0.435 (recall 0.222 at precision 1.0: 0.364)
 MAX_FALSE_ABSTENTION_RATE = 0.05    # measured 0.000 (two questions more: 0.041)

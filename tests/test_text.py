@@ -317,6 +317,37 @@ def test_corrector_reads_a_typo_as_the_indexed_term_one_edit_away():
     assert c("City councel?") == [tok.term("city"), tok.term("council")]
 
 
+def test_fix_writes_a_typo_as_a_word_the_articles_use_and_leaves_real_words_alone():
+    from qa.answer.spelling import Corrector
+
+    tok = Tokenizer()
+    texts = ["The council funded the champion.", "Complaints about memberships rose."]
+    words = {w: 1 for t in texts for w in tok.content_words(t)}
+    c = Corrector(tok, {tok.term(w): i for i, w in enumerate(words)}, np.array(list(words.values())),
+                  lambda: iter(texts), frozenset({"founded", "council", "champion"}))
+    assert c.fix("What did the councel say?") == "What did the council say?"
+    assert c.fix("Councel COMPLAINST", lambda: frozenset({"council", "complaints"})) == "Council COMPLAINTS"
+    assert c.fix("Councel") == "Councel"                             # a capital: only as a name
+    assert c.correct("founded") == tok.term("funded")               # BM25 reads it as "funded",
+    assert c.fix("Who founded it?") == "Who founded it?"             # but a dictionary word stays
+    assert c.correct("membershp") == tok.term("memberships")
+    assert c.fix("membershp") == "membershp"                         # no word of the articles one edit away
+    assert c.fix("co-uncel and the") == "co-uncel and the"           # hyphenated words, stopwords
+    bare = Corrector(tok, {tok.term(w): i for i, w in enumerate(words)}, np.array(list(words.values())))
+    assert bare.fix("What did the councel say?") == "What did the councel say?"   # no dictionary
+
+
+@pytest.mark.parametrize("right,typo", [
+    ("How did John McDonnell react to the expulsions?", "How did John McDonell react to the expulsions?"),
+    ("How many members could be expelled?", "How many membres could be expelled?"),
+])
+def test_a_typo_changes_neither_the_answers_nor_the_disagreements(assistant, right, typo):
+    a, b = assistant.ask(right, k=5), assistant.ask(typo, k=5)
+    assert [x.text for x in b.answers] == [x.text for x in a.answers]
+    assert b.disagreements == a.disagreements and a.disagreements
+    assert b.question == typo                                        # the reader's own words echoed
+
+
 def test_misspelt_question_finds_what_the_correct_one_does(assistant):
     right = assistant.ask("What was the margin of the narrowest vote?")
     typo = assistant.ask("What was the margn of the narowest vote?")

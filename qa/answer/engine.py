@@ -91,7 +91,8 @@ class Assistant:
         self._doc_dates = np.array([a.date or "" for a in b.articles], dtype="U10")
         self._doc_months = month_table(self._doc_dates)
         self._doc_ids = np.array([a.doc_id for a in b.articles], dtype=str)
-        self._corrector = Corrector(b.tokenizer, b.bm25_sent.term_id, b.bm25_sent.df)
+        self._corrector = Corrector(b.tokenizer, b.bm25_sent.term_id, b.bm25_sent.df,
+                                    lambda: (a.text for a in b.articles), self.encoder.vocabulary())
         self._names: Optional[frozenset] = None
 
     @property
@@ -148,6 +149,7 @@ class Assistant:
 
         _ = self.built               # loads the index (and the tables below) on first use
         tok = self._corrector        # the index's tokenizer, reading typos as known words
+        q, hist = self._read(q), [self._read(h) for h in hist]
         if not hist or not is_follow_up(q, self.built.tokenizer, self.built.bm25_sent.term_id, self.names):
             return Query(q, tok(q), q)
         from qa.answer.answer_type import referent, resolve
@@ -166,6 +168,15 @@ class Assistant:
                 return Query(q, tok(rewritten), rewritten, extra=extra, avoid=prev_answer, period=period)
             extra += [(t, self.config.answer_weight) for t in tok(prev_text)]
         return Query(q, tok(q), f"{prev} {q}", extra=extra, avoid=prev_answer, period=period)
+
+    def _read(self, text: str) -> str:
+        """A question as every reader of its words takes it: its typos written as the words
+        they are read as (``Corrector.fix``), and, typed in lower case, its names capitalised
+        (``truecased``). The answer still echoes the question as typed."""
+        from qa.answer.answer_type import truecased, typed_lower
+
+        text = self._corrector.fix(text, lambda: self.names)
+        return truecased(text, self.names) if typed_lower(text) else text
 
     def _top_answer(self, q: str, hist: list[str]) -> Optional[int]:
         """The sentence the earlier turn would have quoted first (None if it abstained)."""
@@ -259,13 +270,13 @@ class Assistant:
         groups = group(texts, [frozenset(tok.words(t)) for t in texts], k, dates)
         answers = [to_answer(self.built, g, cand, score, self.sentence_text) for g in groups]
         versions, new = find_versions(self.built, groups, cand, self.sentence_text, self._doc_dates,
-                                      self.doc_mask(fl), q, score >= self.config.confident, pool)
+                                      self.doc_mask(fl), query.text, score >= self.config.confident, pool)
         answers += self._version_answers(query, fl, new)
         # A first answer without the value asked for ("how many members?" answered by a
         # sentence counting no members) may be about the question without answering it.
         unsure = score[0] < self.config.confident or lacks_asked_value(query, texts[0])
         message = UNSURE if unsure else None
-        return Result(q, False, message, tuple(answers), disagreements=disagreements(q, answers, versions=versions),
+        return Result(q, False, message, tuple(answers), disagreements=disagreements(query.text, answers, versions=versions),
                       debug={"best_score": float(score[0])})
 
     def _version_answers(self, query: Query, fl: dict, rows: list[int]) -> list:

@@ -10,13 +10,16 @@ unknown words only, so it needs nothing stored in the index.
 """
 from __future__ import annotations
 
-from typing import Mapping, Optional
+import re
+from typing import Callable, Iterable, Mapping, Optional
 
 import numpy as np
 
-from qa.ingest.textnorm import Tokenizer
+from qa.ingest.textnorm import STOPWORDS, Tokenizer
 
 MIN_LEN = 5
+# A word as ``fix`` reads it; a hyphenated one is left alone (the tokenizer joins its parts).
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 _MISS = object()
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -33,11 +36,16 @@ def edits1(word: str) -> set[str]:
 class Corrector:
     """Tokenizes a question like ``tokenizer`` does, correcting unknown words (above)."""
 
-    def __init__(self, tokenizer: Tokenizer, term_id: Mapping[str, int], df: np.ndarray):
-        """``term_id`` and ``df``: the BM25 index's term -> column map and document counts."""
+    def __init__(self, tokenizer: Tokenizer, term_id: Mapping[str, int], df: np.ndarray,
+                 texts: Optional[Callable[[], Iterable[str]]] = None, dictionary: frozenset[str] = frozenset()):
+        """``term_id`` and ``df``: the BM25 index's term -> column map and document counts;
+        ``texts``: the articles' texts (for ``fix``); ``dictionary``: common words, never typos."""
         self.tokenizer = tokenizer
         self._id, self._df = term_id, df
+        self._texts, self.dictionary = texts, dictionary
+        self._words: Optional[frozenset[str]] = None
         self._seen: dict[str, Optional[str]] = {}     # word -> correction (1-3 ms to find)
+        self._spelt: dict[str, Optional[str]] = {}     # word -> the word ``fix`` writes for it
 
     def correct(self, word: str) -> Optional[str]:
         """The known term of the best word one edit from ``word`` (most sentences; ties:
@@ -64,6 +72,53 @@ class Corrector:
         known = self._id
         return (any(word[:n] in known for n in range(max(3, len(word) - 5), len(word) + 1))
                 or (word.endswith("y") and word[:-1] + "i" in known))
+
+    def fix(self, text: str, names: Callable[[], frozenset[str]] = frozenset) -> str:
+        """``text`` with its typos written as the words they are read as, so that what reads
+        the question's words rather than its index terms (the sentence encoder, the answer
+        model, the answer-type and speaker rules) reads what BM25 reads. Stricter than the
+        terms: a word is rewritten only when ``dictionary`` does not hold it (BM25 reads
+        "founded" as "funded" in a corpus that never says "founded"; "Who funded X?" is
+        another question), and only as a word the articles use, one edit away, the same length
+        first (a transposition or a slip), then alphabetical; a capital is kept. A capitalised
+        word is a name, and is rewritten only as a word the articles write as a name
+        (``names()``, folded: read only when needed): "McDonell" as "McDonnell", but "Solara"
+        not as "solar". Without a dictionary or the articles' words nothing is rewritten."""
+        if not self.dictionary or self._texts is None:
+            return text
+
+        def spelt(m: re.Match) -> str:
+            word = m.group()
+            low = word.casefold()
+            if "-" in word or low in self.dictionary or low in STOPWORDS:
+                return word
+            fixed = self._spelling(low)
+            if fixed is None or (word[:1].isupper() and fixed not in names()):
+                return word
+            return fixed.upper() if word.isupper() and len(word) > 1 else \
+                fixed[:1].upper() + fixed[1:] if word[:1].isupper() else fixed
+
+        return _WORD.sub(spelt, text)
+
+    def _spelling(self, low: str) -> Optional[str]:
+        """The word ``fix`` writes for the unknown word ``low`` (None: none)."""
+        fixed = self._spelt.get(low, _MISS)
+        if fixed is _MISS:        # read once, kept in a local: another thread may clear the cache
+            best = self.correct(low)
+            near = [] if best is None else \
+                [c for c in edits1(low) if c in self.words and self.tokenizer.term(c) == best]
+            fixed = min(near, key=lambda c: (len(c) != len(low), c)) if near else None
+            if len(self._spelt) >= 50_000:
+                self._spelt.clear()
+            self._spelt[low] = fixed
+        return fixed
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every word the articles use, folded; read once, on the first unknown word."""
+        if self._words is None:
+            self._words = frozenset(w for t in self._texts() for w in self.tokenizer.words(t))
+        return self._words
 
     def __call__(self, text: str) -> list[str]:
         tok = self.tokenizer

@@ -24,7 +24,6 @@ from qa.settings import current
 # the benchmarks set OMP_WAIT_POLICY=PASSIVE (qa/settings.py prepare_process).
 
 DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
-DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
 
 
 def resolve_model(spec: str | None = None) -> str:
@@ -58,6 +57,16 @@ class Encoder:
     @property
     def name(self) -> str:
         return self.spec
+
+    def vocabulary(self) -> frozenset[str]:
+        """The whole words of the model's WordPiece vocabulary (about 22,000 for MiniLM):
+        common English words, which a typo is not. Empty when the model has no vocab.txt."""
+        try:
+            path = Path(resolve_model(self.spec)) / "vocab.txt"
+            lines = path.read_text(encoding="utf-8").split()
+        except (OSError, RuntimeError):
+            return frozenset()
+        return frozenset(w for w in lines if w.isalpha() and not w.startswith("["))
 
     def warm_up(self) -> "Encoder":
         with self._lock:
