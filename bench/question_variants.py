@@ -8,6 +8,8 @@ written, and each question written another way:
   more swapped, chosen at random (``--seed``); history turns are left as written.
 - ``lower``: the question and its history in lower case, without a closing question mark
   (how many people type into a chat box).
+- ``polite``: the question asked through a lead-in, "Can you tell me who won?", one of
+  POLITE chosen at random (``--seed``).
 
 Both versions run through the harness (``qa.evaluation.evaluate``, k = 10); per split it
 prints hit@1 of the answerable questions, wrong abstentions, abstentions on unanswerable
@@ -44,6 +46,15 @@ def with_typo(question: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
+POLITE = ("Can you tell me ", "Do you know ", "Please tell me ", "I'd like to know ", "Could you tell me ")
+
+
+def politely(q: dict, rng: random.Random) -> dict:
+    """``q`` asked through a lead-in: "Can you tell me who won?"."""
+    text = q["question"]
+    return {**q, "question": rng.choice(POLITE) + text[:1].lower() + text[1:]}
+
+
 def lowered(q: dict) -> dict:
     """``q`` typed in lower case, without a closing question mark."""
     return {**q, "question": q["question"].lower().rstrip().rstrip("?").rstrip(),
@@ -69,8 +80,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--questions", default=str(ROOT / "seeds" / "questions.jsonl"))
     ap.add_argument("--index", default=str(ROOT / "index"))
-    ap.add_argument("--variant", choices=("typo", "lower"), default="typo")
-    ap.add_argument("--seed", type=int, default=1, help="for --variant typo")
+    ap.add_argument("--variant", choices=("typo", "lower", "polite"), default="typo")
+    ap.add_argument("--seed", type=int, default=1, help="for --variant typo and polite")
     ap.add_argument("--json")
     args = ap.parse_args()
 
@@ -79,8 +90,8 @@ def main() -> int:
 
     questions = load_questions(args.questions)
     rng = random.Random(args.seed)
-    other = [{**q, "question": with_typo(q["question"], rng)} if args.variant == "typo" else lowered(q)
-             for q in questions]
+    other = [{**q, "question": with_typo(q["question"], rng)} if args.variant == "typo"
+             else politely(q, rng) if args.variant == "polite" else lowered(q) for q in questions]
     a = Assistant(args.index)
     changed = sum(t["question"] != q["question"] for t, q in zip(other, questions))
     report = {"variant": args.variant, "seed": args.seed, "changed": changed}
@@ -90,7 +101,7 @@ def main() -> int:
         report[name + " (right first answers)"] = sorted(r["id"] for r in records if r["correct"])
     lost = sorted(set(report["as written (right first answers)"]) - set(report[args.variant + " (right first answers)"]))
     report["right as written, wrong as " + args.variant] = lost
-    seed = f" (seed {args.seed})" if args.variant == "typo" else ""
+    seed = f" (seed {args.seed})" if args.variant != "lower" else ""
     print(f"{changed} of {len(questions)} questions changed: {args.variant}{seed}")
     for name in ("as written", args.variant):
         for split, m in report[name].items():

@@ -135,12 +135,37 @@ def test_corpus_names_are_words_only_ever_written_capitalised():
 
 
 def test_a_question_typed_in_lower_case_gets_its_names_capitalised():
-    from qa.answer.answer_type import truecased, typed_lower
+    from qa.answer.reading import truecased, typed_lower
 
     names = frozenset({"grant", "unison", "ms"})
     assert truecased("what did ms grant tell unison's members", names) == "what did Ms Grant tell Unison's members"
     assert typed_lower("what did grant say") and typed_lower("What did grant say?")
     assert not typed_lower("what did Grant say")
+
+
+@pytest.mark.parametrize("typed,read", [
+    ("Can you tell me who chairs the panel?", "Who chairs the panel?"),
+    ("hey there, do you know how many groups were banned", "How many groups were banned"),
+    ("Do you know if the vote passed?", "The vote passed?"),
+    ("I was wondering whether the union objected", "The union objected"),
+    ("So, what did the union say?", "What did the union say?"),
+    ("Who chairs the panel?", "Who chairs the panel?"),              # nothing to drop
+    ("Can you tell me?", "Can you tell me?"),                        # nothing would be left
+    ("  What is Internet2", "  What is Internet2"),                  # spaces are not a lead-in
+    ("Explain the vote in simple terms.", "Explain the vote in simple terms."),
+])
+def test_a_lead_in_asking_to_be_told_is_dropped(typed, read):
+    from qa.answer.reading import unprefaced
+
+    assert unprefaced(typed) == read
+
+
+def test_a_question_asked_through_a_lead_in_gets_the_same_answers(assistant):
+    a = assistant.ask("How did John McDonnell react to the expulsions?", k=5)
+    b = assistant.ask("Hi! Could you tell me how John McDonnell reacted to the expulsions?", k=5)
+    c = assistant.ask("Hi! Could you tell me how did John McDonnell react to the expulsions?", k=5)
+    assert [x.text for x in c.answers] == [x.text for x in a.answers] and c.disagreements == a.disagreements
+    assert b.answers[0].text == a.answers[0].text
 
 
 @pytest.mark.parametrize("cased", ["How did John McDonnell react to the expulsions?",

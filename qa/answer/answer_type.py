@@ -222,23 +222,6 @@ def corpus_names(texts) -> frozenset[str]:
     return frozenset(w for w, n in upper.items() if n >= MIN_NAME_USES and w not in lower)
 
 
-def typed_lower(text: str) -> bool:
-    """Is ``text`` typed without capitals (its first letter aside)?"""
-    return not any(c.isupper() for c in text[1:])
-
-
-def truecased(question: str, names: frozenset[str]) -> str:
-    """``question`` with the words the articles only write as names (``names``, from
-    ``corpus_names``) capitalised: "what did jane doe say" reads as "what did Jane Doe say",
-    so the rules that find a name by its capitals (who is asked about, whose verdict) read a
-    question typed in lower case as they read it typed with capitals."""
-    def cased(m: re.Match) -> str:
-        w = m.group()
-        return w[:1].upper() + w[1:] if re.sub(r"[’']s$", "", w.casefold()) in names else w
-
-    return _WORD.sub(cased, question)
-
-
 # "Who is Jane Doe?", "What is a kidney stone?": the question asks what its subject is.
 _DEFINITION = re.compile(r"^\W*(?:(?P<who>who)|what)\s+(?:is|are|was|were)\s+(?:the\s+|an?\s+)?"
                          r"(?P<x>[\w’'-]+(?:\s+[\w’'-]+){0,4}?)\s*\??\s*$", re.I)

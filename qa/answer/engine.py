@@ -16,6 +16,7 @@ from qa.answer.dedup import Group, group
 from qa.answer.disagree import disagreements
 from qa.index.encoder import Encoder
 from qa.settings import current
+from qa.answer.reading import read
 from qa.answer.rescore import Rescorer, blend, default_rescorer, read_rising
 from qa.answer.retrieve import Query, bm25_scores, features, lacks_asked_value
 from qa.answer.retriever import Request, Retriever, load_retriever
@@ -170,13 +171,8 @@ class Assistant:
         return Query(q, tok(q), f"{prev} {q}", extra=extra, avoid=prev_answer, period=period)
 
     def _read(self, text: str) -> str:
-        """A question as every reader of its words takes it: its typos written as the words
-        they are read as (``Corrector.fix``), and, typed in lower case, its names capitalised
-        (``truecased``). The answer still echoes the question as typed."""
-        from qa.answer.answer_type import truecased, typed_lower
-
-        text = self._corrector.fix(text, lambda: self.names)
-        return truecased(text, self.names) if typed_lower(text) else text
+        """A question as every reader of its words takes it (qa.answer.reading ``read``)."""
+        return read(text, lambda t: self._corrector.fix(t, lambda: self.names), lambda: self.names)
 
     def _top_answer(self, q: str, hist: list[str]) -> Optional[int]:
         """The sentence the earlier turn would have quoted first (None if it abstained)."""

@@ -1,0 +1,65 @@
+"""How a question is read before anything scores it: as if typed with care.
+
+A chat box gets "can you tell me who chairs the panel", "who chairs the pannel" and
+"who chairs the panel" for one question. The readers of a question's words (BM25, the
+sentence encoder, the answer model, the answer-type and speaker rules) should see one:
+- a lead-in that only asks to be told ("Can you tell me", "Do you know if", "Hi,") is
+  dropped, so the question word opens the question again and carries no extra words;
+- a typo is written as the articles' word (qa.answer.spelling ``Corrector.fix``);
+- typed without capitals, the words the articles only write as names get theirs back.
+``Assistant.query`` applies ``read``; the answer still echoes the question as typed.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+_GREETING = r"(?:(?:hi|hello|hey)(?:\s+there)?\b[\s,!.:;-]*)?(?:(?:please|so|ok|okay)\b[\s,]*)?"
+_ASK = (r"(?:(?:can|could|would|will)\s+(?:you|someone|anyone)\s+(?:please\s+)?(?:tell|remind|show)\s+me|"
+        r"(?:do|does)\s+(?:you|anyone|someone)\s+(?:happen\s+to\s+)?know|(?:please\s+)?tell\s+me|"
+        r"i(?:['’]d|\s+would)\s+like\s+to\s+know|i\s+(?:want|need)\s+to\s+know|"
+        r"i\s+(?:was|am|['’]m)\s+wondering|i\s+wonder|(?:do\s+you\s+have\s+)?any\s+idea)")
+# The lead-in, then (kept) the question word the real question opens with; "if" and
+# "whether" are dropped with the lead-in ("Do you know if the vote passed?").
+_LEAD_IN = re.compile(rf"^\W*{_GREETING}(?:{_ASK}\s*[,:]?\s*(?:(?:if|whether)\s+)?"
+                      r"(?=\w)|(?=(?:who|whom|whose|what|when|where|why|how|which|is|are|was|were|did|does|do|has|have|had|can|could|will|would)\b))",
+                      re.I)
+_WORD = re.compile(r"[A-Za-z][\w’'-]*")
+MIN_WORDS_LEFT = 2       # what is left must still be a question ("Can you tell me?" is kept)
+
+
+def unprefaced(question: str) -> str:
+    """``question`` without a lead-in asking to be told (module docstring); unchanged when
+    it has none, or when too little would be left."""
+    m = _LEAD_IN.match(question)
+    if not m or not re.search(r"\w", m.group()):     # no words dropped: as typed
+        return question
+    rest = question[m.end():]
+    if len(rest.split()) < MIN_WORDS_LEFT:
+        return question
+    return rest[:1].upper() + rest[1:]
+
+
+def typed_lower(text: str) -> bool:
+    """Is ``text`` typed without capitals (its first letter aside)?"""
+    return not any(c.isupper() for c in text[1:])
+
+
+def truecased(question: str, names: frozenset[str]) -> str:
+    """``question`` with the words the articles only write as names (``names``, from
+    ``qa.answer.answer_type.corpus_names``) capitalised: "what did jane doe say" reads as
+    "what did Jane Doe say", so the rules that find a name by its capitals (who is asked
+    about, whose verdict) read a question typed in lower case as they read it with capitals."""
+    def cased(m: re.Match) -> str:
+        w = m.group()
+        return w[:1].upper() + w[1:] if re.sub(r"[’']s$", "", w.casefold()) in names else w
+
+    return _WORD.sub(cased, question)
+
+
+def read(question: str, fix: Callable[[str], str], names: Callable[[], frozenset[str]]) -> str:
+    """``question`` as the pipeline reads it: its lead-in dropped, its typos written as
+    ``fix`` writes them, and, typed without capitals, its names capitalised (``names()``,
+    read only then)."""
+    text = fix(unprefaced(question))
+    return truecased(text, names()) if typed_lower(text) else text
