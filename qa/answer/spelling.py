@@ -82,7 +82,7 @@ class Corrector:
         another question), and only as a word the articles use, one edit away, the same length
         first (a transposition or a slip), then alphabetical; a capital is kept. A capitalised
         word is a name, and is rewritten only as a word the articles write as a name
-        (``names()``, folded: read only when needed): "McDonell" as "McDonnell", but "Solara"
+        (``names()``, folded: read only when needed): "Fergsuon" as "Ferguson", but "Solara"
         not as "solar". Without a dictionary or the articles' words nothing is rewritten."""
         if not self.dictionary or self._texts is None:
             return text
