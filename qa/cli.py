@@ -43,6 +43,8 @@ def cmd_index(args) -> int:
 def _print_text(result: dict) -> None:
     from qa.serve.render import SIDE_LABELS, layout
 
+    if result.get("read_as"):
+        print(f"(Read as: {result['read_as']})\n")
     if result["abstained"]:
         print(result["message"])
         return

@@ -69,12 +69,16 @@ class Result:
     # qa.answer.disagree.Disagreement records: where the answers give different figures or quote
     # one statement differently. Keyword-only, so callers passing ``debug`` by position work.
     disagreements: tuple = field(default=(), kw_only=True)
+    # The question as it was read when that differs in its words from what was typed (a
+    # typo written as the articles' word, a lead-in dropped: qa.answer.reading); else None.
+    read_as: Optional[str] = field(default=None, kw_only=True)
     debug: dict = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict:
         """The documented JSON shape shared by the CLI, the HTTP API and the harness."""
         return {
             "question": self.question,
+            "read_as": self.read_as,
             "abstained": self.abstained,
             "message": self.message,
             "answers": [

@@ -175,7 +175,7 @@ def test_a_question_typed_in_lower_case_is_told_the_same_disagreement(assistant,
     a, b = assistant.ask(cased, k=5), assistant.ask(lower, k=5)
     assert a.disagreements and b.disagreements == a.disagreements
     assert b.answers[0].text == a.answers[0].text        # (the dropped "?" may reorder the rest)
-    assert b.question == lower
+    assert b.question == lower and b.read_as is None              # only capitals differ: nothing to show
 
 
 def test_filters_by_source_and_date(assistant):
@@ -219,7 +219,8 @@ def test_answers_below_the_confident_score_say_they_may_not_answer(assistant):
 
 def test_result_shape_and_context(assistant):
     d = assistant.ask("Which union condemned the decision?").to_dict()
-    assert set(d) == {"question", "abstained", "message", "answers", "disagreements"}
+    assert set(d) == {"question", "read_as", "abstained", "message", "answers", "disagreements"}
+    assert d["read_as"] is None
     a = d["answers"][0]
     assert set(a) == {"text", "score", "context", "citations"}
     assert set(a["context"]) == {"before", "after"}

@@ -462,7 +462,7 @@ def _made_up_result():
         return {"text": f"Quote {i} {EVIL}", "score": 0.9, "context": {},
                 "citations": [{"doc_id": f"d{i}", "title": f"Title {i}", "source": None, "date": None, "url": None,
                                "passage_id": "p", "start": 0, "end": 1, "lead_in": lead}]}
-    return {"question": "q", "abstained": False, "message": None,
+    return {"question": "q", "read_as": "Read " + EVIL, "abstained": False, "message": None,
             "answers": [answer(0, lead=EVIL), answer(1), answer(2), answer(3)],
             "disagreements": [{"kind": "figures", "message": "Figures " + EVIL, "answers": [[1], [3]]},
                               {"kind": "wording", "message": "Wording " + EVIL, "answers": [[3], [2]]},
@@ -484,6 +484,7 @@ def test_widget_shows_made_up_disagreements_as_text_in_the_shared_order(browser,
     assert msg.locator(".qa-quote").all_text_contents() == [f"Quote {i} {EVIL}" for i in (0, 1, 3, 3, 2)]
     assert msg.locator(".qa-side-label").all_text_contents() == ["Account 1", "Account 2", "Wording 1", "Wording 2"]
     assert msg.locator(".qa-lead-in").all_text_contents() == [f"“{EVIL}”"]
+    assert msg.locator(".qa-read-as").all_text_contents() == [f"Read as: “Read {EVIL}”"]
     assert msg.locator(".qa-cite-lead").all_text_contents() == [f"“{EVIL}”"]
     assert [int(x) for x in msg.locator(".qa-cites").evaluate_all("els => els.map(e => e.start)")] == [1, 2, 3, 4, 5]
     assert msg.locator("img, script").count() == 0

@@ -111,6 +111,18 @@ def test_chat_escapes_disagreement_and_lead_in_strings():
     assert out.count(render.esc(EVIL)) == 5           # data-kind, aria-label, message, above the quote, citation
 
 
+@pytest.mark.parametrize("abstained", [False, True])
+def test_chat_and_cli_show_how_the_question_was_read_escaped(abstained, capsys):
+    res = _result(1, [])
+    res["abstained"], res["message"] = abstained, "None found." if abstained else None
+    assert "qa-read-as" not in render.result_html(res)             # read as typed: nothing shown
+    res["read_as"] = "Who chairs the panel " + EVIL
+    out = render.result_html(res)
+    assert f'<p class="qa-read-as">Read as: “{render.esc(res["read_as"])}”</p>' in out and "<script" not in out
+    _print_text(res)
+    assert capsys.readouterr().out.startswith(f"(Read as: {res['read_as']})\n")
+
+
 def test_chat_shows_each_outlets_lead_in_quoted():
     res = _result(1, [], cites_per_answer=3)
     cites = res["answers"][0]["citations"]

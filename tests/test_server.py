@@ -226,6 +226,16 @@ def test_openapi_describes_disagreements(client):
     assert out["properties"]["answers"]["items"] == {"type": "array", "items": {"type": "integer"}}
     lead = schemas["Citation"]["properties"]["lead_in"]
     assert {"type": "string"} in lead["anyOf"] and {"type": "null"} in lead["anyOf"]
+    read = schemas["AskResponse"]["properties"]["read_as"]
+    assert {"type": "string"} in read["anyOf"] and {"type": "null"} in read["anyOf"]
+
+
+def test_api_says_how_a_misspelt_question_was_read(client):
+    r = client.post("/api/ask", json={"question": "Can you tell me how many membres could be expelled?"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["question"] == "Can you tell me how many membres could be expelled?"
+    assert body["read_as"] == "How many members could be expelled?"
 
 
 @pytest.mark.slow

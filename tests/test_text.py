@@ -346,6 +346,7 @@ def test_a_typo_changes_neither_the_answers_nor_the_disagreements(assistant, rig
     assert [x.text for x in b.answers] == [x.text for x in a.answers]
     assert b.disagreements == a.disagreements and a.disagreements
     assert b.question == typo                                        # the reader's own words echoed
+    assert b.read_as == right and a.read_as is None                  # and how they were read
 
 
 def test_misspelt_question_finds_what_the_correct_one_does(assistant):

@@ -183,10 +183,16 @@
 
   var SIDE_LABELS = { figures: "Account", wording: "Wording", attribution: "Source", naming: "Name", detail: "Version" };
 
+  // How the question was read, when its words differ from what was typed (a typo fixed).
+  function readAs(data) {
+    var read = data && typeof data.read_as === "string" ? data.read_as : "";
+    return read ? [el("p", { class: "qa-read-as" }, ["Read as: \u201c" + read + "\u201d"])] : [];
+  }
+
   function showResult(data) {
     if (!data || data.abstained || !data.answers || !data.answers.length) {
       add(el("div", { class: "qa-msg qa-bot qa-abstain" },
-        [(data && data.message) || "I could not find an answer to that in the articles."]));
+        readAs(data).concat([(data && data.message) || "I could not find an answer to that in the articles."])));
       return;
     }
     var n = 1;                                   // citations numbered in the order shown
@@ -208,7 +214,7 @@
         }))]);
     });
     if (data.message) nodes.unshift(el("p", { class: "qa-note" }, [data.message]));   // "may not answer this directly"
-    add(el("div", { class: "qa-msg qa-bot" }, nodes));
+    add(el("div", { class: "qa-msg qa-bot" }, readAs(data).concat(nodes)));
   }
 
   // ------------------------------------------------------------------ talking to the server

@@ -16,7 +16,7 @@ from qa.answer.dedup import Group, group
 from qa.answer.disagree import disagreements
 from qa.index.encoder import Encoder
 from qa.settings import current
-from qa.answer.reading import read
+from qa.answer.reading import read, read_as
 from qa.answer.rescore import Rescorer, blend, default_rescorer, read_rising
 from qa.answer.retrieve import Query, bm25_scores, features, lacks_asked_value
 from qa.answer.retriever import Request, Retriever, load_retriever
@@ -256,7 +256,7 @@ class Assistant:
         ranked = self._rank(query, fl)
         if ranked is None or self.abstains(ranked[1][0], ranked[2][0]):
             best = None if ranked is None else float(ranked[1][0])
-            return Result(q, True, NOT_FOUND, (), debug={"best_score": best})
+            return Result(q, True, NOT_FOUND, (), read_as=read_as(q, query.text), debug={"best_score": best})
         pool, score, _ = ranked
         keep = score >= (self.config.rescore_threshold if self.rescoring else self.config.threshold)
         cand, score = pool[keep], score[keep]
@@ -273,6 +273,7 @@ class Assistant:
         unsure = score[0] < self.config.confident or lacks_asked_value(query, texts[0])
         message = UNSURE if unsure else None
         return Result(q, False, message, tuple(answers), disagreements=disagreements(query.text, answers, versions=versions),
+                      read_as=read_as(q, query.text),
                       debug={"best_score": float(score[0])})
 
     def _version_answers(self, query: Query, fl: dict, rows: list[int]) -> list:

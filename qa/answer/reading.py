@@ -12,7 +12,7 @@ sentence encoder, the answer model, the answer-type and speaker rules) should se
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Callable, Optional
 
 _GREETING = r"(?:(?:hi|hello|hey)(?:\s+there)?\b[\s,!.:;-]*)?(?:(?:please|so|ok|okay)\b[\s,]*)?"
 _ASK = (r"(?:(?:can|could|would|will)\s+(?:you|someone|anyone)\s+(?:please\s+)?(?:tell|remind|show)\s+me|"
@@ -55,6 +55,15 @@ def truecased(question: str, names: frozenset[str]) -> str:
         return w[:1].upper() + w[1:] if re.sub(r"[’']s$", "", w.casefold()) in names else w
 
     return _WORD.sub(cased, question)
+
+
+def read_as(typed: str, read: str) -> Optional[str]:
+    """``read`` when its words differ from ``typed`` (a typo fixed, a lead-in dropped), to
+    show the reader how the question was taken; None when only capitals or the closing
+    punctuation differ."""
+    def words(text: str) -> list[str]:
+        return re.findall(r"[\w’'-]+", text.casefold())
+    return read if words(read) != words(typed) else None
 
 
 def read(question: str, fix: Callable[[str], str], names: Callable[[], frozenset[str]]) -> str:

@@ -11,6 +11,7 @@ unknown words only, so it needs nothing stored in the index.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Callable, Iterable, Mapping, Optional
 
 import numpy as np
@@ -20,6 +21,7 @@ from qa.ingest.textnorm import STOPWORDS, Tokenizer
 MIN_LEN = 5
 # A word as ``fix`` reads it; a hyphenated one is left alone (the tokenizer joins its parts).
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]*[a-z][A-Za-z]*\b")
 _MISS = object()
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -44,6 +46,7 @@ class Corrector:
         self._id, self._df = term_id, df
         self._texts, self.dictionary = texts, dictionary
         self._words: Optional[frozenset[str]] = None
+        self._written: dict[str, str] = {}            # folded word -> its capitalised form
         self._seen: dict[str, Optional[str]] = {}     # word -> correction (1-3 ms to find)
         self._spelt: dict[str, Optional[str]] = {}     # word -> the word ``fix`` writes for it
 
@@ -95,8 +98,10 @@ class Corrector:
             fixed = self._spelling(low)
             if fixed is None or (word[:1].isupper() and fixed not in names()):
                 return word
-            return fixed.upper() if word.isupper() and len(word) > 1 else \
-                fixed[:1].upper() + fixed[1:] if word[:1].isupper() else fixed
+            if word.isupper() and len(word) > 1:
+                return fixed.upper()
+            # a name as the articles write it ("McDonald", not "Mcdonald")
+            return self._written.get(fixed, fixed[:1].upper() + fixed[1:]) if word[:1].isupper() else fixed
 
         return _WORD.sub(spelt, text)
 
@@ -115,9 +120,17 @@ class Corrector:
 
     @property
     def words(self) -> frozenset[str]:
-        """Every word the articles use, folded; read once, on the first unknown word."""
+        """Every word the articles use, folded; read once, on the first unknown word, with
+        how the articles most often write each capitalised one (``_written``)."""
         if self._words is None:
-            self._words = frozenset(w for t in self._texts() for w in self.tokenizer.words(t))
+            words: set[str] = set()
+            capitals: dict[str, Counter] = {}
+            for text in self._texts():
+                words.update(self.tokenizer.words(text))
+                for m in _CAPITALISED.finditer(text):
+                    capitals.setdefault(m.group().casefold(), Counter())[m.group()] += 1
+            self._written = {w: c.most_common(1)[0][0] for w, c in capitals.items()}
+            self._words = frozenset(words)
         return self._words
 
     def __call__(self, text: str) -> list[str]:

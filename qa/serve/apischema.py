@@ -59,6 +59,9 @@ class DisagreementOut(BaseModel):
 
 class AskResponse(BaseModel):
     question: str
+    read_as: Optional[str] = Field(None, description="the question as it was read, when its words differ "
+                                                     "from `question` (a typo written as the articles' word, "
+                                                     "a lead-in such as 'Can you tell me' dropped); null otherwise")
     abstained: bool
     message: Optional[str]
     answers: list[AnswerOut] = Field(..., description="best first: the k best, then any other outlet's "

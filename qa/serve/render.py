@@ -116,11 +116,17 @@ def answer_html(answer: dict, first_number: int) -> str:
             f"{context_html(answer)}</div>")
 
 
+def read_as_html(result: dict) -> str:
+    """How the question was read, when its words differ from what was typed (else "")."""
+    read = result.get("read_as")
+    return f'<p class="qa-read-as">Read as: “{esc(read)}”</p>' if read else ""
+
+
 def result_html(result: dict) -> str:
     """The chat message for one ``Result.to_dict()``."""
     if result.get("abstained") or not result.get("answers"):
         msg = result.get("message") or "I could not find an answer to that in the articles."
-        return f'<div class="qa-abstain"><p>{esc(msg)}</p></div>'
+        return f'<div class="qa-abstain">{read_as_html(result)}<p>{esc(msg)}</p></div>'
     answers, out, number = result["answers"], [], 1
     for item in layout(result):        # citations numbered in the order they are shown
         if item[0] == "answer":
@@ -132,7 +138,7 @@ def result_html(result: dict) -> str:
         else:
             out.append(f'<p class="qa-note qa-disagree-msg">{esc(item[1].get("message"))}</p>')
     note = f'<p class="qa-note">{esc(result["message"])}</p>' if result.get("message") else ""
-    return '<div class="qa-result">' + note + "".join(out) + "</div>"
+    return '<div class="qa-result">' + read_as_html(result) + note + "".join(out) + "</div>"
 
 
 def group_html(dis: dict, sides: list[list[int]], answers: list[dict], number: int) -> tuple[str, int]:
