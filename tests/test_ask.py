@@ -160,6 +160,23 @@ def test_a_lead_in_asking_to_be_told_is_dropped(typed, read):
     assert unprefaced(typed) == read
 
 
+def test_a_question_word_run_into_is_is_written_out():
+    from qa.answer.reading import read_as, spelt_out
+
+    assert spelt_out("What's the name of it?") == "What is the name of it?"
+    assert spelt_out("whats the vote count") == "what is the vote count"
+    assert spelt_out("Who’s Jane Doe?") == "Who is Jane Doe?"
+    assert spelt_out("Whatsoever, said Thatcher") == "Whatsoever, said Thatcher"
+    assert read_as("What's the name?", "What is the name?") is None      # not worth showing
+
+
+def test_whats_the_name_is_asked_as_what_is_the_name(assistant):
+    a = assistant.ask("What is the name of the group that welcomes expelled members?", k=5)
+    b = assistant.ask("What's the name of the group that welcomes expelled members?", k=5)
+    assert a.answers[0].text == b.answers[0].text and a.disagreements and b.disagreements == a.disagreements
+    assert b.read_as is None
+
+
 def test_a_question_asked_through_a_lead_in_gets_the_same_answers(assistant):
     a = assistant.ask("How did John McDonnell react to the expulsions?", k=5)
     b = assistant.ask("Hi! Could you tell me how John McDonnell reacted to the expulsions?", k=5)

@@ -5,6 +5,8 @@ A chat box gets "can you tell me who chairs the panel", "who chairs the pannel" 
 sentence encoder, the answer model, the answer-type and speaker rules) should see one:
 - a lead-in that only asks to be told ("Can you tell me", "Do you know if", "Hi,") is
   dropped, so the question word opens the question again and carries no extra words;
+- a question word run into "is" ("What's", "whats", "Who's") is written out, as the rules
+  that read "What is the name of …" or "Who is X?" expect;
 - a typo is written as the articles' word (qa.answer.spelling ``Corrector.fix``);
 - typed without capitals, the words the articles only write as names get theirs back.
 ``Assistant.query`` applies ``read``; the answer still echoes the question as typed.
@@ -25,6 +27,8 @@ _LEAD_IN = re.compile(rf"^\W*{_GREETING}(?:{_ASK}\s*[,:]?\s*(?:(?:if|whether)\s+
                       r"(?=\w)|(?=(?:who|whom|whose|what|when|where|why|how|which|is|are|was|were|did|does|do|has|have|had|can|could|will|would)\b))",
                       re.I)
 _WORD = re.compile(r"[A-Za-z][\w’'-]*")
+# "what's" / "whats": "what is" ("what has" too, but the rules only read the "is" questions)
+_CONTRACTED = re.compile(r"\b(what|who|where|how|that)(?:['’]s|s)\b", re.I)
 MIN_WORDS_LEFT = 2       # what is left must still be a question ("Can you tell me?" is kept)
 
 
@@ -38,6 +42,11 @@ def unprefaced(question: str) -> str:
     if len(rest.split()) < MIN_WORDS_LEFT:
         return question
     return rest[:1].upper() + rest[1:]
+
+
+def spelt_out(question: str) -> str:
+    """``question`` with a question word run into "is" written out ("What's" -> "What is")."""
+    return _CONTRACTED.sub(lambda m: m.group(1) + " is", question)
 
 
 def typed_lower(text: str) -> bool:
@@ -63,12 +72,12 @@ def read_as(typed: str, read: str) -> Optional[str]:
     punctuation differ."""
     def words(text: str) -> list[str]:
         return re.findall(r"[\w’'-]+", text.casefold())
-    return read if words(read) != words(typed) else None
+    return read if words(read) != words(spelt_out(typed)) else None
 
 
 def read(question: str, fix: Callable[[str], str], names: Callable[[], frozenset[str]]) -> str:
-    """``question`` as the pipeline reads it: its lead-in dropped, its typos written as
-    ``fix`` writes them, and, typed without capitals, its names capitalised (``names()``,
-    read only then)."""
-    text = fix(unprefaced(question))
+    """``question`` as the pipeline reads it: its lead-in dropped, "what's" written out, its
+    typos written as ``fix`` writes them, and, typed without capitals, its names capitalised
+    (``names()``, read only then)."""
+    text = fix(spelt_out(unprefaced(question)))
     return truecased(text, names()) if typed_lower(text) else text
