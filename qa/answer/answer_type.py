@@ -199,7 +199,9 @@ def names_something(question: str, names: frozenset[str] = frozenset()) -> bool:
     return any(w.casefold() in names for w in re.findall(r"[\w’'-]+", question))
 
 
-_WORD = re.compile(r"[A-Za-z][\w’'-]*")
+# A word as ``corpus_names`` reads it (qa.answer.reading capitalises questions word by word
+# the same way, so that its words are the keys ``corpus_names`` gives).
+NAME_WORD = re.compile(r"[A-Za-z][\w’'-]*")
 MIN_NAME_USES = 2        # a word capitalised once is as likely a headline or a quote's opening
 
 
@@ -209,7 +211,7 @@ def corpus_names(texts) -> frozenset[str]:
     upper: dict[str, int] = {}
     lower: set[str] = set()
     for text in texts:
-        for m in _WORD.finditer(text):
+        for m in NAME_WORD.finditer(text):
             w = m.group()
             before = text[max(0, m.start() - 2):m.start()]
             if m.start() == 0 or re.search(r"[.!?:“‘\"\n]\s*$", before):

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import Callable, Optional
 
+from qa.answer.answer_type import NAME_WORD
+
 _GREETING = r"(?:(?:hi|hello|hey)(?:\s+there)?\b[\s,!.:;-]*)?(?:(?:please|so|ok|okay)\b[\s,]*)?"
 _ASK = (r"(?:(?:can|could|would|will)\s+(?:you|someone|anyone)\s+(?:please\s+)?(?:tell|remind|show)\s+me|"
         r"(?:do|does)\s+(?:you|anyone|someone)\s+(?:happen\s+to\s+)?know|(?:please\s+)?tell\s+me|"
@@ -26,7 +28,6 @@ _ASK = (r"(?:(?:can|could|would|will)\s+(?:you|someone|anyone)\s+(?:please\s+)?(
 _LEAD_IN = re.compile(rf"^\W*{_GREETING}(?:{_ASK}\s*[,:]?\s*(?:(?:if|whether)\s+)?"
                       r"(?=\w)|(?=(?:who|whom|whose|what|when|where|why|how|which|is|are|was|were|did|does|do|has|have|had|can|could|will|would)\b))",
                       re.I)
-_WORD = re.compile(r"[A-Za-z][\w’'-]*")
 # "what's" / "whats": "what is" ("what has" too, but the rules only read the "is" questions)
 _CONTRACTED = re.compile(r"\b(what|who|where|how|that)(?:['’]s|s)\b", re.I)
 MIN_WORDS_LEFT = 2       # what is left must still be a question ("Can you tell me?" is kept)
@@ -63,7 +64,7 @@ def truecased(question: str, names: frozenset[str]) -> str:
         w = m.group()
         return w[:1].upper() + w[1:] if re.sub(r"[’']s$", "", w.casefold()) in names else w
 
-    return _WORD.sub(cased, question)
+    return NAME_WORD.sub(cased, question)
 
 
 def read_as(typed: str, read: str) -> Optional[str]:
