@@ -59,6 +59,18 @@ def test_question_types():
     assert not matches("person", "Members said Mary Smith objected.", "Did Mary Smith object?")
 
 
+def test_a_name_that_opens_the_sentence_is_known_by_the_articles_names():
+    # A sentence's first word is capitalised anyway: "Unison said …" names someone only if
+    # the articles write that word as a name; "The union said …" names no one.
+    names = frozenset({"unison", "acme"})
+    q = "Which union objected?"
+    assert matches("entity", "Unison said in a statement that it objected.", q, names)
+    assert matches("person", "“Unison’s members objected,” it said.", "Who objected?", names)
+    assert not matches("entity", "Unison said in a statement that it objected.", q)      # names unknown
+    assert not matches("entity", "The union said in a statement that it objected.", q, names)
+    assert not matches("entity", "Unison said it objected.", "Did Unison object?", names)  # the question's own
+
+
 
 def test_how_long_wants_a_length_of_time_not_a_clock_time():
     q = "How long did the meeting last?"

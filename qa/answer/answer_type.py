@@ -73,8 +73,13 @@ def _strip_question_words(sentence: str, question: str) -> str:
     return re.sub(r"[\w’'-]+", lambda m: m.group() if m.group().casefold() not in qwords else "·", sentence)
 
 
-def matches(kind: str | None, sentence: str, question: str) -> bool:
-    """Can ``sentence`` supply an answer of ``kind``? True when the kind is unknown."""
+_FIRST_WORD = re.compile(r"^\W*([A-Za-z][\w’'-]*)")
+
+
+def matches(kind: str | None, sentence: str, question: str, names: frozenset[str] = frozenset()) -> bool:
+    """Can ``sentence`` supply an answer of ``kind``? True when the kind is unknown.
+    ``names``: words the articles write as names (``corpus_names``), by which a sentence's
+    first word, capitalised anyway, is known for a name ("Unite said …")."""
     if kind is None:
         return True
     rest = _strip_question_words(sentence, question) if kind in ("entity", "person", "number", "date") else sentence
@@ -83,7 +88,10 @@ def matches(kind: str | None, sentence: str, question: str) -> bool:
     # News answers "who" with people and organisations alike ("Who criticised the plan?" -
     # "the union"), so a who-question wants any name the question does not already hold.
     pattern = PATTERNS["entity" if kind == "person" else kind]
-    return bool(pattern.search(rest))
+    if pattern.search(rest):
+        return True
+    first = _FIRST_WORD.match(rest) if kind in ("entity", "person") and names else None
+    return bool(first) and _clean(first.group(1)).casefold() in names
 
 
 _LITTLE_WORDS = ("of", "for", "the", "and", "in", "on", "against")
@@ -239,6 +247,10 @@ def defined(question: str) -> str | None:
     x = m.group("x")
     if _is_name(x):
         return x
+    # Something of someone's ("Acme's revenue", "the court's ruling") is asked for its value,
+    # not to be described.
+    if re.search(r"[’']s\b", x):
+        return None
     # a thing, not a phrase about one ("the vote to ban X", "the capital of Y"); "Who is the
     # chair?" wants a name, not a description
     if m.group("who") or any(w.casefold() in _NOT_DESCRIPTORS for w in x.split()):

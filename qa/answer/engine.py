@@ -98,8 +98,9 @@ class Assistant:
 
     @property
     def names(self) -> frozenset:
-        """Words the articles write as names, read on first use: only follow-ups need them,
-        and reading every article costs about 0.25 s a megabyte of text (measured)."""
+        """Words the articles write as names, read on the first question (not at load: reading
+        every article costs about 0.25 s a megabyte of text, measured). Follow-ups, questions
+        typed in lower case and the answer-type check of a sentence's first word use them."""
         built = self.built                    # loads the index, and _prepare, on first use
         if self._names is None:
             from qa.answer.answer_type import corpus_names
@@ -152,7 +153,7 @@ class Assistant:
         tok = self._corrector        # the index's tokenizer, reading typos as known words
         q, hist = self._read(q), [self._read(h) for h in hist]
         if not hist or not is_follow_up(q, self.built.tokenizer, self.built.bm25_sent.term_id, self.names):
-            return Query(q, tok(q), q)
+            return Query(q, tok(q), q, names=self.names)
         from qa.answer.answer_type import referent, resolve
 
         prev = hist[-1]
@@ -166,9 +167,11 @@ class Assistant:
             entity = referent(prev, prev_text, self.names)
             rewritten = resolve(q, entity) if entity else None
             if rewritten:   # "What did he say?" -> "What did <the name it gave> say?"
-                return Query(q, tok(rewritten), rewritten, extra=extra, avoid=prev_answer, period=period)
+                return Query(q, tok(rewritten), rewritten, extra=extra, avoid=prev_answer, period=period,
+                             names=self.names)
             extra += [(t, self.config.answer_weight) for t in tok(prev_text)]
-        return Query(q, tok(q), f"{prev} {q}", extra=extra, avoid=prev_answer, period=period)
+        return Query(q, tok(q), f"{prev} {q}", extra=extra, avoid=prev_answer, period=period,
+                     names=self.names)
 
     def _read(self, text: str) -> str:
         """A question as every reader of its words takes it (qa.answer.reading ``read``)."""

@@ -45,6 +45,7 @@ class Query:
     avoid: Optional[int] = None                                     # the previous turn's answer
     kind: Optional[str] = None                                      # wanted answer type
     period: Optional[tuple] = None                                  # (year, month) named
+    names: frozenset = frozenset()                                  # corpus_names of the articles
     # Read from the question once, not once per candidate: the units that answer a
     # question naming what it counts (qa.answer.quantities.asked_quantity), and the subject
     # of "What is X?" (qa.answer.answer_type.defined).
@@ -121,7 +122,7 @@ def count_mismatch(counted, query: Query, text: str) -> float:
     do): 0 with a figure of such a unit, 0.5 with only numbers of something else, else 1."""
     if any(counted(f.unit) for f in figures(text, more=True)):
         return 0.0
-    return 0.5 if matches(query.kind, text, query.text) else 1.0
+    return 0.5 if matches(query.kind, text, query.text, query.names) else 1.0
 
 
 def lacks_asked_value(query: Query, text: str) -> bool:
@@ -129,7 +130,7 @@ def lacks_asked_value(query: Query, text: str) -> bool:
     counts ("how many members"), a date ("when"), a length of time or a sum of money?"""
     if query.counted is not None:
         return count_mismatch(query.counted, query, text) > 0
-    return query.kind in ("date", "duration", "money") and not matches(query.kind, text, query.text)
+    return query.kind in ("date", "duration", "money") and not matches(query.kind, text, query.text, query.names)
 
 
 def type_mismatch(query: Query, text: str) -> float:
@@ -142,7 +143,7 @@ def type_mismatch(query: Query, text: str) -> float:
     if query.subject is not None:        # "What is X?": a sentence that says what X is
         return 0.0 if describes(query.subject, text) else DEFINITION_MISS
     if query.kind is not None:
-        return 0.0 if matches(query.kind, text, query.text) else WEAK_CHECK.get(query.kind, 1.0)
+        return 0.0 if matches(query.kind, text, query.text, query.names) else WEAK_CHECK.get(query.kind, 1.0)
     return 0.0
 
 
