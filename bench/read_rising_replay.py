@@ -1,7 +1,7 @@
 """How many candidates should the answer model read? Replays reading rules on the tuning halves.
 
     .venv/bin/python bench/read_rising_replay.py --squad ../shared/data/squad/dev-v1.1.json \\
-        --wikiqa ../shared/data/wikiqa/WikiQA-test.tsv [--read 20] [--weight 0.25] [--json OUT]
+        --wikiqa ../shared/data/wikiqa/WikiQA-test.tsv [--read 20] [--weight 0.25] [--rules 5 1:8 ...] [--json OUT]
 
 The answer model reads the best ``--read`` fused candidates of every question once (news
 tune half, 1,000 SQuAD-even questions, WikiQA-even), through bench/tune_rescore.py's readers;
@@ -46,6 +46,7 @@ def main() -> int:
     ap.add_argument("--squad-limit", type=int, default=1000)
     ap.add_argument("--read", type=int, default=20, help="candidates the model reads once per question")
     ap.add_argument("--weight", type=float, default=0.25)
+    ap.add_argument("--rules", nargs="+", default=list(RULES), help="F:M or N, as above")
     ap.add_argument("--json")
     args = ap.parse_args()
     from qa.answer.answer_model import AnswerScorer
@@ -58,7 +59,7 @@ def main() -> int:
             "squad": tr.squad_rows(args.squad, args.squad_index, a, model, args.read, args.squad_limit),
             "wikiqa": tr.wikiqa_rows(args.wikiqa, args.wikiqa_index, a, model, args.read)}
     out = {}
-    for rule in RULES:
+    for rule in args.rules:
         first, _, most = rule.partition(":")
         first, most = (int(first), int(most)) if most else (int(first), int(first))
         out[rule] = {name: measure(rows, first, most, args.weight) for name, rows in sets.items()}

@@ -95,6 +95,7 @@ class Assistant:
         self._corrector = Corrector(b.tokenizer, b.bm25_sent.term_id, b.bm25_sent.df,
                                     lambda: (a.text for a in b.articles), self.encoder.vocabulary())
         self._names: Optional[frozenset] = None
+        self._acronyms = None
 
     @property
     def names(self) -> frozenset:
@@ -107,6 +108,17 @@ class Assistant:
 
             self._names = corpus_names(a.text for a in built.articles)
         return self._names
+
+    def aliases(self, text: str) -> list[tuple[list[str], list[str]]]:
+        """Tokens of each name or initials ``text`` writes, with those of the form the
+        articles also use (qa/answer/acronyms.py), learnt from the articles on first use."""
+        built = self.built
+        if self._acronyms is None:
+            from qa.answer.acronyms import Acronyms
+
+            self._acronyms = Acronyms.read(a.text for a in built.articles)
+        tok = self._corrector
+        return [(tok(written), tok(other)) for written, other in self._acronyms.aliases(text)]
 
     def warm_up(self) -> "Assistant":
         _ = self.built
@@ -153,7 +165,7 @@ class Assistant:
         tok = self._corrector        # the index's tokenizer, reading typos as known words
         q, hist = self._read(q), [self._read(h) for h in hist]
         if not hist or not is_follow_up(q, self.built.tokenizer, self.built.bm25_sent.term_id, self.names):
-            return Query(q, tok(q), q, names=self.names)
+            return Query(q, tok(q), q, names=self.names, alias=self.aliases(q))
         from qa.answer.answer_type import referent, resolve
 
         prev = hist[-1]
@@ -168,10 +180,10 @@ class Assistant:
             rewritten = resolve(q, entity) if entity else None
             if rewritten:   # "What did he say?" -> "What did <the name it gave> say?"
                 return Query(q, tok(rewritten), rewritten, extra=extra, avoid=prev_answer, period=period,
-                             names=self.names)
+                             names=self.names, alias=self.aliases(rewritten))
             extra += [(t, self.config.answer_weight) for t in tok(prev_text)]
         return Query(q, tok(q), f"{prev} {q}", extra=extra, avoid=prev_answer, period=period,
-                     names=self.names)
+                     names=self.names, alias=self.aliases(q))
 
     def _read(self, text: str) -> str:
         """A question as every reader of its words takes it (qa.answer.reading ``read``)."""

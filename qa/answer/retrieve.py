@@ -46,6 +46,10 @@ class Query:
     kind: Optional[str] = None                                      # wanted answer type
     period: Optional[tuple] = None                                  # (year, month) named
     names: frozenset = frozenset()                                  # corpus_names of the articles
+    # (tokens as written, tokens of the other form): a name and the initials the articles
+    # use for it, or initials and their name (qa/answer/acronyms.py). BM25 searches the
+    # other form too, worth no more than the form written.
+    alias: list[tuple[list[str], list[str]]] = field(default_factory=list)
     # Read from the question once, not once per candidate: the units that answer a
     # question naming what it counts (qa.answer.quantities.asked_quantity), and the subject
     # of "What is X?" (qa.answer.answer_type.defined).
@@ -91,12 +95,31 @@ def _terms(bm25, query: Query) -> dict[int, float]:
     return terms
 
 
+def _with_aliases(bm25, query: Query, terms: dict[int, float]) -> dict[int, float]:
+    """``terms`` and the other forms of the names the question writes (``Query.alias``),
+    each form weighted so that it is worth, in idf, at most what the written form is."""
+    out = dict(terms)
+    seen = set(query.tokens)
+    for written, other in query.alias:
+        new = [t for t in other if t not in seen]
+        want = bm25.idf_mass(bm25.query_terms(new))
+        if want <= 0:
+            continue
+        w = min(1.0, bm25.idf_mass(bm25.query_terms(written)) / want)
+        for j in bm25.query_terms(new):
+            out[j] = max(out.get(j, 0.0), w)
+    return out
+
+
 def bm25_scores(b, query: Query, doc_mask: Optional[np.ndarray]) -> dict:
     """Sentence and passage BM25 score vectors (zero outside ``doc_mask``) and the
-    query's idf mass for each, which the features divide by."""
+    query's idf mass for each, which the features divide by. A name's other form
+    (``Query.alias``) scores but adds nothing to the mass: it stands for words already
+    counted."""
     t = b.tables
     s_terms, p_terms = _terms(b.bm25_sent, query), _terms(b.bm25_pass, query)
-    s_bm, p_bm = b.bm25_sent.scores(s_terms), b.bm25_pass.scores(p_terms)
+    s_bm = b.bm25_sent.scores(_with_aliases(b.bm25_sent, query, s_terms))
+    p_bm = b.bm25_pass.scores(_with_aliases(b.bm25_pass, query, p_terms))
     if doc_mask is not None:
         s_bm = np.where(doc_mask[t.s_doc], s_bm, 0.0)
         p_bm = np.where(doc_mask[t.p_doc], p_bm, 0.0)

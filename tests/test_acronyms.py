@@ -1,0 +1,48 @@
+"""A name and the initials the articles use for it are one thing (qa/answer/acronyms.py)."""
+import pytest
+
+from qa.answer.acronyms import Acronyms
+
+TEXTS = [
+    "The Transport Workers Union said on Monday that it would ballot its members. Ms Jane "
+    "McAllister, who leads the TWU, said the vote would close on Friday.",
+    "Members of the TWU voted 412 to 88 to strike. The Friends in Need Trust, a charity, "
+    "said FINT volunteers would feed the pickets. The Campaign for Safer Streets welcomed it.",
+]
+
+
+def test_initials_are_learnt_from_the_names_the_articles_write():
+    names = Acronyms.read(TEXTS).names
+    assert names["twu"] == "Transport Workers Union"
+    assert names["fint"] == "Friends in Need Trust"           # little words counted too
+    assert "css" not in names            # a name the articles never shorten has no initials
+    assert "mcallister" not in names     # a capital inside a name is not initials
+
+
+@pytest.mark.parametrize("question,aliases", [
+    ("How did the Transport Workers Union vote?", [("Transport Workers Union", "TWU")]),
+    ("Did the TWU strike?", [("TWU", "Transport Workers Union")]),
+    ("What did Friends in Need Trust do?", [("Friends in Need Trust", "FINT")]),
+    ("Who leads the Campaign for Safer Streets?", []),
+    ("Did the transport workers vote?", []),
+])
+def test_a_question_gets_the_other_form_of_each_name_it_writes(question, aliases):
+    assert Acronyms.read(TEXTS).aliases(question) == aliases
+
+
+def test_a_name_finds_the_sentence_that_uses_its_initials(build_index, tmp_path):
+    from tests.conftest import write_corpus
+    from qa.answer.engine import Assistant
+
+    folder = write_corpus(tmp_path / "corpus", {
+        "a.txt": "Union ballot opens\n\nThe Transport Workers Union said on Monday that it would ballot "
+                 "its members over pay.\n\n"
+                 "Members of the TWU voted 412 to 88 to strike.\n",
+        "b.txt": "Ministers respond\n\nThe Transport Minister said the union vote was regrettable and "
+                 "that workers should return to talks.\n\nA union for hospital workers voted 300 to 200 "
+                 "against a strike in May.\n"})
+    a = Assistant(build_index([folder]))
+    question = "How did members of the Transport Workers Union vote?"
+    assert a.ask(question).answers[0].text.startswith("Members of the TWU voted"), a.ask(question).answers[0].text
+    a.aliases = lambda text: []          # without the initials, another union's vote comes first
+    assert not a.ask(question).answers[0].text.startswith("Members of the TWU voted")
