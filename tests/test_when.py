@@ -57,3 +57,39 @@ def test_a_follow_up_keeps_the_time_of_the_question_before(assistant):
     own = assistant.query("And in July 2021?", ["Which groups were banned in March 2022?"])
     assert own.period == (2021, 7)                       # a time of its own wins
     assert assistant.query("What was the vote?", []).period is None
+
+
+@pytest.mark.parametrize("text, date, named", [
+    ("The council agreed to close two libraries after closing three in July last year.",
+     "2022-03-29", [(2021, 7)]),
+    ("The libraries closed in July.", "2022-03-29", [(2021, 7)]),        # the last July before March 2022
+    ("The libraries closed in February.", "2022-03-29", [(2022, 2)]),
+    ("The scheme was first proposed in 1990.", "2022-03-29", [(1990, None)]),
+    ("It happened in May 2019, long before the march.", "2021-07-20", [(2019, 5)]),
+    ("Last year, the council closed four libraries.", "2022-03-29", [(2021, None)]),
+    ("Last year, the council closed four libraries.", None, []),          # cannot be placed
+    ("The libraries closed in July.", None, [(None, 7)]),
+    ("The council closed two libraries today.", "2022-03-29", [(2022, 3)]),   # the article's own time
+    ("The council closed two libraries today.", None, []),
+    ("The council agreed on Monday to close two after closing three in July last year.", "2022-03-29",
+     [(2021, 7), (2022, 3)]),
+])
+def test_the_months_and_years_a_sentence_names(text, date, named):
+    from qa.answer.when import sentence_periods
+
+    assert sentence_periods(text, date) == named
+
+
+def test_a_sentence_naming_another_time_does_not_answer_for_the_time_asked():
+    from qa.answer.retrieve import sentence_time_mismatch
+
+    march = (2022, 3)
+    both = "The council agreed on Monday to close two more after closing three in July last year."
+    # a sentence that names a time besides the one asked about is about that time too
+    assert sentence_time_mismatch(march, both, "2022-03-29", 0.0) == 1.0
+    assert sentence_time_mismatch((2021, 7), both, "2022-03-29", 1.0) == 1.0
+    assert sentence_time_mismatch(march, "The council closed two libraries today.", "2022-03-29", 0.0) == 0.0
+    # one that names only the time asked about answers for it, though published later
+    assert sentence_time_mismatch((2021, 7), "Three closed in July last year.", "2022-03-29", 1.0) == 0.0
+    assert sentence_time_mismatch((2021, 7), "The council closed two today.", "2022-03-29", 1.0) == 1.0
+    assert sentence_time_mismatch((2021, 7), "The council met.", "2022-03-29", 1.0) == 1.0   # the article's

@@ -214,7 +214,11 @@ class Assistant:
         if len(cand) == 0:
             return cand, {}
         match = articles_from(self._doc_months, query.period)
-        return cand, features(b, query, qv, cand, raw, self.sentence_text, match)
+        return cand, features(b, query, qv, cand, raw, self.sentence_text, match, self._date_of)
+
+    def _date_of(self, i: int) -> Optional[str]:
+        """The ISO date of sentence ``i``'s article (None when undated)."""
+        return self._doc_dates[self.built.tables.s_doc[i]] or None
 
     def _rank(self, query: Query, fl: dict):
         cand, feats = self.features_of(query, fl)

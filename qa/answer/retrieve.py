@@ -12,7 +12,8 @@ Each sentence is scored with its passage as context, on absolute scales:
              0.5 when its numbers count something else; for "What is X?", 1 when the
              sentence does not say what X is
   time_mismatch  1 when the question names a time (qa/answer/when.py) and the sentence's
-             article is not from then, while some article is
+             article is not from then, while some article is; by the sentence itself when
+             it names a month or year ("in July last year"): 1 if another, 0 if that one
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ import numpy as np
 from qa.answer.answer_type import defined, describes, matches, names_something, question_type
 from qa.answer.quantities import asked_quantity, figures
 from qa.ingest.textnorm import Tokenizer
-from qa.answer.when import named_period
+from qa.answer.when import conflicts, named_period, sentence_periods
 
 # The fused score is a weighted sum of these per-candidate columns (weights: AskConfig).
 SIMILARITIES = ("bm25_sent", "bm25_pass", "bm25_window", "dense_sent", "dense_pass", "dense_window")
@@ -170,9 +171,19 @@ def type_mismatch(query: Query, text: str) -> float:
     return 0.0
 
 
+def sentence_time_mismatch(period, text: str, date: Optional[str], article: float) -> float:
+    """time_mismatch of one sentence: 1 when it names a month or year other than the
+    question's ("in July last year" for "in March 2022"); else its article's value, or 0
+    when it names the question's time itself."""
+    named = sentence_periods(text, date)
+    if any(conflicts(period, p) for p in named):
+        return 1.0
+    return 0.0 if named else article
+
+
 def features(b, query: Query, qv: np.ndarray, cand: np.ndarray, raw: dict,
              text_of=None,
-             doc_match: Optional[np.ndarray] = None) -> dict[str, np.ndarray]:
+             doc_match: Optional[np.ndarray] = None, date_of=None) -> dict[str, np.ndarray]:
     """Feature columns for ``cand`` (module docstring). ``doc_match``: per article, whether
     it is from the time the question names (None: the question names none that helps)."""
     t = b.tables
@@ -196,6 +207,9 @@ def features(b, query: Query, qv: np.ndarray, cand: np.ndarray, raw: dict,
         "time_mismatch": (np.zeros(len(cand)) if doc_match is None
                           else (~doc_match[t.s_doc[cand]]).astype(float)),
     }
+    if doc_match is not None and text_of is not None and date_of is not None:
+        feats["time_mismatch"] = np.array([sentence_time_mismatch(query.period, text_of(int(i)), date_of(int(i)), m)
+                                           for i, m in zip(cand, feats["time_mismatch"])])
     # Every candidate is checked, so the weights are tuned on the values serving produces
     # (checking only the best few made the column depend on the weights themselves).
     mismatch = np.zeros(len(cand))

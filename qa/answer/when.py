@@ -70,3 +70,52 @@ def articles_from(table: np.ndarray, period: Optional[tuple[Optional[int], Optio
     if not out.any() or out[dated].all():
         return None
     return out
+
+
+_RELATIVE_YEAR = re.compile(r"^\W*(last|this|next)\s+year\b", re.I)
+_OFFSET = {"last": -1, "this": 0, "next": 1}
+# A day ("on Tuesday", "today", "last week") is the article's own month.
+_DAYS = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|yesterday|"
+                   r"this\s+week|last\s+week|this\s+morning|last\s+night)\b", re.I)
+_YEAR_ALONE = re.compile(r"(\b(?:" + "|".join(MONTHS) + r")\s+)?\b(last|this|next)\s+year\b", re.I)
+
+
+def sentence_periods(text: str, date: str | None) -> list[tuple[Optional[int], Optional[int]]]:
+    """The months and years a sentence names ("in July last year", "in March", "in 1990"),
+    as (year, month), placed in time by its article's ISO ``date``: a month without a year
+    is the last such month up to the article's ("in July" in a March 2022 article is July
+    2021), "last year" the year before it. A month that cannot be placed (no date) has no
+    year. A day ("on Tuesday", "today") is the article's own month."""
+    day = dt.date.fromisoformat(date) if date else None
+    out: list[tuple[Optional[int], Optional[int]]] = []
+    for m in _MONTH_YEAR.finditer(text):
+        name, year = m.group(1).lower(), m.group(2)
+        if name in _AMBIGUOUS and not year:
+            before = text[:m.start()]
+            capitalised = m.group(1)[0].isupper() and before.strip() and not before.rstrip().endswith((".", "?", "!"))
+            if not (_BEFORE.search(before) or capitalised):
+                continue
+        month = MONTHS.index(name) + 1
+        if year:
+            out.append((int(year), month))
+            continue
+        rel = _RELATIVE_YEAR.match(text[m.end():])
+        if day is None:
+            out.append((None, month))
+        elif rel:
+            out.append((day.year + _OFFSET[rel.group(1).lower()], month))
+        else:
+            out.append((day.year if month <= day.month else day.year - 1, month))
+    out += [(int(y.group(1)), None) for y in _YEAR.finditer(text)
+            if not any(p[0] == int(y.group(1)) for p in out)]
+    if day is not None:      # "last year" on its own ("July last year" is placed above)
+        out += [(day.year + _OFFSET[r.group(2).lower()], None) for r in _YEAR_ALONE.finditer(text)
+                if not r.group(1)]
+        if _DAYS.search(text) and (day.year, day.month) not in out:
+            out.append((day.year, day.month))
+    return out
+
+
+def conflicts(period: tuple[Optional[int], Optional[int]], named: tuple[Optional[int], Optional[int]]) -> bool:
+    """Do two (year, month) pairs name different times (a part one leaves out agrees)?"""
+    return any(a is not None and b is not None and a != b for a, b in zip(period, named))
