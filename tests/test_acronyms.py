@@ -22,6 +22,8 @@ def test_initials_are_learnt_from_the_names_the_articles_write():
 @pytest.mark.parametrize("question,aliases", [
     ("How did the Transport Workers Union vote?", [("Transport Workers Union", "TWU")]),
     ("Did the TWU strike?", [("TWU", "Transport Workers Union")]),
+    ("What did the Transport Workers Union’s members decide?", [("Transport Workers Union", "TWU")]),
+    ("What did the TWU's members decide?", [("TWU", "Transport Workers Union")]),
     ("What did Friends in Need Trust do?", [("Friends in Need Trust", "FINT")]),
     ("Who leads the Campaign for Safer Streets?", []),
     ("Did the transport workers vote?", []),

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from qa.ingest.textnorm import unpossessed
+
 # Initials as written: two capitals or more, and at least half the word ("TWU", "FoE",
 # "MPs"), not a name with a capital inside ("McAllister"), at most six letters.
 _INITIALS = re.compile(r"\b(?=[A-Za-z]{2,6}s?\b)([A-Z][A-Za-z]*[A-Z][A-Za-z]*?)s?\b")
@@ -47,7 +49,7 @@ def _runs(text: str) -> Iterable[list[str]]:
                 continue
             for j in range(i + 2, len(words) + 1):
                 if words[j - 1][0].isupper() and not _is_initials(words[j - 1]):
-                    yield words[i:j]
+                    yield words[i:j - 1] + [unpossessed(words[j - 1])]   # "Acme Union’s": the name
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Optional
 
 from qa.answer.answer_type import question_type
-from qa.ingest.textnorm import STOPWORDS, Tokenizer
+from qa.ingest.textnorm import STOPWORDS, Tokenizer, unpossessed
 from qa.answer.when import MONTHS
 
 APPROX = 0.05            # "about N" holds N ± 5%
@@ -212,7 +212,7 @@ def _unit(t: _Tokens, j: int, more: bool = False) -> tuple[Optional[str], float]
     if t.words(j) == ["of"]:
         j += 2 if t.words(j + 1) in (["the"], ["these"], ["those"], ["their"], ["its"]) else 1
     for k in range(j, min(j + 5, len(t.low))):
-        w = re.sub(r"[’']s$", "", t.low[k])
+        w = unpossessed(t.low[k])
         if w == "-" and _touching(t, k):
             continue                          # "six-hour", "well-known"
         if more and w in _MORE:

@@ -17,6 +17,7 @@ import re
 from typing import Callable, Optional
 
 from qa.answer.answer_type import NAME_WORD
+from qa.ingest.textnorm import unpossessed
 
 _GREETING = r"(?:(?:hi|hello|hey)(?:\s+there)?\b[\s,!.:;-]*)?(?:(?:please|so|ok|okay)\b[\s,]*)?"
 _ASK = (r"(?:(?:can|could|would|will)\s+(?:you|someone|anyone)\s+(?:please\s+)?(?:tell|remind|show)\s+me|"
@@ -62,7 +63,7 @@ def truecased(question: str, names: frozenset[str]) -> str:
     about, whose verdict) read a question typed in lower case as they read it with capitals."""
     def cased(m: re.Match) -> str:
         w = m.group()
-        return w[:1].upper() + w[1:] if re.sub(r"[’']s$", "", w.casefold()) in names else w
+        return w[:1].upper() + w[1:] if unpossessed(w.casefold()) in names else w
 
     return NAME_WORD.sub(cased, question)
 

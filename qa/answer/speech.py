@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from qa.ingest.textnorm import unpossessed
+
 # base -> (past, third person present). No form is a prefix of another, so the order of an
 # alternation built from them never decides a match.
 _FORMS = {
@@ -46,4 +48,4 @@ CAPITAL = re.compile(r"(?<!^)\b[A-Z][\w’'-]+")
 
 def named(text: str) -> set[str]:
     """The capitalised words of ``text`` after its first, folded, a possessive cut ("X's")."""
-    return {re.sub(r"[’']s$", "", w).casefold() for w in CAPITAL.findall(text.strip())}
+    return {unpossessed(w).casefold() for w in CAPITAL.findall(text.strip())}

@@ -37,6 +37,14 @@ STOPWORDS = frozenset(
 )
 
 
+_POSSESSIVE = re.compile(r"[’']s$")
+
+
+def unpossessed(word: str) -> str:
+    """``word`` without a possessive ending ("Acme’s" -> "Acme"), as written otherwise."""
+    return _POSSESSIVE.sub("", word)
+
+
 def fold(text: str) -> str:
     """Case-, quote-, dash-, width- and whitespace-folded copy of ``text`` for matching."""
     text = unicodedata.normalize("NFKC", text).translate(_TRANS).casefold()
