@@ -170,6 +170,25 @@ def test_a_lead_in_asking_to_be_told_is_dropped(typed, read):
     assert unprefaced(typed) == read
 
 
+@pytest.mark.parametrize("typed,read", [
+    ("Tell me about Acme Holdings", "What is Acme Holdings?"),
+    ("Can you tell me about the Transport Workers Union?", "What is the Transport Workers Union?"),
+    ("tell me more about unison", "What is Unison?"),                    # a name the articles write
+    ("Tell me about the protest", "About the protest"),                  # a topic, not a name
+    ("Tell me about how the vote went", "About how the vote went"),
+])
+def test_tell_me_about_a_name_asks_what_it_is(typed, read):
+    from qa.answer.reading import read as read_question
+
+    assert read_question(typed, lambda t: t, lambda: frozenset({"unison"})) == read
+
+
+def test_tell_me_about_a_group_gets_what_it_is(assistant):
+    a = assistant.ask("What is the Labour Left Alliance?", k=3)
+    b = assistant.ask("Tell me about the Labour Left Alliance", k=3)
+    assert b.answers[0].text == a.answers[0].text and b.read_as == "What is the Labour Left Alliance?"
+
+
 def test_a_question_word_run_into_is_is_written_out():
     from qa.answer.reading import read_as, spelt_out
 

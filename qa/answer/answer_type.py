@@ -153,7 +153,7 @@ def _folded(names: frozenset[str]) -> frozenset[str]:
     return frozenset(_fold(n) for n in names)
 
 
-def _is_name(words: str, names: frozenset[str] = frozenset()) -> bool:
+def is_name(words: str, names: frozenset[str] = frozenset()) -> bool:
     """Capitalised words, little words and name particles between them ("Bank of
     England", "Ludwig van Beethoven"), and no description ("Acme's general secretary");
     in lower case, half its words or more ones the articles only write as names (``names``:
@@ -170,7 +170,7 @@ def referent(question: str, answer: str, names: frozenset[str] = frozenset()) ->
     asked about when it named it ("Who is Jane Doe?", "What did Unison say?"), else the name
     its answer supplied ("Which union condemned it?"). ``names``: as for ``names_something``."""
     m = _DEFINE.match(question)
-    if m and _is_name(m.group("x"), names):   # "Who is Jane Doe?" (not "Who is Acme's chair?")
+    if m and is_name(m.group("x"), names):   # "Who is Jane Doe?" (not "Who is Acme's chair?")
         return _clean(m.group("x"))
     if question_type(question) not in ("person", "entity"):
         named = [n for n in _NAME_RUN.finditer(question) if n.start() > 0]
@@ -245,7 +245,7 @@ def defined(question: str) -> str | None:
     if not m:
         return None
     x = m.group("x")
-    if _is_name(x):
+    if is_name(x):
         return x
     # Something of someone's ("Acme's revenue", "the court's ruling") is asked for its value,
     # not to be described.

@@ -8,7 +8,8 @@ sentence encoder, the answer model, the answer-type and speaker rules) should se
 - a question word run into "is" ("What's", "whats", "Who's") is written out, as the rules
   that read "What is the name of …" or "Who is X?" expect;
 - a typo is written as the articles' word (qa.answer.spelling ``Corrector.fix``);
-- typed without capitals, the words the articles only write as names get theirs back.
+- typed without capitals, the words the articles only write as names get theirs back;
+- "Tell me about X" of a name X is read as "What is X?".
 ``Assistant.query`` applies ``read``; the answer still echoes the question as typed.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Optional
 
-from qa.answer.answer_type import NAME_WORD
+from qa.answer.answer_type import NAME_WORD, is_name
 from qa.ingest.textnorm import unpossessed
 
 _GREETING = r"(?:(?:hi|hello|hey)(?:\s+there)?\b[\s,!.:;-]*)?(?:(?:please|so|ok|okay)\b[\s,]*)?"
@@ -32,6 +33,8 @@ _LEAD_IN = re.compile(rf"^\W*{_GREETING}(?:{_ASK}\s*[,:]?\s*(?:(?:if|whether)\s+
 # "what's" / "whats": "what is" ("what has" too, but the rules only read the "is" questions)
 _CONTRACTED = re.compile(r"\b(what|who|where|how|that)(?:['’]s|s)\b", re.I)
 MIN_WORDS_LEFT = 2       # what is left must still be a question ("Can you tell me?" is kept)
+# What "Tell me about X" leaves: asked of a name, it asks what X is.
+_ABOUT = re.compile(r"^\W*(?:more\s+)?about\s+(?P<x>[^?.!]+?)[\s?.!]*$", re.I)
 
 
 def unprefaced(question: str) -> str:
@@ -68,6 +71,18 @@ def truecased(question: str, names: frozenset[str]) -> str:
     return NAME_WORD.sub(cased, question)
 
 
+def asked_about(question: str, names: frozenset[str]) -> str:
+    """"About X" (what "Tell me about X" leaves once its lead-in is dropped) as "What is X?"
+    when X is a name ("About Acme Holdings" -> "What is Acme Holdings?"), so that it is read
+    as a question about what X is; anything else unchanged ("About the protest": a topic,
+    not a thing to describe)."""
+    m = _ABOUT.match(question)
+    if not m:
+        return question
+    x = m.group("x")
+    return f"What is {x}?" if is_name(re.sub(r"^the\s+", "", x, flags=re.I), names) else question
+
+
 def read_as(typed: str, read: str) -> Optional[str]:
     """``read`` when its words differ from ``typed`` (a typo fixed, a lead-in dropped), to
     show the reader how the question was taken; None when only capitals or the closing
@@ -82,4 +97,6 @@ def read(question: str, fix: Callable[[str], str], names: Callable[[], frozenset
     typos written as ``fix`` writes them, and, typed without capitals, its names capitalised
     (``names()``, read only then)."""
     text = fix(spelt_out(unprefaced(question)))
-    return truecased(text, names()) if typed_lower(text) else text
+    if typed_lower(text):
+        text = truecased(text, names())
+    return asked_about(text, names()) if _ABOUT.match(text) else text
