@@ -25,17 +25,24 @@ _BEFORE = re.compile(r"\b(in|since|by|until|till|from|early|late|mid|last|this|n
 _YEAR = re.compile(r"\b(?:in|of|during|since|by|from)\s+((?:19|20)\d\d)\b", re.I)
 
 
-def named_period(question: str) -> Optional[tuple[Optional[int], Optional[int]]]:
-    """(year, month) named by the question; either may be None (not both). The first
-    month named wins; a bare year counts after "in", "of", "by" and the like."""
-    for m in _MONTH_YEAR.finditer(question):
+def _months(text: str):
+    """(match, month number, year or None) for each month ``text`` names, "may" and "march"
+    only where they are months (above)."""
+    for m in _MONTH_YEAR.finditer(text):
         name, year = m.group(1).lower(), m.group(2)
         if name in _AMBIGUOUS and not year:
-            before = question[:m.start()]
+            before = text[:m.start()]
             capitalised = m.group(1)[0].isupper() and before.strip() and not before.rstrip().endswith((".", "?", "!"))
             if not (_BEFORE.search(before) or capitalised):
                 continue
-        return (int(year) if year else None, MONTHS.index(name) + 1)
+        yield m, MONTHS.index(name) + 1, int(year) if year else None
+
+
+def named_period(question: str) -> Optional[tuple[Optional[int], Optional[int]]]:
+    """(year, month) named by the question; either may be None (not both). The first
+    month named wins; a bare year counts after "in", "of", "by" and the like."""
+    for _, month, year in _months(question):
+        return (year, month)
     y = _YEAR.search(question)
     return (int(y.group(1)), None) if y else None
 
@@ -88,16 +95,9 @@ def sentence_periods(text: str, date: str | None) -> list[tuple[Optional[int], O
     year. A day ("on Tuesday", "today") is the article's own month."""
     day = dt.date.fromisoformat(date) if date else None
     out: list[tuple[Optional[int], Optional[int]]] = []
-    for m in _MONTH_YEAR.finditer(text):
-        name, year = m.group(1).lower(), m.group(2)
-        if name in _AMBIGUOUS and not year:
-            before = text[:m.start()]
-            capitalised = m.group(1)[0].isupper() and before.strip() and not before.rstrip().endswith((".", "?", "!"))
-            if not (_BEFORE.search(before) or capitalised):
-                continue
-        month = MONTHS.index(name) + 1
+    for m, month, year in _months(text):
         if year:
-            out.append((int(year), month))
+            out.append((year, month))
             continue
         rel = _RELATIVE_YEAR.match(text[m.end():])
         if day is None:
