@@ -77,7 +77,7 @@ def test_a_follow_up_keeps_the_time_of_the_question_before(assistant):
 def test_the_months_and_years_a_sentence_names(text, date, named):
     from qa.answer.when import sentence_periods
 
-    assert sentence_periods(text, date) == named
+    assert sentence_periods(text, date) == tuple(named)
 
 
 def test_a_sentence_naming_another_time_does_not_answer_for_the_time_asked():
