@@ -48,3 +48,37 @@ def test_a_name_finds_the_sentence_that_uses_its_initials(build_index, tmp_path)
     assert a.ask(question).answers[0].text.startswith("Members of the TWU voted"), a.ask(question).answers[0].text
     a.aliases = lambda text: []          # without the initials, another union's vote comes first
     assert not a.ask(question).answers[0].text.startswith("Members of the TWU voted")
+
+
+def test_a_lexicon_of_two_sets_of_articles_is_the_lexicon_of_both():
+    from qa.index.lexicon import Lexicon
+
+    one, two = Lexicon.read(TEXTS[:1]), Lexicon.read(TEXTS[1:])
+    both = Lexicon.read(TEXTS)
+    assert one.merge(two).to_dict() == both.to_dict()
+    assert Lexicon.from_dict(both.to_dict()) == both           # as stored in lexicon.json
+    assert both.initials()["twu"] == "Transport Workers Union"
+    assert one.merge(Lexicon()).to_dict() == one.to_dict()
+
+
+def test_the_index_stores_the_lexicon_and_an_older_index_still_reads_its_articles(build_index, tmp_path):
+    import json
+
+    from tests.conftest import write_corpus
+    from qa.answer.engine import Assistant
+    from qa.index import store
+
+    folder = write_corpus(tmp_path / "corpus", {"a.txt": "Union ballot\\n\\n" + " ".join(TEXTS) + "\\n"})
+    index = build_index([folder])
+    built, manifest = store.load(index)
+    assert "lexicon.json" in manifest["files"] and built.lexicon.initials()["twu"] == "Transport Workers Union"
+    stored = Assistant(index)
+    assert stored.lexicon is stored.built.lexicon           # read from the index, not the articles
+    # an index written before lexicon.json existed: the articles are read once instead
+    gen = store.live_generation(index)
+    manifest["files"].pop("lexicon.json")
+    (gen / "lexicon.json").unlink()
+    (gen / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    older = Assistant(index)
+    assert older.built.lexicon is None
+    assert older.lexicon.to_dict() == built.lexicon.to_dict() and older.names == stored.names

@@ -105,6 +105,13 @@ def test_same_articles_and_tables(indexes):
     assert inc.tables.passage_ids == full.tables.passage_ids
 
 
+def test_same_lexicon(indexes):
+    # names and initials counted per article, merged on add: as counting all at once
+    inc, full, *_ = indexes
+    assert inc.lexicon is not None and inc.lexicon.to_dict() == full.lexicon.to_dict()
+    assert inc.lexicon.names() and inc.lexicon.names() == full.lexicon.names()
+
+
 def test_same_bm25_statistics_and_scores(indexes):
     inc, full, *_ = indexes
     for x, y in ((inc.bm25_sent, full.bm25_sent), (inc.bm25_pass, full.bm25_pass)):

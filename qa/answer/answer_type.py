@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from qa.index.lexicon import MIN_NAME_USES, NAME_WORD, Lexicon  # noqa: F401 (NAME_WORD: reading.py)
+
 _NUM_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
               r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
               r"eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|dozen|dozens|half|"
@@ -207,29 +209,11 @@ def names_something(question: str, names: frozenset[str] = frozenset()) -> bool:
     return any(w.casefold() in names for w in re.findall(r"[\w’'-]+", question))
 
 
-# A word as ``corpus_names`` reads it (qa.answer.reading capitalises questions word by word
-# the same way, so that its words are the keys ``corpus_names`` gives).
-NAME_WORD = re.compile(r"[A-Za-z][\w’'-]*")
-MIN_NAME_USES = 2        # a word capitalised once is as likely a headline or a quote's opening
-
-
 def corpus_names(texts) -> frozenset[str]:
     """Words (case-folded) the texts write capitalised every time they use them mid-sentence,
-    at least MIN_NAME_USES times: names ("Grant", "Unison"), not words that open sentences."""
-    upper: dict[str, int] = {}
-    lower: set[str] = set()
-    for text in texts:
-        for m in NAME_WORD.finditer(text):
-            w = m.group()
-            before = text[max(0, m.start() - 2):m.start()]
-            if m.start() == 0 or re.search(r"[.!?:“‘\"\n]\s*$", before):
-                continue                      # a sentence's or a quote's first word: capitalised anyway
-            key = w.casefold()
-            if w[0].isupper():
-                upper[key] = upper.get(key, 0) + 1
-            else:
-                lower.add(key)
-    return frozenset(w for w, n in upper.items() if n >= MIN_NAME_USES and w not in lower)
+    at least MIN_NAME_USES times: names ("Grant", "Unison"), not words that open sentences
+    (``qa.index.lexicon.Lexicon.names``; an index stores the counts)."""
+    return Lexicon.read(texts).names()
 
 
 # "Who is Jane Doe?", "What is a kidney stone?": the question asks what its subject is.

@@ -15,6 +15,7 @@ from qa.answer.config import AskConfig
 from qa.answer.dedup import Group, group
 from qa.answer.disagree import disagreements
 from qa.index.encoder import Encoder
+from qa.index.lexicon import Lexicon
 from qa.settings import current
 from qa.answer.reading import read, read_as
 from qa.answer.rescore import Rescorer, blend, default_rescorer, read_rising
@@ -99,24 +100,28 @@ class Assistant:
 
     @property
     def names(self) -> frozenset:
-        """Words the articles write as names, read on the first question (not at load: reading
-        every article costs about 0.25 s a megabyte of text, measured). Follow-ups, questions
-        typed in lower case and the answer-type check of a sentence's first word use them."""
-        built = self.built                    # loads the index, and _prepare, on first use
+        """Words the articles write as names (``lexicon``). Follow-ups, questions typed in
+        lower case and the answer-type check of a sentence's first word use them."""
         if self._names is None:
-            from qa.answer.answer_type import corpus_names
-
-            self._names = corpus_names(a.text for a in built.articles)
+            self._names = self.lexicon.names()
         return self._names
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The names and initials the articles use, as the index stores them; an index
+        written before it stored them has its articles read once, on first use."""
+        built = self.built                    # loads the index, and _prepare, on first use
+        if built.lexicon is None:
+            built.lexicon = Lexicon.read(a.text for a in built.articles)
+        return built.lexicon
 
     def aliases(self, text: str) -> list[tuple[list[str], list[str]]]:
         """Tokens of each name or initials ``text`` writes, with those of the form the
-        articles also use (qa/answer/acronyms.py), learnt from the articles on first use."""
-        built = self.built
+        articles also use (qa/answer/acronyms.py, from ``lexicon``)."""
         if self._acronyms is None:
             from qa.answer.acronyms import Acronyms
 
-            self._acronyms = Acronyms.read(a.text for a in built.articles)
+            self._acronyms = Acronyms.of(self.lexicon)
         tok = self._corrector
         return [(tok(written), tok(other)) for written, other in self._acronyms.aliases(text)]
 

@@ -12,6 +12,7 @@ import numpy as np
 from qa.index.bm25 import BM25Index, BM25Params
 from qa.index.dense import DenseIndex, DenseParams
 from qa.index.encoder import Encoder
+from qa.index.lexicon import Lexicon
 from qa.ingest.split import is_answerable_unit, passages as group_passages, sentences as split_sentences
 from qa.ingest.textnorm import Tokenizer
 from qa.types import Article
@@ -124,6 +125,9 @@ class Built:
     p_vecs: np.ndarray
     tokenizer: Tokenizer
     bm25_params: BM25Params
+    # Names and initials the articles use (qa/index/lexicon.py); None for an index written
+    # before the lexicon was stored: the assistant then reads its articles once.
+    lexicon: Optional[Lexicon] = None
 
 
 def build(articles: list[Article], encoder: Encoder, tokenizer: Tokenizer = Tokenizer(),
@@ -139,4 +143,5 @@ def build(articles: list[Article], encoder: Encoder, tokenizer: Tokenizer = Toke
     vecs = embed(texts, tables.sent_ids, encoder, vector_cache, progress=show_bar)
     dense = DenseIndex.build(vecs, dense_params)
     p_vecs = passage_vectors(vecs, tables.s_pass, len(tables.passage_ids))
-    return Built(articles, tables, bm25_sent, bm25_pass, dense, p_vecs, tokenizer, bm25_params)
+    lexicon = Lexicon.read(a.text for a in articles)
+    return Built(articles, tables, bm25_sent, bm25_pass, dense, p_vecs, tokenizer, bm25_params, lexicon)

@@ -29,6 +29,7 @@ from qa import __version__
 from qa.index.bm25 import BM25Index, BM25Params
 from qa.index.build import PASSAGE_PARAMS, Built, Tables, corpus_hash
 from qa.index.dense import DenseIndex, DenseParams, open_rows
+from qa.index.lexicon import Lexicon
 from qa.ingest.textnorm import Tokenizer
 from qa.types import Article
 
@@ -112,6 +113,9 @@ def _write_files(b: Built, gen: Path) -> list[str]:
     names += b.bm25_sent.save(gen, "bm25_sent")
     names += b.bm25_pass.save(gen, "bm25_pass")
     names += b.dense.save(gen)
+    if b.lexicon is not None:
+        (gen / "lexicon.json").write_text(json.dumps(b.lexicon.to_dict(), ensure_ascii=False), "utf-8")
+        names.append("lexicon.json")
     return names
 
 
@@ -246,6 +250,9 @@ def _load_files(gen: Path, manifest: dict) -> Built:
     params = BM25Params(k1=bp["k1"], b=bp["b"], epsilon=bp["epsilon"])
     d = manifest["dense"]
     dparams = DenseParams.from_dict(d)
+    # An index written before the lexicon was stored has none: the assistant reads it then.
+    lexicon = (Lexicon.from_dict(json.loads((gen / "lexicon.json").read_text("utf-8")))
+               if "lexicon.json" in manifest.get("files", {}) else None)
     return Built(arts, tables, BM25Index.load(gen, "bm25_sent", params), BM25Index.load(gen, "bm25_pass", params),
                  DenseIndex.load(gen, dparams), open_rows(gen / "passage_vectors.npy"),
-                 Tokenizer.from_params(manifest["tokenizer"]), params)
+                 Tokenizer.from_params(manifest["tokenizer"]), params, lexicon)
