@@ -319,12 +319,13 @@ def test_corrector_reads_a_typo_as_the_indexed_term_one_edit_away():
 
 def test_fix_writes_a_typo_as_a_word_the_articles_use_and_leaves_real_words_alone():
     from qa.answer.spelling import Corrector
+    from qa.index.lexicon import Lexicon
 
     tok = Tokenizer()
     texts = ["The council funded the champion.", "Complaints about memberships rose."]
     words = {w: 1 for t in texts for w in tok.content_words(t)}
     c = Corrector(tok, {tok.term(w): i for i, w in enumerate(words)}, np.array(list(words.values())),
-                  lambda: iter(texts), frozenset({"founded", "council", "champion"}))
+                  lambda: Lexicon.read(texts), frozenset({"founded", "council", "champion"}))
     assert c.fix("What did the councel say?") == "What did the council say?"
     assert c.fix("Councel COMPLAINST", lambda: frozenset({"council", "complaints"})) == "Council COMPLAINTS"
     assert c.fix("Councel") == "Councel"                             # a capital: only as a name

@@ -94,7 +94,7 @@ class Assistant:
         self._doc_months = month_table(self._doc_dates)
         self._doc_ids = np.array([a.doc_id for a in b.articles], dtype=str)
         self._corrector = Corrector(b.tokenizer, b.bm25_sent.term_id, b.bm25_sent.df,
-                                    lambda: (a.text for a in b.articles), self.encoder.vocabulary())
+                                    lambda: self.lexicon, self.encoder.vocabulary())
         self._names: Optional[frozenset] = None
         self._acronyms = None
 

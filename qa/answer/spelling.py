@@ -11,17 +11,16 @@ unknown words only, so it needs nothing stored in the index.
 from __future__ import annotations
 
 import re
-from collections import Counter
-from typing import Callable, Iterable, Mapping, Optional
+from typing import Callable, Mapping, Optional
 
 import numpy as np
 
+from qa.index.lexicon import Lexicon
 from qa.ingest.textnorm import STOPWORDS, Tokenizer
 
 MIN_LEN = 5
 # A word as ``fix`` reads it; a hyphenated one is left alone (the tokenizer joins its parts).
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
-_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]*[a-z][A-Za-z]*\b")
 _MISS = object()
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -39,12 +38,13 @@ class Corrector:
     """Tokenizes a question like ``tokenizer`` does, correcting unknown words (above)."""
 
     def __init__(self, tokenizer: Tokenizer, term_id: Mapping[str, int], df: np.ndarray,
-                 texts: Optional[Callable[[], Iterable[str]]] = None, dictionary: frozenset[str] = frozenset()):
+                 lexicon: Optional[Callable[[], Lexicon]] = None, dictionary: frozenset[str] = frozenset()):
         """``term_id`` and ``df``: the BM25 index's term -> column map and document counts;
-        ``texts``: the articles' texts (for ``fix``); ``dictionary``: common words, never typos."""
+        ``lexicon``: the articles' words (qa/index/lexicon.py; for ``fix``, asked for on the
+        first unknown word); ``dictionary``: common words, never typos."""
         self.tokenizer = tokenizer
         self._id, self._df = term_id, df
-        self._texts, self.dictionary = texts, dictionary
+        self._lexicon, self.dictionary = lexicon, dictionary
         self._words: Optional[frozenset[str]] = None
         self._written: dict[str, str] = {}            # folded word -> its capitalised form
         self._seen: dict[str, Optional[str]] = {}     # word -> correction (1-3 ms to find)
@@ -87,7 +87,7 @@ class Corrector:
         word is a name, and is rewritten only as a word the articles write as a name
         (``names()``, folded: read only when needed): "Fergsuon" as "Ferguson", but "Solara"
         not as "solar". Without a dictionary or the articles' words nothing is rewritten."""
-        if not self.dictionary or self._texts is None:
+        if not self.dictionary or self._lexicon is None:
             return text
 
         def spelt(m: re.Match) -> str:
@@ -120,17 +120,12 @@ class Corrector:
 
     @property
     def words(self) -> frozenset[str]:
-        """Every word the articles use, folded; read once, on the first unknown word, with
-        how the articles most often write each capitalised one (``_written``)."""
+        """Every word the articles use, folded, taken from the lexicon on the first unknown
+        word, with how the articles most often write each capitalised one (``_written``)."""
         if self._words is None:
-            words: set[str] = set()
-            capitals: dict[str, Counter] = {}
-            for text in self._texts():
-                words.update(self.tokenizer.words(text))
-                for m in _CAPITALISED.finditer(text):
-                    capitals.setdefault(m.group().casefold(), Counter())[m.group()] += 1
-            self._written = {w: c.most_common(1)[0][0] for w, c in capitals.items()}
-            self._words = frozenset(words)
+            lexicon = self._lexicon()
+            self._written = lexicon.written()
+            self._words = frozenset(lexicon.words)
         return self._words
 
     def __call__(self, text: str) -> list[str]:

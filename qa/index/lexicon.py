@@ -1,8 +1,10 @@
 """What the articles say about their own words, read once when the index is built: which
-words they only write as names, and which initials they use for which names.
+words they only write as names, which initials they use for which names, and every word
+they use (with how they write the capitalised ones).
 
-The question rules need both on every question (a sentence's first word is a name when
-the articles write it as one; a name is also searched by its initials). Reading every
+The question rules need the names and initials on every question (a sentence's first word
+is a name when the articles write it as one; a name is also searched by its initials), the
+typo reader the words on a question's first unknown word. Reading every
 article costs about 0.25 s a megabyte of text (measured), so they are counted at build
 time, stored in the index as ``lexicon.json`` and merged when articles are added; an
 index written before this file existed reads its articles once instead. Only counts are
@@ -14,11 +16,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from qa.ingest.textnorm import unpossessed
+from qa.ingest.textnorm import Tokenizer, unpossessed
 
 # A word as the name counts read it (qa.answer.reading capitalises questions word by word
 # the same way, so that its words are the keys ``names`` gives).
 NAME_WORD = re.compile(r"[A-Za-z][\w’'-]*")
+# A capitalised word with a lower-case letter (not initials): how the articles write a name.
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]*[a-z][A-Za-z]*\b")
+_WORDS = Tokenizer()     # its ``words`` (folded, stopwords kept) do not depend on its settings
 MIN_NAME_USES = 2        # a word capitalised once is as likely a headline or a quote's opening
 _OPENS = re.compile(r"[.!?:“‘\"\n]\s*$")
 
@@ -30,6 +35,9 @@ _LITTLE = frozenset("of for the and in on against to at".split())
 # Capitalised words with little words between them: a name as the articles write one.
 _RUN = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|for|the|and|in|on|against|to|at)\s+)*[A-Z][\w’'-]*)+")
 _WORD = re.compile(r"[A-Za-z][\w’'-]*")
+# A capitalised word with a lower-case letter (not initials): how the articles write a name.
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]*[a-z][A-Za-z]*\b")
+_WORDS = Tokenizer()     # its ``words`` (folded, stopwords kept) do not depend on its settings
 
 
 def is_initials(word: str) -> bool:
@@ -64,10 +72,14 @@ def name_runs(text: str) -> Iterator[list[str]]:
 class Lexicon:
     """Counts read from the articles. ``upper``: folded word -> its capitalised uses after
     a sentence's or a quote's first word; ``lower``: folded words also written in lower
-    case there; ``pairs``: folded initials -> name -> how many articles write both."""
+    case there; ``pairs``: folded initials -> name -> how many articles write both;
+    ``words``: every word, folded; ``forms``: folded capitalised word -> how it is written ->
+    uses (the typo reader, qa/answer/spelling.py, writes a word as the articles do)."""
     upper: dict = field(default_factory=dict)
     lower: set = field(default_factory=set)
     pairs: dict = field(default_factory=dict)
+    words: set = field(default_factory=set)
+    forms: dict = field(default_factory=dict)
 
     @classmethod
     def read(cls, texts: Iterable[str]) -> "Lexicon":
@@ -75,6 +87,10 @@ class Lexicon:
         for text in texts:
             lex._read_names(text)
             lex._read_initials(text)
+            lex.words.update(_WORDS.words(text))
+            for m in _CAPITALISED.finditer(text):
+                by_form = lex.forms.setdefault(m.group().casefold(), {})
+                by_form[m.group()] = by_form.get(m.group(), 0) + 1
         return lex
 
     def _read_names(self, text: str) -> None:
@@ -108,12 +124,8 @@ class Lexicon:
         upper = dict(self.upper)
         for w, n in other.upper.items():
             upper[w] = upper.get(w, 0) + n
-        pairs = {s: dict(by) for s, by in self.pairs.items()}
-        for s, by in other.pairs.items():
-            mine = pairs.setdefault(s, {})
-            for name, n in by.items():
-                mine[name] = mine.get(name, 0) + n
-        return Lexicon(upper, self.lower | other.lower, pairs)
+        return Lexicon(upper, self.lower | other.lower, _add(self.pairs, other.pairs),
+                       self.words | other.words, _add(self.forms, other.forms))
 
     def names(self) -> frozenset[str]:
         """Words (folded) written capitalised every time they are used mid-sentence, at
@@ -125,9 +137,26 @@ class Lexicon:
         the longer name, then the first in order)."""
         return {s: max(sorted(by), key=lambda n: (by[n], len(n))) for s, by in self.pairs.items()}
 
+    def written(self) -> dict[str, str]:
+        """Folded capitalised word -> how the articles most often write it ("McAllister");
+        on a tie, the form met first."""
+        return {w: max(by, key=by.get) for w, by in self.forms.items()}
+
     def to_dict(self) -> dict:
-        return {"upper": self.upper, "lower": sorted(self.lower), "pairs": self.pairs}
+        return {"upper": self.upper, "lower": sorted(self.lower), "pairs": self.pairs,
+                "words": sorted(self.words), "forms": self.forms}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Lexicon":
-        return cls(dict(d["upper"]), set(d["lower"]), {s: dict(by) for s, by in d["pairs"].items()})
+        return cls(dict(d["upper"]), set(d["lower"]), {s: dict(by) for s, by in d["pairs"].items()},
+                   set(d["words"]), {w: dict(by) for w, by in d["forms"].items()})
+
+
+def _add(mine: dict, theirs: dict) -> dict:
+    """Two {key: {item: count}} tables as one (counts added, first seen first)."""
+    out = {k: dict(by) for k, by in mine.items()}
+    for k, by in theirs.items():
+        into = out.setdefault(k, {})
+        for item, n in by.items():
+            into[item] = into.get(item, 0) + n
+    return out
