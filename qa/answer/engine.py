@@ -23,6 +23,7 @@ from qa.answer.retrieve import Query, bm25_scores, features, lacks_asked_value
 from qa.answer.retriever import Request, Retriever, load_retriever
 from qa.answer.spelling import Corrector
 from qa.answer.fusion import convex
+from qa.answer.overview import OVERVIEW, asks_overview, opening_rows
 from qa.request import MAX_HISTORY, MAX_K, MAX_QUESTION_CHARS, QuestionError, article_mask, check_filters, clean_history, clean_question  # noqa: F401
 from qa.types import Result
 from qa.answer.when import articles_from, month_table, named_period
@@ -277,6 +278,10 @@ class Assistant:
         return score < cfg.rescore_threshold or (cfg.rescore_gate > 0 and not prob >= cfg.rescore_gate)
 
     def _answer(self, q: str, query: Query, k: int, fl: dict) -> Result:
+        if not query.extra and asks_overview(query.text):
+            overview = self._overview(q, query, k, fl)
+            if overview is not None:
+                return overview
         ranked = self._rank(query, fl)
         if ranked is None or self.abstains(ranked[1][0], ranked[2][0]):
             best = None if ranked is None else float(ranked[1][0])
@@ -299,6 +304,27 @@ class Assistant:
         return Result(q, False, message, tuple(answers), disagreements=disagreements(query.text, answers, versions=versions),
                       read_as=read_as(q, query.text),
                       debug={"best_score": float(score[0])})
+
+    def _overview(self, q: str, query: Query, k: int, fl: dict) -> Optional[Result]:
+        """The opening sentence of each article the filters allow (of those from the time the
+        question names, when some are), latest article first (qa/answer/overview.py)."""
+        allowed, then = self.doc_mask(fl), articles_from(self._doc_months, query.period)
+        if then is not None:
+            allowed = then if allowed is None else allowed & then
+        rows = opening_rows(self.built.tables.s_doc, allowed)
+        if len(rows) == 0:
+            return None
+        _, feats = self.features_of(query, fl, rows)
+        score = self.fused(query, rows, feats)
+        dates = [self._doc_dates[self.built.tables.s_doc[int(i)]] or "" for i in rows]
+        order = sorted(range(len(rows)), key=lambda n: (dates[n] == "", [-ord(c) for c in dates[n]], rows[n]))
+        cand, score = rows[order], score[order]
+        texts = [self.sentence_text(int(i)) for i in cand]
+        groups = group(texts, [frozenset(self.built.tokenizer.words(t)) for t in texts], k,
+                       [dates[n] or None for n in order])
+        answers = [to_answer(self.built, g, cand, score, self.sentence_text) for g in groups]
+        return Result(q, False, OVERVIEW, tuple(answers), read_as=read_as(q, query.text),
+                      debug={"best_score": float(score.max()), "overview": True})
 
     def _version_answers(self, query: Query, fl: dict, rows: list[int]) -> list:
         """Answers for other outlets' versions the ranker left out, scored as any candidate,
