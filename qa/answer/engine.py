@@ -23,7 +23,7 @@ from qa.answer.retrieve import Query, bm25_scores, features, lacks_asked_value
 from qa.answer.retriever import Request, Retriever, load_retriever
 from qa.answer.spelling import Corrector
 from qa.answer.fusion import convex
-from qa.answer.overview import OVERVIEW, asks_overview, opening_rows
+from qa.answer.overview import asks_overview, opening_sentences
 from qa.request import MAX_HISTORY, MAX_K, MAX_QUESTION_CHARS, QuestionError, article_mask, check_filters, clean_history, clean_question  # noqa: F401
 from qa.types import Result
 from qa.answer.when import articles_from, month_table, named_period
@@ -91,8 +91,8 @@ class Assistant:
             by_id.setdefault(sid, []).append(i)
         self.copies = {k: v for k, v in by_id.items() if len(v) > 1}
         self._doc_sources = np.array([(a.source or "").casefold() for a in b.articles], dtype=str)
-        self._doc_dates = np.array([a.date or "" for a in b.articles], dtype="U10")
-        self._doc_months = month_table(self._doc_dates)
+        self.doc_dates = np.array([a.date or "" for a in b.articles], dtype="U10")
+        self.doc_months = month_table(self.doc_dates)
         self._doc_ids = np.array([a.doc_id for a in b.articles], dtype=str)
         self._corrector = Corrector(b.tokenizer, b.bm25_sent.term_id, b.bm25_sent.df,
                                     lambda: self.lexicon, self.encoder.vocabulary())
@@ -141,7 +141,7 @@ class Assistant:
 
     def doc_mask(self, filters: dict) -> Optional[np.ndarray]:
         """Boolean mask over articles allowed by ``filters`` (None: no filtering)."""
-        return article_mask(filters, self._doc_sources, self._doc_ids, self._doc_dates)
+        return article_mask(filters, self._doc_sources, self._doc_ids, self.doc_dates)
 
     # ------------------------------------------------------------------ ask
     def ask(self, question: str, history: Sequence[str] = (), k: int = 3, filters: dict | None = None) -> Result:
@@ -219,12 +219,12 @@ class Assistant:
         cand = self.retriever.candidates(Request(query, qv, fl, mask, raw)) if rows is None else rows
         if len(cand) == 0:
             return cand, {}
-        match = articles_from(self._doc_months, query.period)
+        match = articles_from(self.doc_months, query.period)
         return cand, features(b, query, qv, cand, raw, self.sentence_text, match, self._date_of)
 
     def _date_of(self, i: int) -> Optional[str]:
         """The ISO date of sentence ``i``'s article (None when undated)."""
-        return self._doc_dates[self.built.tables.s_doc[i]] or None
+        return self.doc_dates[self.built.tables.s_doc[i]] or None
 
     def _rank(self, query: Query, fl: dict):
         cand, feats = self.features_of(query, fl)
@@ -279,7 +279,7 @@ class Assistant:
 
     def _answer(self, q: str, query: Query, k: int, fl: dict) -> Result:
         if not query.extra and asks_overview(query.text):
-            overview = self._overview(q, query, k, fl)
+            overview = opening_sentences(self, q, query, k, fl)
             if overview is not None:
                 return overview
         ranked = self._rank(query, fl)
@@ -291,10 +291,10 @@ class Assistant:
         cand, score = pool[keep], score[keep]
         tok = self.built.tokenizer
         texts = [self.sentence_text(int(i)) for i in cand]
-        dates = [self._doc_dates[self.built.tables.s_doc[int(i)]] or None for i in cand]
+        dates = [self.doc_dates[self.built.tables.s_doc[int(i)]] or None for i in cand]
         groups = group(texts, [frozenset(tok.words(t)) for t in texts], k, dates)
         answers = [to_answer(self.built, g, cand, score, self.sentence_text) for g in groups]
-        versions, new = find_versions(self.built, groups, cand, self.sentence_text, self._doc_dates,
+        versions, new = find_versions(self.built, groups, cand, self.sentence_text, self.doc_dates,
                                       self.doc_mask(fl), query.text, score >= self.config.confident, pool)
         answers += self._version_answers(query, fl, new)
         # A first answer without the value asked for ("how many members?" answered by a
@@ -304,27 +304,6 @@ class Assistant:
         return Result(q, False, message, tuple(answers), disagreements=disagreements(query.text, answers, versions=versions),
                       read_as=read_as(q, query.text),
                       debug={"best_score": float(score[0])})
-
-    def _overview(self, q: str, query: Query, k: int, fl: dict) -> Optional[Result]:
-        """The opening sentence of each article the filters allow (of those from the time the
-        question names, when some are), latest article first (qa/answer/overview.py)."""
-        allowed, then = self.doc_mask(fl), articles_from(self._doc_months, query.period)
-        if then is not None:
-            allowed = then if allowed is None else allowed & then
-        rows = opening_rows(self.built.tables.s_doc, allowed)
-        if len(rows) == 0:
-            return None
-        _, feats = self.features_of(query, fl, rows)
-        score = self.fused(query, rows, feats)
-        dates = [self._doc_dates[self.built.tables.s_doc[int(i)]] or "" for i in rows]
-        order = sorted(range(len(rows)), key=lambda n: (dates[n] == "", [-ord(c) for c in dates[n]], rows[n]))
-        cand, score = rows[order], score[order]
-        texts = [self.sentence_text(int(i)) for i in cand]
-        groups = group(texts, [frozenset(self.built.tokenizer.words(t)) for t in texts], k,
-                       [dates[n] or None for n in order])
-        answers = [to_answer(self.built, g, cand, score, self.sentence_text) for g in groups]
-        return Result(q, False, OVERVIEW, tuple(answers), read_as=read_as(q, query.text),
-                      debug={"best_score": float(score.max()), "overview": True})
 
     def _version_answers(self, query: Query, fl: dict, rows: list[int]) -> list:
         """Answers for other outlets' versions the ranker left out, scored as any candidate,

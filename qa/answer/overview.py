@@ -18,7 +18,12 @@ from typing import Optional
 
 import numpy as np
 
+from qa.answer.dedup import group
+from qa.answer.compose import to_answer
+from qa.answer.reading import read_as
+from qa.answer.when import articles_from
 from qa.ingest.textnorm import Tokenizer
+from qa.types import Result
 
 OVERVIEW = "These are the articles' opening sentences: what each reports first."
 
@@ -44,3 +49,29 @@ def opening_rows(s_doc: np.ndarray, allowed: Optional[np.ndarray]) -> np.ndarray
     if allowed is not None:
         first = first[allowed[docs]]
     return np.sort(first).astype(np.int64)
+
+
+def opening_sentences(assistant, q: str, query, k: int, fl: dict) -> Optional[Result]:
+    """The answer to an overview question: the opening sentence of each article the filters
+    allow (of those from the time the question names, when some are), latest article first,
+    scored as any candidate; None when no article is left. ``assistant``: the
+    ``qa.answer.engine.Assistant`` asked, ``query`` its reading of ``q``."""
+    allowed, then = assistant.doc_mask(fl), articles_from(assistant.doc_months, query.period)
+    if then is not None:
+        allowed = then if allowed is None else allowed & then
+    s_doc = assistant.built.tables.s_doc
+    rows = opening_rows(s_doc, allowed)
+    if len(rows) == 0:
+        return None
+    _, feats = assistant.features_of(query, fl, rows)
+    score = assistant.fused(query, rows, feats)
+    dates = [assistant.doc_dates[s_doc[int(i)]] or "" for i in rows]
+    # latest first: ISO dates sort as text, and undated ("") come last; ties in index order
+    order = sorted(range(len(rows)), key=lambda n: (dates[n], -int(rows[n])), reverse=True)
+    cand, score = rows[order], score[order]
+    texts = [assistant.sentence_text(int(i)) for i in cand]
+    words = [frozenset(assistant.built.tokenizer.words(t)) for t in texts]
+    groups = group(texts, words, k, [dates[n] or None for n in order])
+    answers = [to_answer(assistant.built, g, cand, score, assistant.sentence_text) for g in groups]
+    return Result(q, False, OVERVIEW, tuple(answers), read_as=read_as(q, query.text),
+                  debug={"best_score": float(score.max()), "overview": True})
