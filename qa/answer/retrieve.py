@@ -13,7 +13,7 @@ Each sentence is scored with its passage as context, on absolute scales:
              sentence does not say what X is
   time_mismatch  1 when the question names a time (qa/answer/when.py) and the sentence's
              article is not from then, while some article is; by the sentence itself when
-             it names a month or year ("in July last year"): 1 if another, 0 if that one
+             it names a month or year ("in May last year"): 1 if another, 0 if that one
 """
 from __future__ import annotations
 
@@ -173,7 +173,7 @@ def type_mismatch(query: Query, text: str) -> float:
 
 def sentence_time_mismatch(period, text: str, date: Optional[str], article: float) -> float:
     """time_mismatch of one sentence: 1 when it names a month or year other than the
-    question's ("in July last year" for "in March 2022"); else its article's value, or 0
+    question's ("in May last year" for "in October 2023"); else its article's value, or 0
     when it names the question's time itself."""
     named = sentence_periods(text, date)
     if any(conflicts(period, p) for p in named):

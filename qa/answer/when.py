@@ -1,4 +1,4 @@
-"""The time a question names ("in March 2022", "the July meeting", "in 2021"), and which
+"""The time a question names ("in October 2023", "the June meeting", "in 2019"), and which
 articles are from then.
 
 News is published within days of what it reports, so an article matches a named month when
@@ -90,11 +90,11 @@ _YEAR_ALONE = re.compile(r"(\b(?:" + "|".join(MONTHS) + r")\s+)?\b(last|this|nex
 
 @lru_cache(maxsize=8192)     # the same candidates come back question after question (5 ms a 100)
 def sentence_periods(text: str, date: str | None) -> tuple[tuple[Optional[int], Optional[int]], ...]:
-    """The months and years a sentence names ("in July last year", "in March", "in 1990"),
+    """The months and years a sentence names ("in May last year", "in October", "in 1975"),
     as (year, month), placed in time by its article's ISO ``date``: a month without a year
-    is the last such month up to the article's ("in July" in a March 2022 article is July
-    2021), "last year" the year before it. A month that cannot be placed (no date) has no
-    year. A day ("on Tuesday", "today") is the article's own month."""
+    is the last such month up to the article's ("in May" in an October 2023 article is May
+    2023, "in November" November 2022), "last year" the year before it. A month that cannot
+    be placed (no date) has no year. A day ("on Tuesday", "today") is the article's month."""
     day = dt.date.fromisoformat(date) if date else None
     out: list[tuple[Optional[int], Optional[int]]] = []
     for m, month, year in _months(text):
@@ -110,7 +110,7 @@ def sentence_periods(text: str, date: str | None) -> tuple[tuple[Optional[int], 
             out.append((day.year if month <= day.month else day.year - 1, month))
     out += [(int(y.group(1)), None) for y in _YEAR.finditer(text)
             if not any(p[0] == int(y.group(1)) for p in out)]
-    if day is not None:      # "last year" on its own ("July last year" is placed above)
+    if day is not None:      # "last year" on its own ("May last year" is placed above)
         out += [(day.year + _OFFSET[r.group(2).lower()], None) for r in _YEAR_ALONE.finditer(text)
                 if not r.group(1)]
         if _DAYS.search(text) and (day.year, day.month) not in out:
