@@ -10,7 +10,8 @@ from qa.answer.overview import OVERVIEW, asks_overview, opening_rows
     ("Summarise the articles", True), ("What happened?", True), ("any news today", True),
     ("What happened to the chair?", False), ("What happened at the council meeting?", False),
     ("What is the capital of France?", False), ("What's the weather in Paris tomorrow?", False),
-    ("What happened in 1901?", True),
+    ("What happened in 1901?", True), ("What is it about?", True),
+    ("How are you?", False), ("Hello", False), ("Thanks!", False), ("Who is he?", False),   # no news asked
 ])
 def test_an_overview_question_names_nothing_but_a_time(question, overview):
     assert asks_overview(question) == overview

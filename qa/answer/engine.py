@@ -109,8 +109,9 @@ class Assistant:
 
     @property
     def lexicon(self) -> Lexicon:
-        """The names and initials the articles use, as the index stores them; an index
-        written before it stored them has its articles read once, on first use."""
+        """The names, initials and words the articles use, as the index stores them
+        (qa/index/lexicon.py); an index written before it stored them has its articles read
+        once, on first use."""
         built = self.built                    # loads the index, and _prepare, on first use
         if built.lexicon is None:
             built.lexicon = Lexicon.read(a.text for a in built.articles)

@@ -7,9 +7,10 @@ opens with what happened (the lede). So an overview question gets the articles' 
 sentences, those of the articles from the time it names when it names one, each quoted and
 cited like any answer, under a fixed message saying what they are.
 
-A question is an overview when nothing is left of it once its question words, stopwords,
-the time it names and the words that only ask for news or a summary are taken out; "What
-happened to the chair?" names something, and is an ordinary question.
+A question is an overview when it asks for news or a summary ("happened", "news", "about",
+"summarise" …) and nothing is left of it once its question words, stopwords, the time it
+names and those words are taken out; "What happened to the chair?" names something, and is
+an ordinary question; "How are you?" asks for no news, and is not answered from the articles.
 """
 from __future__ import annotations
 
@@ -38,9 +39,13 @@ _WORDS = Tokenizer()
 
 
 def asks_overview(question: str) -> bool:
-    """Does the question ask what the articles report, naming nothing but a time?"""
-    words = _WORDS.content_words(_TIME.sub(" ", question))
-    return not [w for w in words if w not in _ASKS_NEWS]
+    """Does the question ask what the articles report ("what happened", "the news", "what is
+    it about"), naming nothing but a time? "How are you?" names nothing either, but asks for
+    no news: it is no overview question."""
+    text = _TIME.sub(" ", question)
+    if not any(w in _ASKS_NEWS or w == "about" for w in _WORDS.words(text)):
+        return False
+    return not [w for w in _WORDS.content_words(text) if w not in _ASKS_NEWS]
 
 
 def opening_rows(s_doc: np.ndarray, allowed: Optional[np.ndarray]) -> np.ndarray:
