@@ -113,3 +113,25 @@ def find_versions(built, groups: Sequence[Group], cand: np.ndarray, text_of: Cal
     at = {r: len(groups) + n for n, r in enumerate(new)}
     triples = [(pos, member_of[r] if r in member_of else at[r], kind) for pos, r, kind in found]
     return [(i, j, kind) for i, j, kind in triples if i != j], new
+
+
+def version_answers(assistant, query, fl: dict, rows: list[int]) -> list[Answer]:
+    """Answers for other outlets' versions the ranker left out (``find_versions``' new rows),
+    scored as any candidate, each citing every article that printed the same sentence
+    (within the filters). ``assistant``: the ``qa.answer.engine.Assistant`` asked."""
+    if not rows:
+        return []
+    vrows = np.array(rows)
+    _, feats = assistant.features_of(query, fl, vrows)      # one pass: BM25 and the query vector once
+    scores, _ = assistant.rescored(query, vrows, assistant.fused(query, vrows, feats), everything=True)
+    out = []
+    built, mask = assistant.built, assistant.doc_mask(fl)
+    t = built.tables
+    for row, score in zip(rows, scores):
+        copies = [j for j in assistant.copies.get(t.sent_ids[row], ())
+                  if j != row and (mask is None or mask[t.s_doc[j]])]
+        cand = np.array([row] + copies)
+        text = assistant.sentence_text(int(row))
+        g = Group(list(range(len(cand))), frozenset(), text, dict.fromkeys(range(len(cand)), text))
+        out.append(to_answer(built, g, cand, np.array([score]), assistant.sentence_text))
+    return out

@@ -10,9 +10,9 @@ from typing import Optional, Sequence
 import numpy as np
 
 from qa.index.build import Built
-from qa.answer.compose import find_versions, to_answer
+from qa.answer.compose import find_versions, to_answer, version_answers
 from qa.answer.config import AskConfig
-from qa.answer.dedup import Group, group
+from qa.answer.dedup import group
 from qa.answer.disagree import disagreements
 from qa.index.encoder import Encoder
 from qa.index.lexicon import Lexicon
@@ -297,7 +297,7 @@ class Assistant:
         answers = [to_answer(self.built, g, cand, score, self.sentence_text) for g in groups]
         versions, new = find_versions(self.built, groups, cand, self.sentence_text, self.doc_dates,
                                       self.doc_mask(fl), query.text, score >= self.config.confident, pool)
-        answers += self._version_answers(query, fl, new)
+        answers += version_answers(self, query, fl, new)
         # A first answer without the value asked for ("how many members?" answered by a
         # sentence counting no members) may be about the question without answering it.
         unsure = score[0] < self.config.confident or lacks_asked_value(query, texts[0])
@@ -305,24 +305,6 @@ class Assistant:
         return Result(q, False, message, tuple(answers), disagreements=disagreements(query.text, answers, versions=versions),
                       read_as=read_as(q, query.text),
                       debug={"best_score": float(score[0])})
-
-    def _version_answers(self, query: Query, fl: dict, rows: list[int]) -> list:
-        """Answers for other outlets' versions the ranker left out, scored as any candidate,
-        each citing every article that printed the same sentence (within the filters)."""
-        if not rows:
-            return []
-        vrows = np.array(rows)
-        _, feats = self.features_of(query, fl, vrows)      # one pass: BM25 and the query vector once
-        scores, _ = self.rescored(query, vrows, self.fused(query, vrows, feats), everything=True)
-        out = []
-        t, mask = self.built.tables, self.doc_mask(fl)
-        for row, score in zip(rows, scores):
-            copies = [j for j in self.copies.get(t.sent_ids[row], ()) if j != row and (mask is None or mask[t.s_doc[j]])]
-            cand = np.array([row] + copies)
-            text = self.sentence_text(int(row))
-            g = Group(list(range(len(cand))), frozenset(), text, dict.fromkeys(range(len(cand)), text))
-            out.append(to_answer(self.built, g, cand, np.array([score]), self.sentence_text))
-        return out
 
     def health(self) -> dict:
         from qa import __version__
