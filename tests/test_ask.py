@@ -27,6 +27,19 @@ def test_meeting_length_answer_first(assistant):
     assert _verbatim(assistant, r)
 
 
+@pytest.mark.parametrize("chat", ["Thanks!", "thank you"])
+def test_a_sentence_unrelated_in_meaning_is_no_answer_whatever_word_it_shares(assistant, chat):
+    # "thanks" is read as the articles' "think" by BM25, which alone matched a sentence
+    assert assistant.ask(chat).abstained
+    from dataclasses import replace
+
+    from qa.answer.engine import Assistant
+
+    loose = Assistant.from_built(assistant.built, assistant.encoder,
+                                 replace(assistant.config, min_similarity=-1.0), rescorer=assistant.rescorer)
+    assert not loose.ask("Thanks!").abstained              # what it gave before the floor
+
+
 def test_off_topic_abstains(assistant):
     for q in ("What is the capital of France?", "How do I bake sourdough bread?"):
         r = assistant.ask(q)

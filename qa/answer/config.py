@@ -31,6 +31,12 @@ class AskConfig:
     rescore_weight: float = 0.25
     rescore_threshold: float = 0.19  # the abstention threshold when the stage is on
     rescore_gate: float = 0.0        # abstain when the best answer's probability is below this
+    # Abstain when the best answer's cosine to the question (the sentence's, or with the one
+    # before) is below this, whatever words it shares: "Thanks!" read as "think" matched one
+    # sentence by BM25 alone (cosine -0.03). First answers to the news tuning half's
+    # answerable questions are all at 0.39 or more; 1 in 1,500 SQuAD-even answer sentences
+    # is below 0.10 (bench/similarity_floor.py, docs/tuning.md session 9).
+    min_similarity: float = 0.10
     history_weight: float = 0.5      # BM25 weight of the previous question's terms
     answer_weight: float = 0.3       # BM25 weight of the previous answer's terms
     repeat_penalty: float = 0.8      # a follow-up rarely wants the previous answer again

@@ -199,7 +199,7 @@ class Assistant:
     def _top_answer(self, q: str, hist: list[str]) -> Optional[int]:
         """The sentence the earlier turn would have quoted first (None if it abstained)."""
         res = self._rank(self.query(q, hist), {})
-        if res is None or self.abstains(res[1][0], res[2][0]):
+        if res is None or self.abstains(res[1][0], res[2][0], res[3][0]):
             return None
         return int(res[0][0])
 
@@ -233,7 +233,8 @@ class Assistant:
             return None
         score, prob = self.rescored(query, cand, self.fused(query, cand, feats))
         order = np.lexsort((cand, -score))
-        return cand[order], score[order], prob[order]
+        similar = np.maximum(feats["dense_sent"], feats["dense_window"])
+        return cand[order], score[order], prob[order], similar[order]
 
     def fused(self, query: Query, cand: np.ndarray, feats: dict) -> np.ndarray:
         """The fused score of each candidate: the weighted feature columns, with the
@@ -271,9 +272,12 @@ class Assistant:
         """Is the answer-scorer stage on (a re-scorer given, and a weight for it)?"""
         return self.rescorer is not None and self.config.rescore_weight > 0
 
-    def abstains(self, score: float, prob: float) -> bool:
-        """Below the threshold, or (stage on) the re-scorer doubts the best answer."""
+    def abstains(self, score: float, prob: float, similar: float = 1.0) -> bool:
+        """Below the threshold, unrelated in meaning (``similar``: the best answer's cosine,
+        below ``min_similarity``), or (stage on) the re-scorer doubts the best answer."""
         cfg = self.config
+        if similar < cfg.min_similarity:
+            return True
         if not self.rescoring:
             return score < cfg.threshold
         return score < cfg.rescore_threshold or (cfg.rescore_gate > 0 and not prob >= cfg.rescore_gate)
@@ -284,10 +288,10 @@ class Assistant:
             if overview is not None:
                 return overview
         ranked = self._rank(query, fl)
-        if ranked is None or self.abstains(ranked[1][0], ranked[2][0]):
+        if ranked is None or self.abstains(ranked[1][0], ranked[2][0], ranked[3][0]):
             best = None if ranked is None else float(ranked[1][0])
             return Result(q, True, NOT_FOUND, (), read_as=read_as(q, query.text), debug={"best_score": best})
-        pool, score, _ = ranked
+        pool, score, _, _ = ranked
         keep = score >= (self.config.rescore_threshold if self.rescoring else self.config.threshold)
         cand, score = pool[keep], score[keep]
         tok = self.built.tokenizer
