@@ -25,11 +25,19 @@ def test_initials_are_learnt_from_the_names_the_articles_write():
     ("What did the Transport Workers Union’s members decide?", [("Transport Workers Union", "TWU")]),
     ("What did the TWU's members decide?", [("TWU", "Transport Workers Union")]),
     ("What did Friends in Need Trust do?", [("Friends in Need Trust", "FINT")]),
+    ("how did the transport workers union vote", [("transport workers union", "TWU")]),   # any case
+    ("what did the Twu decide", [("Twu", "Transport Workers Union")]),     # lower case, as it is read
     ("Who leads the Campaign for Safer Streets?", []),
     ("Did the transport workers vote?", []),
 ])
 def test_a_question_gets_the_other_form_of_each_name_it_writes(question, aliases):
     assert Acronyms.read(TEXTS).aliases(question) == aliases
+
+
+def test_a_name_is_found_with_either_apostrophe():
+    a = Acronyms({"fowl": "Friends of Workers’ Liberty"})
+    assert a.aliases("What did the Friends of Workers' Liberty say?") == [("Friends of Workers' Liberty", "FOWL")]
+    assert a.aliases("Tell us about it") == []
 
 
 def test_a_name_finds_the_sentence_that_uses_its_initials(build_index, tmp_path):

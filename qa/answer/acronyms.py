@@ -11,10 +11,18 @@ name: words to search for beside the question's own (``qa.answer.retrieve.Query.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from qa.index.lexicon import INITIALS, Lexicon, name_runs, spellings
+from qa.index.lexicon import INITIALS, Lexicon
+
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
+
+
+def _key(name: str) -> str:
+    """A name folded as a question may type it: any case, either apostrophe."""
+    return name.casefold().replace("'", "’")
 
 
 @dataclass(frozen=True)
@@ -34,16 +42,29 @@ class Acronyms:
     def aliases(self, question: str) -> list[tuple[str, str]]:
         """(as the question writes it, the other form) for each name or initials of the
         question the articles also write the other way: ("TWU", "Transport Workers
-        Union"), ("Acme Workers Union", "AWU"). Empty when they write none."""
+        Union"), ("Acme Workers Union", "AWU"). A name is found in any case ("acme workers
+        union"); initials as capitals, or capitalised after the first word as a question
+        typed in lower case is read ("what did the Twu say", qa.answer.reading). Empty when
+        the articles write none."""
         out: list[tuple[str, str]] = []
-        for m in INITIALS.finditer(question):
+        for m in INITIALS.finditer(question):                 # "TWU", "MPs"
             name = self.names.get(m.group(1).casefold())
             if name and (m.group(1), name) not in out:
                 out.append((m.group(1), name))
-        for words in name_runs(question):
-            written = " ".join(words)
-            for short in sorted(spellings(words)):
-                if short in self.names and self.names[short].casefold() == written.casefold():
-                    if (written, short.upper()) not in out:
-                        out.append((written, short.upper()))
+        for m in _CAPITALISED.finditer(question):             # "Twu", as a lower-case question is read
+            name = self.names.get(m.group().casefold())
+            if name and m.start() > 0 and (m.group(), name) not in out:
+                out.append((m.group(), name))
+        if self._names_re is not None:
+            for m in self._names_re.finditer(question):
+                short = self._short[_key(m.group())]
+                if (m.group(), short.upper()) not in out:
+                    out.append((m.group(), short.upper()))
         return out
+
+    def __post_init__(self):
+        # One pattern for every name (longest first), matched in any case; its initials by name.
+        short = {_key(name): s for s, name in self.names.items()}
+        alts = "|".join(re.sub("['’]", lambda _: "['’]", re.escape(n)) for n in sorted(short, key=len, reverse=True))
+        object.__setattr__(self, "_short", short)
+        object.__setattr__(self, "_names_re", re.compile(rf"\b(?:{alts})\b", re.I) if alts else None)
