@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import platform
 import subprocess
@@ -62,3 +63,10 @@ def run_details(assistant) -> dict:
             "threshold": assistant.config.threshold,
             "machine": f"{platform.machine()}, {os.cpu_count()} cores (shared), {platform.python_version()}",
             "commit": commit(), "date": dt.date.today().isoformat()}
+
+
+def emit(out: dict, path: str | None) -> None:
+    """Print a benchmark's JSON result, and write it to ``path`` when one is given."""
+    print(json.dumps(out, indent=1))
+    if path:
+        Path(path).write_text(json.dumps(out, indent=1), "utf-8")

@@ -22,6 +22,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import emit  # noqa: E402
 
 CUTS = (0.05, 0.10, 0.15, 0.20)
 
@@ -83,9 +86,7 @@ def main() -> int:
 
     out = {"squad_even": squad_even(args.squad, args.sample, Encoder().warm_up()),
            "news_tune": news_tune(args.questions, args.index)}
-    print(json.dumps(out, indent=1))
-    if args.json:
-        Path(args.json).write_text(json.dumps(out, indent=1), "utf-8")
+    emit(out, args.json)
     return 0
 
 

@@ -24,10 +24,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 for _k, _v in {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}.items():
     os.environ.setdefault(_k, _v)
 
 import numpy as np  # noqa: E402
+
+from common import emit  # noqa: E402
 
 
 class Counting:
@@ -94,9 +97,7 @@ def main() -> int:
             r = np.array(list(reads[name].values()))      # the same each repetition
             out[name]["sentences_read_p50"] = float(np.median(r))
             out[name]["sentences_read_counts"] = {int(k): int(v) for k, v in zip(*np.unique(r, return_counts=True))}
-    print(json.dumps(out, indent=1))
-    if args.json:
-        Path(args.json).write_text(json.dumps(out, indent=1), "utf-8")
+    emit(out, args.json)
     return 0
 
 
