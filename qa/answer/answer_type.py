@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from qa.index.lexicon import MIN_NAME_USES, NAME_WORD, Lexicon  # noqa: F401 (NAME_WORD: reading.py)
+from qa.index.lexicon import Lexicon
 
 _NUM_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
               r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
@@ -211,8 +211,8 @@ def names_something(question: str, names: frozenset[str] = frozenset()) -> bool:
 
 def corpus_names(texts) -> frozenset[str]:
     """Words (case-folded) the texts write capitalised every time they use them mid-sentence,
-    at least MIN_NAME_USES times: names ("Grant", "Unison"), not words that open sentences
-    (``qa.index.lexicon.Lexicon.names``; an index stores the counts)."""
+    at least ``qa.index.lexicon.MIN_NAME_USES`` times: names ("Grant", "Unison"), not words
+    that open sentences (``Lexicon.names``; an index stores the counts)."""
     return Lexicon.read(texts).names()
 
 

@@ -296,7 +296,7 @@ class Assistant:
         cand, score = pool[keep], score[keep]
         tok = self.built.tokenizer
         texts = [self.sentence_text(int(i)) for i in cand]
-        dates = [self.doc_dates[self.built.tables.s_doc[int(i)]] or None for i in cand]
+        dates = [self._date_of(int(i)) for i in cand]
         groups = group(texts, [frozenset(tok.words(t)) for t in texts], k, dates)
         answers = [to_answer(self.built, g, cand, score, self.sentence_text) for g in groups]
         versions, new = find_versions(self.built, groups, cand, self.sentence_text, self.doc_dates,

@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from typing import Callable, Optional
 
-from qa.answer.answer_type import NAME_WORD, is_name
+from qa.answer.answer_type import is_name
+from qa.index.lexicon import NAME_WORD
 from qa.ingest.textnorm import unpossessed
 
 _GREETING = r"(?:(?:hi|hello|hey)(?:\s+there)?\b[\s,!.:;-]*)?(?:(?:please|so|ok|okay)\b[\s,]*)?"

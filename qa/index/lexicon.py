@@ -33,11 +33,7 @@ INITIALS = re.compile(r"\b(?=[A-Za-z]{2,6}s?\b)([A-Z][A-Za-z]*[A-Z][A-Za-z]*?)s?
 _ROMAN = re.compile(r"^[IVX]+$")      # "II", "XIV": a number, not initials
 _LITTLE = frozenset("of for the and in on against to at".split())
 # Capitalised words with little words between them: a name as the articles write one.
-_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|for|the|and|in|on|against|to|at)\s+)*[A-Z][\w’'-]*)+")
-_WORD = re.compile(r"[A-Za-z][\w’'-]*")
-# A capitalised word with a lower-case letter (not initials): how the articles write a name.
-_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]*[a-z][A-Za-z]*\b")
-_WORDS = Tokenizer()     # its ``words`` (folded, stopwords kept) do not depend on its settings
+_RUN = re.compile(rf"[A-Z][\w’'-]*(?:\s+(?:(?:{'|'.join(sorted(_LITTLE))})\s+)*[A-Z][\w’'-]*)+")
 
 
 def is_initials(word: str) -> bool:
@@ -59,7 +55,7 @@ def name_runs(text: str) -> Iterator[list[str]]:
     capitalised word ("Did the Acme Workers Union …" holds "Acme Workers Union"), the last
     word without a possessive ("Acme Union’s members": "Acme Union")."""
     for m in _RUN.finditer(text):
-        words = _WORD.findall(m.group())
+        words = NAME_WORD.findall(m.group())
         for i in range(len(words)):
             if not words[i][0].isupper():
                 continue
