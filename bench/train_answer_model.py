@@ -37,8 +37,10 @@ from answer_model_data import (add_hard_negatives, batches, epoch_pairs, log, ne
 
 
 # ------------------------------------------------------------------ training
-def start_model(drop: float):
-    """The cross-encoder with the bundled MiniLM body and a fresh head."""
+def start_model(drop: float, layers: int = 0):
+    """The cross-encoder with the bundled MiniLM body and a fresh head. ``layers`` (a
+    smaller student): keep that many of the body's layers, spread evenly from the first to
+    the last, as DistilBERT-style students start."""
     import torch
     from safetensors.torch import load_file
 
@@ -51,7 +53,22 @@ def start_model(drop: float):
     assert set(missing.missing_keys) == {"head.weight", "head.bias"} and not missing.unexpected_keys, missing
     torch.nn.init.normal_(model.head.weight, std=0.02)
     torch.nn.init.zeros_(model.head.bias)
+    full = cfg["bert"]["num_hidden_layers"]
+    if 0 < layers < full:
+        keep = sorted({round(i * (full - 1) / max(1, layers - 1)) for i in range(layers)})
+        model.layers = torch.nn.ModuleList(model.layers[i] for i in keep)
+        cfg["bert"]["num_hidden_layers"] = len(keep)
+        cfg["kept_layers"] = keep
     return model, cfg
+
+
+def teacher_model(path: str | None):
+    """The model a student learns from (fp32, eval mode), or None."""
+    if not path:
+        return None
+    from qa.answer.answer_model import AnswerScorer
+
+    return AnswerScorer(path, quantize=False).module
 
 
 def optimizer(model, args):
@@ -86,8 +103,9 @@ def lr_factor(frac: float, warmup: float) -> float:
     return frac / warmup if frac < warmup else max(0.0, (1 - frac) / (1 - warmup))
 
 
-def train(model, cfg: dict, tok, epochs_data, args) -> dict:
-    """The loop: --steps updates (or fewer if --minutes runs out), loss logged every --log-every."""
+def train(model, cfg: dict, tok, epochs_data, args, teacher=None) -> dict:
+    """The loop: --steps updates (or fewer if --minutes runs out), loss logged every --log-every.
+    With a teacher, the target is the mean of the label and the teacher's probability."""
     import torch
     import torch.nn.functional as F
 
@@ -105,7 +123,12 @@ def train(model, cfg: dict, tok, epochs_data, args) -> dict:
             ids, mask, types = (torch.tensor([getattr(e, n) for e in enc]) for n in ("ids", "attention_mask", "type_ids"))
             for g in opt.param_groups:
                 g["lr"] = g["base_lr"] * lr_factor(frac, args.warmup)
-            loss = F.binary_cross_entropy_with_logits(model(ids, mask, types), torch.tensor([y for *_, y in batch]))
+            target = torch.tensor([y for *_, y in batch])
+            if teacher is not None:
+                with torch.inference_mode():
+                    soft = torch.sigmoid(teacher(ids, mask, types))
+                target = 0.5 * target + 0.5 * soft.clone()
+            loss = F.binary_cross_entropy_with_logits(model(ids, mask, types), target)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -167,6 +190,8 @@ def parse_args(argv: list[str] | None):
     p.add_argument("--dropout", type=float, default=0.1)
     p.add_argument("--hard-depth", type=int, default=5, help="hard negatives drawn from the top N")
     p.add_argument("--train-embeddings", action="store_true")
+    p.add_argument("--layers", type=int, default=0, help="a smaller student: keep this many body layers")
+    p.add_argument("--teacher", help="a trained model folder whose probabilities the student also learns")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--log-every", type=int, default=25)
@@ -211,8 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     epochs_data, counts = build_data(args)
     log(f"data ready in {time.perf_counter() - t0:.0f} s: {counts}")
-    model, cfg = start_model(args.dropout)
-    result = train(model, cfg, load_tokenizer(), epochs_data, args)
+    model, cfg = start_model(args.dropout, args.layers)
+    result = train(model, cfg, load_tokenizer(), epochs_data, args, teacher_model(args.teacher))
     model.eval()
     record = {"command": "bench/train_answer_model.py " + " ".join(argv if argv is not None else sys.argv[1:]),
               "seed": args.seed, "args": dict(vars(args)), "data": counts, **result,

@@ -118,3 +118,14 @@ def test_empty_candidates_and_fp32_agree_with_int8(scorer):
     a, b = scorer.score(q, sents), fp32.score(q, sents)
     assert np.argmax(a) == np.argmax(b)
     assert np.abs(a - b).max() < 0.15     # int8 moves probabilities a little, not the order
+
+
+@pytest.mark.slow
+def test_max_len_cuts_each_pair_to_that_many_tokens(scorer):
+    """``max_len`` (shorter inputs, docs/answer-model.md): words past the cut change nothing,
+    while the model's own 128 tokens still read them."""
+    short = am.AnswerScorer(MODEL, max_len=24)
+    q, answer, *_ = PAIRS[0]
+    tail = " " + "The spokesperson later added that nothing more would be said about it. " * 3
+    assert short.score(q, [answer + tail])[0] == pytest.approx(short.score(q, [answer + tail + tail])[0], abs=1e-6)
+    assert scorer.score(q, [answer + tail])[0] != pytest.approx(short.score(q, [answer + tail])[0], abs=1e-4)

@@ -184,12 +184,15 @@ class AnswerScorer:
 
     Loads on first use (``warm_up``), never at construction. Runs on CPU with the torch
     thread count the caller set. ``quantize`` (default: the config's choice) applies
-    dynamic int8 quantisation to the linear layers at load.
+    dynamic int8 quantisation to the linear layers at load; ``max_len`` (default: the
+    config's) truncates each question-sentence pair to that many tokens.
     """
 
-    def __init__(self, path: str | os.PathLike | None = None, quantize: bool | None = None):
+    def __init__(self, path: str | os.PathLike | None = None, quantize: bool | None = None,
+                 max_len: int | None = None):
         self.path = model_path(path)
         self.quantize = quantize
+        self.max_len = max_len
         self.config: dict = {}
         self._model = None
         self._tok = None
@@ -229,8 +232,13 @@ class AnswerScorer:
                 model = quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         self.quantized = bool(quantize)
         self.config = cfg
-        self._tok = load_tokenizer(int(cfg.get("max_len", MAX_LEN)))
+        self._tok = load_tokenizer(self.max_len or int(cfg.get("max_len", MAX_LEN)))
         self._model = model
+
+    @property
+    def module(self):
+        """The loaded torch module (loads it first): for training a student from it."""
+        return self.warm_up()._model
 
     def score(self, question: str, sentences: list[str]) -> np.ndarray:
         """One probability in [0, 1] per sentence, which never depends on the other sentences.
