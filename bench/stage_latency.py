@@ -1,12 +1,13 @@
 """What the answer-model stage adds to a warm ask(), measured as a difference within one run.
 
-    .venv/bin/python bench/stage_latency.py [--index index] [--reps 3] [--tops 5 3:10 1:8@64] [--no-history] [--json OUT]
+    .venv/bin/python bench/stage_latency.py [--index index] [--reps 3] [--tops 5 3:10 1:8@64 1:8=DIR] [--no-history] [--json OUT]
 
 One process, one loaded index and encoder, several Assistants over them: the stage off
 (``rescore_weight`` 0) and the stage on for each reading of ``--tops``: N reads the best N
 candidates; F:M the best F, then more up to M while one could still rise to first place
-(AskConfig ``rescore_top`` F, ``rescore_most`` M); a reading ending in @L has the model read
-each question-sentence pair cut to L tokens (``AnswerScorer(max_len=L)``). Every question of seeds/questions.jsonl (history included) is asked by each
+(AskConfig ``rescore_top`` F, ``rescore_most`` M); a reading followed by @L has the model read
+each question-sentence pair cut to L tokens (``AnswerScorer(max_len=L)``), and one ending in
+=DIR reads with the model in folder DIR instead of the shipped one. Every question of seeds/questions.jsonl (history included) is asked by each
 configuration in turn, in a shuffled order per repetition, so machine noise hits all
 alike; the query-vector cache is kept (a repeated question is then timed on what the stage
 and the ranking cost, not the encoder). Reports p50/p95 of ask() per configuration and the
@@ -66,10 +67,12 @@ def main() -> int:
         sys.exit("stage_latency: the answer model is off (QA_ANSWER_MODEL or a missing model folder)")
     confs = {"off": Assistant.from_built(base.built, base.encoder, replace(base.config, rescore_weight=0.0))}
     for spec in args.tops:
-        reading, _, length = spec.partition("@")
+        spec_model, _, folder = spec.partition("=")
+        reading, _, length = spec_model.partition("@")
         first, _, most = reading.partition(":")
         cfg = replace(base.config, rescore_top=int(first), rescore_most=int(most or first))
-        model = AnswerScorer(base.rescorer.path, max_len=int(length)).warm_up() if length else base.rescorer
+        model = base.rescorer if not (length or folder) else \
+            AnswerScorer(folder or base.rescorer.path, max_len=int(length) if length else None).warm_up()
         confs[f"top{spec}"] = Assistant.from_built(base.built, base.encoder, cfg, rescorer=Counting(model))
     qs = [json.loads(line) for line in open(args.questions, encoding="utf-8") if line.strip()]
     if args.no_history:
