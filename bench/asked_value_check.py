@@ -7,6 +7,10 @@ count of what "how many X" counts, a date, a length of time, a sum of money). Ab
 instead would need it to be rare among right answers. This lists the news tune questions
 whose first answer lacks the asked value, and counts, on SQuAD-even (all answerable), how
 many right first answers to questions of each kind lack it (docs/tuning.md, session 7).
+
+With the answer model on, each such first answer also carries the model's probability, and
+``--gates`` counts what "abstain when it lacks the value and the model's probability is
+below G" would catch and lose on both halves (docs/tuning.md, session 10).
 """
 from __future__ import annotations
 
@@ -24,10 +28,13 @@ from qa.answer.retrieve import lacks_asked_value  # noqa: E402
 
 
 def first_answer(a, question: str, history=()):
-    """(query, the first ranked sentence row) for a question, or (query, None)."""
+    """(query, the first ranked sentence row, the answer model's probability of it) for a
+    question, or (query, None, nan); nan too when the stage is off."""
     query = a.query(question, list(history))
     ranked = a._rank(query, {})
-    return query, (None if ranked is None else int(ranked[0][0]))
+    if ranked is None:
+        return query, None, float("nan")
+    return query, int(ranked[0][0]), float(ranked[2][0])
 
 
 def kind_of(query) -> str | None:
@@ -40,6 +47,7 @@ def main() -> int:
     ap.add_argument("--index", default="index")
     ap.add_argument("--squad", required=True)
     ap.add_argument("--squad-index", default=".cache/squad-pool")
+    ap.add_argument("--gates", type=float, nargs="*", default=[0.05, 0.1, 0.2, 0.3, 0.5])
     ap.add_argument("--json")
     args = ap.parse_args()
     import reqa_squad as rq
@@ -50,21 +58,26 @@ def main() -> int:
     for q in (json.loads(line) for line in open(args.questions, encoding="utf-8") if line.strip()):
         if q.get("split") != "tune":
             continue
-        query, row = first_answer(a, q["question"], q.get("history", []))
+        query, row, prob = first_answer(a, q["question"], q.get("history", []))
         if row is not None and lacks_asked_value(query, a.sentence_text(row)):
-            news.append({"id": q["id"], "answerable": q["answerable"], "question": q["question"]})
-            print(f"news tune: {q['id']} {'answerable' if q['answerable'] else 'unanswerable'}: {q['question']}")
+            news.append({"id": q["id"], "answerable": q["answerable"], "question": q["question"], "prob": prob})
+            print(f"news tune: {q['id']} {'answerable' if q['answerable'] else 'unanswerable'} "
+                  f"p={prob:.3f}: {q['question']}")
     articles, questions = rq.load_squad(args.squad)
     questions = rq.select(questions, "even", None)
     sq, _, _ = indexed_pool(articles, args.squad_index, True, a.encoder, a.config)
     keys = rq.candidate_keys(sq.built)
     counts: Counter = Counter()
+    lacking_right: list[float] = []      # the model's probability of right first answers that lack it
     for q, gold in zip(questions, rq.gold_rows(sq.built, questions, keys)):
-        query, row = first_answer(sq, q.text.strip())
+        query, row, prob = first_answer(sq, q.text.strip())
         kind = kind_of(query)
         if kind is None or row is None:
             continue
-        counts[(kind, bool(keys[row] in gold), lacks_asked_value(query, sq.sentence_text(row)))] += 1
+        right, lacks = bool(keys[row] in gold), lacks_asked_value(query, sq.sentence_text(row))
+        counts[(kind, right, lacks)] += 1
+        if right and lacks:
+            lacking_right.append(prob)
     squad = {}
     for kind in ("count", "date", "duration", "money"):
         right = counts[(kind, True, True)] + counts[(kind, True, False)]
@@ -73,8 +86,18 @@ def main() -> int:
                        "wrong_first_lacking": counts[(kind, False, True)]}
         print(f"SQuAD-even {kind}: {squad[kind]['right_first_lacking']} of {right} right first answers lack "
               f"the value ({squad[kind]['right_first_lacking'] / max(1, right):.2f})")
+    gates = {}
+    for g in args.gates:
+        gates[str(g)] = {
+            "news_tune_unanswerable_caught": [r["id"] for r in news if not r["answerable"] and r["prob"] < g],
+            "news_tune_answerable_lost": [r["id"] for r in news if r["answerable"] and r["prob"] < g],
+            "squad_even_right_first_lost": sum(p < g for p in lacking_right), "squad_even_questions": len(questions)}
+        print(f"gate {g}: news tune unanswerable caught {len(gates[str(g)]['news_tune_unanswerable_caught'])}, "
+              f"answerable lost {len(gates[str(g)]['news_tune_answerable_lost'])}; SQuAD-even right first "
+              f"answers lost {gates[str(g)]['squad_even_right_first_lost']} of {len(questions)} questions")
     if args.json:
-        Path(args.json).write_text(json.dumps({"news_tune_lacking": news, "squad_even": squad}, indent=1), "utf-8")
+        Path(args.json).write_text(json.dumps({"news_tune_lacking": news, "squad_even": squad, "gates": gates},
+                                              indent=1), "utf-8")
     return 0
 
 

@@ -120,3 +120,23 @@ def test_the_stage_is_off_and_says_so_without_its_model(tmp_path, monkeypatch):
     reread_settings()
     rescorer, status = default_rescorer(0.5)
     assert rescorer is None and status.startswith("off:") and "missing" in status
+
+
+def test_lacking_gate_abstains_only_when_the_first_answer_lacks_the_asked_value(assistant):
+    """"How many members does <a group> have?" is first answered by a sentence counting no
+    members: with the re-scorer doubting it (below ``lacking_gate``) ask() abstains. A
+    question whose first answer holds the asked figure is answered whatever the gate."""
+    from qa.answer.engine import Assistant
+
+    class Doubtful(KeywordRescorer):
+        def score(self, question, sentences):
+            return np.full(len(sentences), 0.3)
+
+    lacking, holding = "How many members does Momentum have?", "How close was the vote on Socialist Appeal?"
+    for gate in (0.0, 0.5):
+        cfg = replace(assistant.config, rescore_weight=0.25, lacking_gate=gate)
+        a = Assistant.from_built(assistant.built, assistant.encoder, cfg, rescorer=Doubtful("x"))
+        assert a.ask(lacking).abstained is (gate > 0)
+        assert not a.ask(holding).abstained
+    cfg = replace(assistant.config, rescore_weight=0.25, lacking_gate=0.2)     # the model is surer than the gate
+    assert not Assistant.from_built(assistant.built, assistant.encoder, cfg, rescorer=Doubtful("x")).ask(lacking).abstained

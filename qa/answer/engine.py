@@ -198,10 +198,9 @@ class Assistant:
 
     def _top_answer(self, q: str, hist: list[str]) -> Optional[int]:
         """The sentence the earlier turn would have quoted first (None if it abstained)."""
-        res = self._rank(self.query(q, hist), {})
-        if res is None or self.abstains(res[1][0], res[2][0], res[3][0]):
-            return None
-        return int(res[0][0])
+        query = self.query(q, hist)
+        res = self._rank(query, {})
+        return None if self.withholds(query, res) else int(res[0][0])
 
     def features(self, question: str, history: Sequence[str] = (), filters: dict | None = None
                  ) -> tuple[np.ndarray, dict]:
@@ -282,13 +281,26 @@ class Assistant:
             return score < cfg.threshold
         return score < cfg.rescore_threshold or (cfg.rescore_gate > 0 and not prob >= cfg.rescore_gate)
 
+    def withholds(self, query: Query, ranked) -> bool:
+        """Does ``ask`` abstain on this ranking (``_rank``'s)? When ``abstains`` says so, or
+        (stage on) the first answer lacks the value the question asks for
+        (``lacks_asked_value``) and the re-scorer gives it less than ``lacking_gate``."""
+        if ranked is None:
+            return True
+        row, score, prob, similar = (col[0] for col in ranked)
+        if self.abstains(score, prob, similar):
+            return True
+        gate = self.config.lacking_gate
+        return (self.rescoring and gate > 0 and bool(prob < gate)
+                and lacks_asked_value(query, self.sentence_text(int(row))))
+
     def _answer(self, q: str, query: Query, k: int, fl: dict) -> Result:
         if not query.extra and asks_overview(query.text):
             overview = opening_sentences(self, q, query, k, fl)
             if overview is not None:
                 return overview
         ranked = self._rank(query, fl)
-        if ranked is None or self.abstains(ranked[1][0], ranked[2][0], ranked[3][0]):
+        if self.withholds(query, ranked):
             best = None if ranked is None else float(ranked[1][0])
             return Result(q, True, NOT_FOUND, (), read_as=read_as(q, query.text), debug={"best_score": best})
         pool, score, _, _ = ranked
