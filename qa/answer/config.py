@@ -34,7 +34,7 @@ class AskConfig:
     # Abstain (not only "unsure") when the first answer lacks the value the question asks
     # for (a count of what it counts, a date, a length of time, a sum of money) and the
     # answer model's probability of it is below this; 0: never.
-    lacking_gate: float = 0.0
+    lacking_gate: float = 0.5
     # Abstain when the best answer's cosine to the question (the sentence's, or with the one
     # before) is below this, whatever words it shares: "Thanks!" read as "think" matched one
     # sentence by BM25 alone (cosine -0.03). First answers to the news tuning half's
