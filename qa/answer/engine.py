@@ -12,6 +12,7 @@ import numpy as np
 from qa.index.build import Built
 from qa.answer.compose import find_versions, to_answer, version_answers
 from qa.answer.config import AskConfig
+from qa.answer.conversation import turn_query
 from qa.answer.dedup import group
 from qa.answer.disagree import disagreements
 from qa.index.encoder import Encoder
@@ -26,7 +27,7 @@ from qa.answer.fusion import convex
 from qa.answer.overview import asks_overview, opening_sentences
 from qa.request import MAX_HISTORY, MAX_K, MAX_QUESTION_CHARS, QuestionError, article_mask, check_filters, clean_history, clean_question  # noqa: F401
 from qa.types import Result
-from qa.answer.when import articles_from, month_table, named_period
+from qa.answer.when import articles_from, month_table
 
 NOT_FOUND = "I could not find an answer to that in the articles."
 UNSURE = "The articles may not answer this directly. These are the closest sentences."
@@ -94,7 +95,7 @@ class Assistant:
         self.doc_dates = np.array([a.date or "" for a in b.articles], dtype="U10")
         self.doc_months = month_table(self.doc_dates)
         self._doc_ids = np.array([a.doc_id for a in b.articles], dtype=str)
-        self._corrector = Corrector(b.tokenizer, b.bm25_sent.term_id, b.bm25_sent.df,
+        self.corrector = Corrector(b.tokenizer, b.bm25_sent.term_id, b.bm25_sent.df,
                                     lambda: self.lexicon, self.encoder.vocabulary())
         self._names: Optional[frozenset] = None
         self._acronyms = None
@@ -124,7 +125,7 @@ class Assistant:
             from qa.answer.acronyms import Acronyms
 
             self._acronyms = Acronyms.of(self.lexicon)
-        tok = self._corrector
+        tok = self.corrector
         return [(tok(written), tok(other)) for written, other in self._acronyms.aliases(text)]
 
     def warm_up(self) -> "Assistant":
@@ -166,38 +167,15 @@ class Assistant:
         return ranked[:2] if ranked is not None else (np.zeros(0, np.int64), np.zeros(0))
 
     def query(self, q: str, hist: list[str]) -> Query:
-        from qa.answer.retrieve import is_follow_up
+        """The Query for question ``q`` after the turns ``hist`` (qa/answer/conversation.py)."""
+        return turn_query(self, q, hist)
 
-        _ = self.built               # loads the index (and the tables below) on first use
-        tok = self._corrector        # the index's tokenizer, reading typos as known words
-        q, hist = self._read(q), [self._read(h) for h in hist]
-        if not hist or not is_follow_up(q, self.built.tokenizer, self.built.bm25_sent.term_id, self.names):
-            return Query(q, tok(q), q, names=self.names, alias=self.aliases(q))
-        from qa.answer.answer_type import referent, resolve
-
-        prev = hist[-1]
-        prev_answer = self._top_answer(prev, hist[:-1])
-        extra = [(t, self.config.history_weight) for t in tok(prev)]
-        # The conversation's time carries over: "What was the vote?" after "Which bills
-        # passed in May 2019?" is about May 2019.
-        period = named_period(q) or named_period(prev)
-        if prev_answer is not None:
-            prev_text = self.sentence_text(prev_answer)
-            entity = referent(prev, prev_text, self.names)
-            rewritten = resolve(q, entity) if entity else None
-            if rewritten:   # "What did he say?" -> "What did <the name it gave> say?"
-                return Query(q, tok(rewritten), rewritten, extra=extra, avoid=prev_answer, period=period,
-                             names=self.names, alias=self.aliases(rewritten))
-            extra += [(t, self.config.answer_weight) for t in tok(prev_text)]
-        return Query(q, tok(q), f"{prev} {q}", extra=extra, avoid=prev_answer, period=period,
-                     names=self.names, alias=self.aliases(q))
-
-    def _read(self, text: str) -> str:
+    def read(self, text: str) -> str:
         """A question as every reader of its words takes it (qa.answer.reading ``read``)."""
-        return read(text, lambda t: self._corrector.fix(t, lambda: self.names), lambda: self.names)
+        return read(text, lambda t: self.corrector.fix(t, lambda: self.names), lambda: self.names)
 
-    def _top_answer(self, q: str, hist: list[str]) -> Optional[int]:
-        """The sentence the earlier turn would have quoted first (None if it abstained)."""
+    def top_answer(self, q: str, hist: list[str]) -> Optional[int]:
+        """The sentence a turn would quote first (None if it abstains)."""
         query = self.query(q, hist)
         res = self._rank(query, {})
         return None if self.withholds(query, res) else int(res[0][0])
