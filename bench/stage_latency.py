@@ -36,16 +36,18 @@ from common import emit  # noqa: E402
 
 
 class Counting:
-    """The shared answer model, counting the sentences it reads for one configuration."""
+    """The shared answer model, counting the sentences it reads for one configuration and
+    keeping the pairs it read (their tokens are counted after the timing)."""
 
     def __init__(self, inner):
-        self.inner, self.read = inner, 0
+        self.inner, self.read, self.pairs = inner, 0, set()
 
     def warm_up(self):
         return self.inner.warm_up()
 
     def score(self, question, sentences):
         self.read += len(sentences)
+        self.pairs.update((question, s) for s in sentences)
         return self.inner.score(question, sentences)
 
 
@@ -59,7 +61,7 @@ def main() -> int:
                     help="only the distinct questions without history (the set make bench-ask times)")
     ap.add_argument("--json")
     args = ap.parse_args()
-    from qa.answer.answer_model import AnswerScorer
+    from qa.answer.answer_model import AnswerScorer, load_tokenizer
     from qa.answer.engine import Assistant
 
     base = Assistant(args.index).warm_up()
@@ -104,6 +106,10 @@ def main() -> int:
             r = np.array(list(reads[name].values()))      # the same each repetition
             out[name]["sentences_read_p50"] = float(np.median(r))
             out[name]["sentences_read_counts"] = {int(k): int(v) for k, v in zip(*np.unique(r, return_counts=True))}
+            tok = load_tokenizer(512)                     # every distinct pair read, uncut
+            n = np.array([len(tok.encode(q, s).ids) for q, s in confs[name].rescorer.pairs])
+            out[name]["pair_tokens"] = {"mean": round(float(n.mean()), 1), "p90": float(np.percentile(n, 90)),
+                                        "max": int(n.max()), "share_over_64": round(float((n > 64).mean()), 3)}
     emit(out, args.json)
     return 0
 
