@@ -7,7 +7,8 @@ contaminate each other) and leaves work/<size>/<stage>.json behind: a rerun skip
 is done (resumable; --force redoes). Stages:
   build    corpus -> index (BM25, encoding, dense index, lexicon timed apart), disk size, peak RSS
   serve    a process that loads the saved index and serves: load time, p50/p95 of BM25,
-           dense, question encoding and ask() (encoding excluded), peak RSS
+           dense, question encoding and ask() (encoding excluded; with the answer-model
+           stage as configured and without it), the first ask(), peak RSS
   compare  qa BM25 vs rank_bm25.get_scores and bm25s (speed; max |score diff|), faiss
            flat vs the approximate index (recall@10), nprobe sweep
   cli      (10k) whole `qa index` vs bare encoding of the same sentences
@@ -137,6 +138,8 @@ def stage_build(n: int, work: Path) -> dict:
 
 def stage_serve(n: int, work: Path) -> dict:
     """A fresh process loads the saved index and serves questions (the serving RSS)."""
+    from dataclasses import replace
+
     from qa.answer.engine import Assistant
     from scale_compare import filtered_asks
 
@@ -155,9 +158,13 @@ def stage_serve(n: int, work: Path) -> dict:
     a.ask(qs[0])
     first_ask_s = time.perf_counter() - t0
     tok = b.tokenizer
-    enc_t, bm_t, de_t, ask_t = [], [], [], []
+    # The answer-model stage reads at most a few sentences whatever the corpus size; ask()
+    # is also timed without it (same index and encoder) to show how retrieval scales.
+    off = Assistant.from_built(b, a.encoder, replace(a.config, rescore_weight=0.0))
+    off.ask(qs[0])
+    enc_t, bm_t, de_t, ask_t, off_t = [], [], [], [], []
     for p in range(ARGS.passes):
-        e, bm, de, ak = [], [], [], []
+        e, bm, de, ak, ako = [], [], [], [], []
         for q in qs:
             t1 = time.perf_counter()
             qv = a.encoder.encode([q])[0]          # uncached: what a new question costs
@@ -168,17 +175,20 @@ def stage_serve(n: int, work: Path) -> dict:
             t4 = time.perf_counter()
             e.append(t2 - t1), bm.append(t3 - t2), de.append(t4 - t3)
         a.encoder.prime(qs)                       # ask() below: question encoding excluded
-        for q in qs:
+        for q in qs:                              # the stage on and off in turn, per question
             t1 = time.perf_counter()
             a.ask(q)
-            ak.append(time.perf_counter() - t1)
-        enc_t.append(e), bm_t.append(bm), de_t.append(de), ask_t.append(ak)
+            t2 = time.perf_counter()
+            off.ask(q)
+            ak.append(t2 - t1), ako.append(time.perf_counter() - t2)
+        enc_t.append(e), bm_t.append(bm), de_t.append(de), ask_t.append(ak), off_t.append(ako)
     prof = profile_ask(a, qs[:50]) if ARGS.profile else None
     peak = peak_rss_mb()                     # before the filtered asks, which read far more rows
     return {"filtered_asks": filtered_asks(a, qs[:20]), "load_index_s": load_s, "load_model_s": load_model_s, "rss_after_load_mb": rss_loaded,
             "first_ask_excl_encode_s": first_ask_s,
             "question_encode": over_passes(enc_t), "bm25": over_passes(bm_t), "dense": over_passes(de_t),
-            "ask_excl_encode": over_passes(ask_t), "peak_rss_mb": peak, "profile_top": prof,
+            "ask_excl_encode": over_passes(ask_t), "ask_excl_encode_stage_off": over_passes(off_t),
+            "answer_model": a.rescorer_status, "peak_rss_mb": peak, "profile_top": prof,
             "dense_params": a.manifest.get("dense")}
 
 
