@@ -1,7 +1,7 @@
 """A turn of a conversation as a Query: the question read as the articles write it, and,
 for a follow-up, what the previous turn asked and answered.
 
-"What did he say?" after "Who condemned the move?" is about the person the previous answer
+"What did she say?" after "Who chaired the inquiry?" is about the person the previous answer
 named; "What was the vote?" after a question about May 2019 is about May 2019. A question
 that stands on its own (qa.answer.retrieve ``is_follow_up``) is read alone.
 """
