@@ -59,6 +59,17 @@ def test_question_types():
     assert not matches("person", "Members said Mary Smith objected.", "Did Mary Smith object?")
 
 
+def test_the_questions_own_words_are_no_answer_in_any_case_but_only_whole():
+    # The question's words are taken out of a sentence before its answer type is looked
+    # for: in any case, but only as whole words.
+    q = "Did Mary Smith's union object?"
+    assert not matches("person", "Members said MARY SMITH'S union objected.", q)
+    assert not matches("person", "members said mary smith's union objected.", "Who objected? Mary Smith's?")
+    assert matches("person", "Members said Mary Smithson objected.", q)     # another name
+    assert matches("number", "Members said 40 objected.", q)
+    assert not matches("number", "40 members objected.", "Did 40 members object?")
+
+
 def test_a_name_that_opens_the_sentence_is_known_by_the_articles_names():
     # A sentence's first word is capitalised anyway: "Unison said …" names someone only if
     # the articles write that word as a name; "The union said …" names no one.
