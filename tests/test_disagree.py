@@ -36,6 +36,7 @@ def _ans(text: str, doc: str, score: float = 0.8, date: str | None = DAY, *more_
     ("after a nine-hour meeting", "duration:meet", 540, 540),
     ("the talks lasted nine hours", "duration", 540, 540),
     ("by a margin of 20 votes to 12", "tally", 20_000_012, 20_000_012),
+    ("members of the union voted 412 to 88 to strike", "tally", 412_000_088, 412_000_088),
     ("it cost £1.5bn", "money:£", 1.5e9, 1.5e9),
     ("closed four branches", "branch", 4, 4),
 ])

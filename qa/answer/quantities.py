@@ -11,7 +11,8 @@ noun after it (after an optional "of the"), with general rules for news:
 - durations are in minutes, and the length of a named thing is marked with it
   ("a six-hour hearing": duration:hear), so it is not taken for the length of another
   ("one week's wages"); "three days after" is a point in time and is not read;
-- a vote "15 votes to 9" / "by 15-9" is one tally; a year and a day of a month are dates;
+- a vote "15 votes to 9" / "by 15-9" / "voted 15 to 9" is one tally; a year and a day of a
+  month are dates;
 - a count of another set ("four more schools", "the other two schools") and values that
   count nothing said ("9 voted against", "three-to-one") are not read; nor are ages,
   clock times, dated slashes or names ("Covid-19", "Formula One").
@@ -59,7 +60,7 @@ _HEDGES = [(re.compile(r"(?:about|around|roughly|approximately|some|nearly|almos
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _TOKEN = re.compile(rf"(?P<num>(?<![\w:/.,£$€])(?P<cur>[£$€])?(?P<n>{_NUM})(?P<mult>bn|m|k)?(?P<pct>%)?"
                     rf"(?![\w:/]|[.,]\d))|(?P<word>[^\W\d_]+(?:[’'][^\W\d_]+)?)|(?P<junk>\w+)|(?P<p>\S)")
-_TALLY = re.compile(r"\b(\d+|[a-z]+)\s+votes?\s+to\s+(\d+|[a-z]+)\b|\bby\s+(\d+)\s*(?:-|–|to)\s*(\d+)\b", re.I)
+_TALLY = re.compile(r"\b(\d+|[a-z]+)\s+votes?\s+to\s+(\d+|[a-z]+)\b|\b(?:by|voted)\s+(\d+)\s*(?:-|–|to)\s*(\d+)\b", re.I)
 # "15 members voted in favour of X and 9 voted against", "14 voted to close X and 9 against": a
 # tally too, whose "20 members" still counts people (how many voted for it).
 _ANY_NUMBER = re.compile(r"\d|\b(?:" + "|".join(list(_WORD_VALUES) + list(_SCALES) + list(_VAGUE)) + r")\b", re.I)
@@ -98,7 +99,7 @@ def figures(text: str, more: bool = False) -> list[Figure]:
 @lru_cache(maxsize=16384)                     # ranking reads the same sentences question after question
 def _figures(text: str, more: bool) -> tuple[Figure, ...]:
     out, tallies = [], [m.span() for m in _TALLY.finditer(text)]
-    for m in _TALLY.finditer(text):           # "15 votes to 9", "by 15-9": for * 1e6 + against
+    for m in _TALLY.finditer(text):           # "15 votes to 9", "by 15-9", "voted 15 to 9": for * 1e6 + against
         a, b = (_int(g) for g in (m.group(1) or m.group(3), m.group(2) or m.group(4)))
         if a is not None and b is not None:
             out.append(Figure("tally", a * 1e6 + b, a * 1e6 + b))
