@@ -146,11 +146,12 @@ def test_a_name_typed_in_lower_case_is_a_new_question(assistant):
 
 
 def test_corpus_names_are_words_only_ever_written_capitalised():
-    from qa.answer.answer_type import corpus_names, names_something
+    from qa.answer.answer_type import names_something
+    from qa.index.lexicon import Lexicon
 
     texts = ["The council met Ms Grant on Friday. Grant said the library would close, and Unison agreed.",
              "Unison and Ms Grant disagreed. Library staff told Grant and Unison that the council had no say."]
-    names = corpus_names(texts)
+    names = Lexicon.read(texts).names()
     assert {"grant", "unison", "ms"} <= names
     assert not names & {"library", "council", "the", "friday"}   # written lower case too, or only once
     assert names_something("what did grant say", names) and not names_something("what did the council say", names)

@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from qa.index.lexicon import Lexicon
-
 _NUM_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
               r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
               r"eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|dozen|dozens|half|"
@@ -69,6 +67,9 @@ def question_type(question: str) -> str | None:
     return None
 
 
+_WORD = re.compile(r"[\w’'-]+")     # a word of a question, apostrophes and hyphens kept
+
+
 def _strip_question_words(sentence: str, question: str) -> str:
     """Remove words the question already holds: a name the reader gave us is not news."""
     pattern = _question_words(question)
@@ -80,7 +81,7 @@ def _question_words(question: str) -> re.Pattern | None:
     """One pattern for every word of ``question``, matching a whole word of a sentence in
     any case. Every candidate sentence of a question is stripped with it: a Python check per
     word was a quarter of ask()'s time at 100,000 sentences (docs/benchmarks.md)."""
-    words = set(re.findall(r"[\w’'-]+", question))
+    words = set(_WORD.findall(question))
     if not words:
         return None
     forms = sorted({f for w in words for f in (w, w.casefold())}, key=len, reverse=True)
@@ -92,7 +93,7 @@ _FIRST_WORD = re.compile(r"^\W*([A-Za-z][\w’'-]*)")
 
 def matches(kind: str | None, sentence: str, question: str, names: frozenset[str] = frozenset()) -> bool:
     """Can ``sentence`` supply an answer of ``kind``? True when the kind is unknown.
-    ``names``: words the articles write as names (``corpus_names``), by which a sentence's
+    ``names``: words the articles write as names (``Lexicon.names``), by which a sentence's
     first word, capitalised anyway, is known for a name ("Unite said …")."""
     if kind is None:
         return True
@@ -127,7 +128,7 @@ def answer_entity(question: str, answer: str) -> str | None:
     """The name an earlier answer supplied: the first name in ``answer`` that the question
     did not already contain (a person for who-questions). Used to resolve "he"/"it" in the
     next question."""
-    qwords = {_fold(w) for w in re.findall(r"[\w’'-]+", question)}
+    qwords = {_fold(w) for w in _WORD.findall(question)}
     runs = list(_NAME_RUN.finditer(answer))
     # "Which union …?" wants the name that is a union's ("the Transport Workers Union"),
     # not the first name in the sentence.
@@ -214,18 +215,11 @@ _PROPER = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z’'-]+")
 
 def names_something(question: str, names: frozenset[str] = frozenset()) -> bool:
     """Does the question name its own subject: a capitalised word after the first, or a
-    word the articles only ever write capitalised (``names``, from ``corpus_names``), so
+    word the articles only ever write capitalised (``names``, from ``Lexicon.names``), so
     that "who is jane doe" typed in lower case names Jane Doe?"""
     if _PROPER.search(question.strip()):
         return True
-    return any(w.casefold() in names for w in re.findall(r"[\w’'-]+", question))
-
-
-def corpus_names(texts) -> frozenset[str]:
-    """Words (case-folded) the texts write capitalised every time they use them mid-sentence,
-    at least ``qa.index.lexicon.MIN_NAME_USES`` times: names ("Grant", "Unison"), not words
-    that open sentences (``Lexicon.names``; an index stores the counts)."""
-    return Lexicon.read(texts).names()
+    return any(w.casefold() in names for w in _WORD.findall(question))
 
 
 # "Who is Jane Doe?", "What is a kidney stone?": the question asks what its subject is.

@@ -113,10 +113,7 @@ class Assistant:
         """The names, initials and words the articles use, as the index stores them
         (qa/index/lexicon.py); an index written before it stored them has its articles read
         once, on first use."""
-        built = self.built                    # loads the index, and _prepare, on first use
-        if built.lexicon is None:
-            built.lexicon = Lexicon.read(a.text for a in built.articles)
-        return built.lexicon
+        return self.built.counted_lexicon()   # loads the index, and _prepare, on first use
 
     def aliases(self, text: str) -> list[tuple[list[str], list[str]]]:
         """Tokens of each name or initials ``text`` writes, with those of the form the

@@ -62,7 +62,7 @@ def typed_lower(text: str) -> bool:
 
 def truecased(question: str, names: frozenset[str]) -> str:
     """``question`` with the words the articles only write as names (``names``, from
-    ``qa.answer.answer_type.corpus_names``) capitalised: "what did jane doe say" reads as
+    ``qa.index.lexicon.Lexicon.names``) capitalised: "what did jane doe say" reads as
     "what did Jane Doe say", so the rules that find a name by its capitals (who is asked
     about, whose verdict) read a question typed in lower case as they read it with capitals."""
     def cased(m: re.Match) -> str:

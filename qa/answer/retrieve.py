@@ -46,7 +46,7 @@ class Query:
     avoid: Optional[int] = None                                     # the previous turn's answer
     kind: Optional[str] = None                                      # wanted answer type
     period: Optional[tuple] = None                                  # (year, month) named
-    names: frozenset = frozenset()                                  # corpus_names of the articles
+    names: frozenset = frozenset()                                  # Lexicon.names of the articles
     # (tokens as written, tokens of the other form): a name and the initials the articles
     # use for it, or initials and their name (qa/answer/acronyms.py). BM25 searches the
     # other form too, worth no more than the form written.
@@ -71,7 +71,7 @@ def is_follow_up(q: str, tok: Tokenizer, known=None, names: frozenset[str] = fro
     too few content words to stand alone, all of them words the corpus uses ("What was
     the vote?"). "What is the capital of France?" is short too, but about other things:
     it must not inherit the topic of the question before it. ``names``: words the articles
-    write as names (qa.answer.answer_type.corpus_names), for questions typed in lower case."""
+    write as names (qa.index.lexicon ``Lexicon.names``), for questions typed in lower case."""
     words = set(tok.words(q))
     if words & _ANAPHORA:
         return True
@@ -102,12 +102,12 @@ def _with_aliases(bm25, query: Query, terms: dict[int, float]) -> dict[int, floa
     out = dict(terms)
     seen = set(query.tokens)
     for written, other in query.alias:
-        new = [t for t in other if t not in seen]
-        want = bm25.idf_mass(bm25.query_terms(new))
+        new = bm25.query_terms([t for t in other if t not in seen])
+        want = bm25.idf_mass(new)
         if want <= 0:
             continue
         w = min(1.0, bm25.idf_mass(bm25.query_terms(written)) / want)
-        for j in bm25.query_terms(new):
+        for j in new:
             out[j] = max(out.get(j, 0.0), w)
     return out
 

@@ -126,8 +126,14 @@ class Built:
     tokenizer: Tokenizer
     bm25_params: BM25Params
     # Names and initials the articles use (qa/index/lexicon.py); None for an index written
-    # before the lexicon was stored: the assistant then reads its articles once.
+    # before the lexicon was stored: ``counted_lexicon`` then reads its articles once.
     lexicon: Optional[Lexicon] = None
+
+    def counted_lexicon(self) -> Lexicon:
+        """``lexicon``; for an index written without one, counted from the articles and kept."""
+        if self.lexicon is None:
+            self.lexicon = Lexicon.read(a.text for a in self.articles)
+        return self.lexicon
 
 
 def build(articles: list[Article], encoder: Encoder, tokenizer: Tokenizer = Tokenizer(),

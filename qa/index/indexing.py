@@ -95,10 +95,9 @@ def extend(old: Built, new: list[Article], encoder: Encoder, show_bar: bool = Fa
                     list(t.passage_ids) + nt.passage_ids, [],
                     cat([t.s_doc, nt.s_doc]), cat([t.s_pass, nt.s_pass]), cat([t.s_start, nt.s_start]),
                     cat([t.s_end, nt.s_end]), list(t.sent_ids) + nt.sent_ids)
-    before = old.lexicon if old.lexicon is not None else Lexicon.read(a.text for a in old.articles)
     return replace(old, articles=list(old.articles) + new, tables=tables, bm25_sent=bm25_sent,
                    bm25_pass=bm25_pass, dense=old.dense.add(vecs), p_vecs=p_vecs,
-                   lexicon=before.merge(Lexicon.read(a.text for a in new)))
+                   lexicon=old.counted_lexicon().merge(Lexicon.read(a.text for a in new)))
 
 
 def _warm_up_quietly(encoder: Encoder) -> None:
