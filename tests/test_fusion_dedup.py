@@ -49,6 +49,12 @@ def test_question_types():
     assert question_type("How many people protested?") == "number"
     assert question_type("Who leads the party?") == "person"
     assert question_type("What did she say?") is None
+    # A question asking when, who or why a vote happens asks that, not for its tally.
+    assert question_type("What was the vote on the plan?") == "number"
+    assert question_type("How close was the vote?") == "number"
+    assert question_type("When is the council's vote on the plan?") == "date"
+    assert question_type("and when is the vote?") == "date"
+    assert question_type("Why did the vote fail?") == "reason"
     assert matches("number", "About 200 people came.", "How many people came?")
     assert not matches("number", "People came.", "How many people came?")
     # News answers "who" with people and organisations alike: any name will do, but one

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from qa.answer.disagree import ATTRIBUTION, Disagreement, disagreements
-from qa.answer.speakers import asks_speaker, names, other_speakers, speaker, speakers_of
+from qa.answer.speakers import asked_speaker, asks_speaker, gives_words, names, other_speakers, speaker, speakers_of
 from qa.types import Answer, Citation
 
 DAY = "2023-05-02"
@@ -100,3 +100,55 @@ def test_two_outlets_giving_the_asked_words_to_different_speakers_disagree():
 def test_no_attribution_disagreement(question, answers):
     assert all(d.kind != "attribution" for d in disagreements(question, answers))
 
+
+
+@pytest.mark.parametrize("question,asked", [
+    ("What did Jane Smith say about the plan?", ("Smith", {"jane", "smith"})),
+    ("What did Councillor Ann Lee herself say?", ("Lee", {"councillor", "ann", "lee"})),
+    ("What has Mr Lee written about it?", ("Lee", {"lee"})),               # a title is no name word
+    ("What did the Tenants Union tweet?", ("Union", {"tenants", "union"})),
+    ("What did the council's spokesperson say?", None),      # no name: every outlet words it its own way
+    ("What did he say?", None),                               # a pronoun: the conversation says who
+    ("What did the TWU say?", None),                          # initials: the articles may spell them out
+    ("What did Jane Smith do next?", None),                   # not what she said
+    ("Who is Jane Smith?", None),
+])
+def test_asked_speaker(question, asked):
+    got = asked_speaker(question)
+    assert (got if got is None else (got[0], set(got[1]))) == asked
+
+
+@pytest.mark.parametrize("text,before,gives", [
+    ("Jane Smith said the plan was reckless.", None, True),
+    ("Smith, a councillor since 2010, said: “It is reckless.”", None, True),
+    ("According to Smith, the plan will fail.", None, True),
+    ("“It is reckless,” Smith added.", None, True),
+    ("She said it would fail.", "Jane Smith spoke first.", True),           # the sentence before says who
+    ("John Smith said the plan was reckless.", None, False),              # another Smith
+    ("The group set up under Smith condemned the plan.", None, False),     # the group speaks
+    ("A rally included a speech by Jane Smith.", None, False),            # it does not give her words
+    ("The union called the plan “a betrayal of Jane Smith”.", None, False),   # named inside the quote
+    ("She said it would fail.", "The mayor spoke first.", False),
+])
+def test_gives_words_of_the_asked_speaker(text, before, gives):
+    assert gives_words(asked_speaker("What did Jane Smith say?"), text, before) is gives
+
+
+def test_a_question_about_words_the_articles_never_quote_is_not_answered(build_index, tmp_path):
+    from tests.conftest import write_corpus
+    from qa.answer.engine import Assistant
+
+    folder = write_corpus(tmp_path / "corpus", {
+        "a.txt": "Depot closure approved\n\nThe council voted on Monday to close the bus depot, a plan "
+                 "first drawn up under former mayor Ann Lee.\n\n"
+                 "Council leader Tom Reed said the depot had lost money for a decade.\n\n"
+                 "Drivers held a rally outside the town hall, which included a speech by Ann Lee.\n",
+        "b.txt": "Drivers protest\n\nThe drivers' union said the closure would cost 200 jobs.\n\n"
+                 "“We will fight this all the way,” union organiser Jo Park said.\n"})
+    a = Assistant(build_index([folder]))
+    said = a.ask("What did Tom Reed say about the depot?")
+    assert not said.abstained and said.answers[0].text.startswith("Council leader Tom Reed said")
+    assert a.ask("What did Jo Park say about the closure?").answers[0].text.startswith("“We will fight")
+    # The articles name her, but never give her words: nothing answers.
+    assert a.ask("What did Ann Lee say about the depot?").abstained
+    assert a.ask("What did Ann Lee say in her speech?").abstained

@@ -48,7 +48,8 @@ _RULES = [
                 r"\w*\s*(cost|salary|price)|what\s+(is|was|are|were)\b.*\b(cost|salary|salaries|price|budget|fee)\b|how\s+much\b.*\b(cost|pay|paid|spend|spent|earn|worth))", re.I), "money"),
     (re.compile(r"\bhow\s+long\b|\bfor\s+how\s+long\b|\bduration\b", re.I), "duration"),
     (re.compile(r"\bhow\s+(many|much)\b|\bwhat\s+(number|percentage|share|proportion|margin|majority)\b|"
-                r"\bby\s+what\s+margin\b|\b(vote|votes|tally|count|margin|figure)\b.*\?*$|^\W*what\s+was\s+the\s+vote",
+                r"\bby\s+what\s+margin\b|^(?!\W*(?:(?:and|but|so|then)\W+)?(?:when|where|who|whom|whose|why)\b).*"
+                r"\b(vote|votes|tally|count|margin|figure)\b.*\?*$|^\W*what\s+was\s+the\s+vote",
                 re.I), "number"),
     (re.compile(r"\bwhen\b|\bwhat\s+(time|date|day|year|month)\b|\bwhich\s+(day|year|month|date)\b", re.I), "date"),
     (re.compile(_LEAD + r"(who|whom|whose)\b(?!\s+(organi[sz]ed|funds?|ran|runs))", re.I), "person"),

@@ -10,7 +10,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from qa.index.build import Built
-from qa.answer.compose import find_versions, to_answer, version_answers
+from qa.answer.compose import context, find_versions, to_answer, version_answers
 from qa.answer.config import AskConfig
 from qa.answer.conversation import turn_query
 from qa.answer.dedup import group
@@ -22,6 +22,7 @@ from qa.answer.reading import read, read_as
 from qa.answer.rescore import Rescorer, blend, default_rescorer, read_rising
 from qa.answer.retrieve import Query, bm25_scores, features, lacks_asked_value
 from qa.answer.retriever import Request, Retriever, load_retriever
+from qa.answer.speakers import gives_words
 from qa.answer.spelling import Corrector
 from qa.answer.fusion import convex
 from qa.answer.overview import asks_overview, opening_sentences
@@ -29,6 +30,7 @@ from qa.request import MAX_HISTORY, MAX_K, MAX_QUESTION_CHARS, QuestionError, ar
 from qa.types import Result
 from qa.answer.when import articles_from, month_table
 
+SPEAKER_POOL = 20   # answers read for the asked speaker's words (quotes_nobody_asked)
 NOT_FOUND = "I could not find an answer to that in the articles."
 UNSURE = "The articles may not answer this directly. These are the closest sentences."
 
@@ -263,11 +265,23 @@ class Assistant:
         if ranked is None:
             return True
         row, score, prob, similar = (col[0] for col in ranked)
-        if self.abstains(score, prob, similar):
+        if self.abstains(score, prob, similar) or self.quotes_nobody_asked(query, ranked):
             return True
         gate = self.config.lacking_gate
         return (self.rescoring and gate > 0 and bool(prob < gate)
                 and lacks_asked_value(query, self.sentence_text(int(row))))
+
+    def quotes_nobody_asked(self, query: Query, ranked) -> bool:
+        """Asked what a named speaker said ("What did <X> say about …?"), do none of the
+        answers (those scoring above the threshold, the best SPEAKER_POOL) report words of
+        theirs? A sentence about X that does not give X's words is not what X said."""
+        if query.speaker is None:
+            return False
+        rows, score = ranked[0], ranked[1]
+        kept = rows[score >= (self.config.rescore_threshold if self.rescoring else self.config.threshold)]
+        return not any(gives_words(query.speaker, self.sentence_text(int(i)),
+                                   **context(self.built, int(i), self.sentence_text))
+                       for i in kept[:SPEAKER_POOL])
 
     def _answer(self, q: str, query: Query, k: int, fl: dict) -> Result:
         if not query.extra and asks_overview(query.text):

@@ -25,6 +25,7 @@ import numpy as np
 
 from qa.answer.answer_type import defined, describes, matches, names_something, question_type
 from qa.answer.quantities import asked_quantity, figures
+from qa.answer.speakers import asked_speaker
 from qa.ingest.textnorm import Tokenizer
 from qa.answer.when import conflicts, named_period, sentence_periods
 
@@ -56,6 +57,8 @@ class Query:
     # of "What is X?" (qa.answer.answer_type.defined).
     counted: Optional[Callable[[str], bool]] = field(init=False, repr=False, compare=False)
     subject: Optional[str] = field(init=False)
+    # "What did <X> say?": X's head word and name words (qa.answer.speakers.asked_speaker).
+    speaker: Optional[tuple[str, frozenset[str]]] = field(init=False)
 
     def __post_init__(self):
         if self.kind is None:
@@ -64,6 +67,7 @@ class Query:
             self.period = named_period(self.text)
         self.counted = asked_quantity(self.text)
         self.subject = defined(self.text)
+        self.speaker = asked_speaker(self.text)
 
 
 def is_follow_up(q: str, tok: Tokenizer, known=None, names: frozenset[str] = frozenset()) -> bool:

@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from qa.answer.speech import SPEAKING, forms, named
+from qa.answer.speech import CAPITAL, SPEAKING, forms, named
+from qa.ingest.textnorm import unpossessed
 from qa.answer.tellings import content_words, quotes
 
 _SPEECH = forms(SPEAKING)
@@ -97,3 +98,77 @@ def other_speakers(who_a: list[str], who_b: list[str]) -> bool:
     words_a, words_b = (content_words(" ".join(w)) for w in (who_a, who_b))
     names_a, names_b = (content_words(" ".join(names(w))) for w in (who_a, who_b))
     return bool(names_a - words_b or names_b - words_a)
+
+
+# "What did <who> say (about …)?", "What has <who> tweeted?": the words of a named speaker.
+_WORDS_VERBS = ("say", "tell", "tweet", "write", "claim", "argue", "insist", "state", "warn",
+                "declare", "respond", "reply", "complain")
+_ASKS_WORDS = re.compile(r"^\W*(?:(?:and|so|then|but)\s+)?what\s+(?:did|does|do|has|have|had)\s+"
+                         r"(?P<who>[^?]{2,80}?)\s+(?:(?:him|her|it|them)sel(?:f|ves)\s+)?"
+                         rf"(?:{'|'.join(_WORDS_VERBS)}|{forms(_WORDS_VERBS)}|written)\b", re.I)
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "prof", "professor"})
+# Prepositions after which a name is not who speaks ("a group set up under <X> said").
+_OBJECT_OF = frozenset({"under", "of", "against", "with", "about", "over", "than", "like", "toward",
+                        "towards", "into", "on", "at", "in", "behind", "after", "before", "during", "without"})
+# Capitalised words that open a sentence before a name without being part of it.
+_OPENERS = frozenset({"and", "but", "so", "then", "now", "also", "yet", "however", "meanwhile", "today",
+                      "yesterday", "earlier", "later", "asked", "speaking", "writing"})
+_PRONOUNS = re.compile(r"\b(?:he|she|it|they|him|her|them|his|its|their)\b", re.I)
+_QUOTE_OPENS = re.compile(r"(?:^|(?<=[\s(:]))[“\"‘']")
+# Words that report speech, beyond the verbs of SPEAKING: other reporting verbs in any
+# form ("has stressed", "pointed out", "suggest"), "in a statement", "according to".
+_SPEECH_MARK = re.compile(rf"\b(?:{_SPEECH}|saying|stating|telling|tweeting|writing|written|adding|warning|"
+                          r"claiming|arguing|insisting|declaring|speaking|spoke|statement|according\s+to|"
+                          r"point(?:s|ed|ing)?\s+out|(?:stress|note|explain|suggest|blame|recall|admit|announc|"
+                          r"acknowledg|conced|confirm|deni|deny|reveal|predict|propos|conclud|report|mention|"
+                          r"emphasi[sz]|observ|remark|comment|contend|assert|alleg|maintain|believ)\w*)\b|"
+                          r":\s*[“\"‘]", re.I)
+_OPENS_WITH_PRONOUN = re.compile(rf"^\W*(?:he|she|it|they)\s+(?:\w+\s+){{0,2}}?{_SPEECH}\b", re.I)
+
+
+def asked_speaker(question: str) -> Optional[tuple[str, frozenset[str]]]:
+    """A question asking what a named speaker said ("What did <X> say about …?"): the last
+    capitalised word of its name (the surname or the organisation's head word) and all its
+    name words, folded. None when it asks no such thing, or names the speaker by a pronoun,
+    in lower case or by an acronym (the acronym's expansion is another spelling)."""
+    m = _ASKS_WORDS.search(question)
+    if m is None or _PRONOUNS.search(m.group("who")):
+        return None
+    # "<A> of <B>" names A: "the Bank of <country>" is "the Bank" when it speaks.
+    words = [unpossessed(w) for w in CAPITAL.findall(" " + re.split(r"\s+(?:of|for)\s+", m.group("who"))[0])]
+    words = [w for w in words if w.casefold() not in _TITLES]
+    if not words or words[-1].isupper():
+        return None
+    return words[-1], frozenset(w.casefold() for w in words)
+
+
+def _names_them(asked: tuple[str, frozenset[str]], text: str, subject: bool = False) -> bool:
+    """Does ``text`` name the asked speaker: its head word, not as another person's name
+    ("Jane Doe" asked, "John Doe" named: the capitalised word before the head is no word
+    of the asked name; asked only "Doe", any "<first name> Doe" will do)? With ``subject``, not after a preposition that makes it the object
+    ("the group set up under <X> said" names another speaker)."""
+    head, words = asked
+    for m in re.finditer(rf"\b{re.escape(head)}\b", text):
+        before = re.search(r"([\w’'-]+)\W*$", text[:m.start()])
+        prev = before.group(1) if before else ""
+        if (len(words) > 1 and len(prev) > 1 and prev[:1].isupper()
+                and prev.casefold() not in words | _TITLES | _OPENERS):
+            continue
+        if not (subject and prev.casefold() in _OBJECT_OF):
+            return True
+    return False
+
+
+def gives_words(asked: tuple[str, frozenset[str]], text: str, before: Optional[str] = None,
+                after: Optional[str] = None) -> bool:
+    """Does ``text`` report what the asked speaker (``asked_speaker``) said: it names them
+    before any quote and reports speech ("<X>, a councillor, said: …", "According to <X>,
+    …"), names them as the speaker of its quote ("…,” <X> added."), or opens with a pronoun
+    or a quote whose speaker the sentence ``before`` it names?"""
+    opens = _QUOTE_OPENS.search(text)
+    lead = text[:opens.start()] if opens else text
+    if _names_them(asked, lead, subject=True) and _SPEECH_MARK.search(text):
+        return True
+    if any(_names_them(asked, w, subject=True) for w in speakers_of(text, before, after)):
+        return True
+    return bool(before) and bool(_OPENS_WITH_PRONOUN.match(text)) and _names_them(asked, before)
