@@ -3,14 +3,16 @@
     .venv/bin/python bench/asked_value_check.py --squad ../shared/data/squad/dev-v1.1.json [--json OUT]
 
 The product marks such an answer "unsure" (qa/answer/retrieve.py ``lacks_asked_value``: a
-count of what "how many X" counts, a date, a length of time, a sum of money). Abstaining
+count of what "how many X" counts, a date, a length of time, a sum of money; asked who did
+something, a word of what they did, session 11). Abstaining
 instead would need it to be rare among right answers. This lists the news tune questions
 whose first answer lacks the asked value, and counts, on SQuAD-even (all answerable), how
 many right first answers to questions of each kind lack it (docs/tuning.md, session 7).
 
 With the answer model on, each such first answer also carries the model's probability, and
 ``--gates`` counts what "abstain when it lacks the value and the model's probability is
-below G" would catch and lose on both halves (docs/tuning.md, session 10).
+below G" would catch and lose on both halves (docs/tuning.md, sessions 10 and 11; per kind
+in ``squad_even``, and per kind in each gate's ``squad_even_right_first_lost_by_kind``).
 """
 from __future__ import annotations
 
@@ -38,7 +40,11 @@ def first_answer(a, question: str, history=()):
 
 
 def kind_of(query) -> str | None:
-    return "count" if query.counted is not None else query.kind if query.kind in ("date", "duration", "money") else None
+    if query.counted is not None:
+        return "count"
+    if query.relation:
+        return "who"
+    return query.kind if query.kind in ("date", "duration", "money") else None
 
 
 def main() -> int:
@@ -68,7 +74,7 @@ def main() -> int:
     sq, _, _ = indexed_pool(articles, args.squad_index, True, a.encoder, a.config)
     keys = rq.candidate_keys(sq.built)
     counts: Counter = Counter()
-    lacking_right: list[float] = []      # the model's probability of right first answers that lack it
+    lacking_right: list[tuple[str, float]] = []   # (kind, the model's probability) of right first answers lacking it
     for q, gold in zip(questions, rq.gold_rows(sq.built, questions, keys)):
         query, row, prob = first_answer(sq, q.text.strip())
         kind = kind_of(query)
@@ -77,9 +83,9 @@ def main() -> int:
         right, lacks = bool(keys[row] in gold), lacks_asked_value(query, sq.sentence_text(row))
         counts[(kind, right, lacks)] += 1
         if right and lacks:
-            lacking_right.append(prob)
+            lacking_right.append((kind, prob))
     squad = {}
-    for kind in ("count", "date", "duration", "money"):
+    for kind in ("count", "date", "duration", "money", "who"):
         right = counts[(kind, True, True)] + counts[(kind, True, False)]
         squad[kind] = {"right_first": right, "right_first_lacking": counts[(kind, True, True)],
                        "wrong_first": counts[(kind, False, True)] + counts[(kind, False, False)],
@@ -91,7 +97,9 @@ def main() -> int:
         gates[str(g)] = {
             "news_tune_unanswerable_caught": [r["id"] for r in news if not r["answerable"] and r["prob"] < g],
             "news_tune_answerable_lost": [r["id"] for r in news if r["answerable"] and r["prob"] < g],
-            "squad_even_right_first_lost": sum(p < g for p in lacking_right), "squad_even_questions": len(questions)}
+            "squad_even_right_first_lost": sum(p < g for _, p in lacking_right),
+            "squad_even_right_first_lost_by_kind": dict(Counter(k for k, p in lacking_right if p < g)),
+            "squad_even_questions": len(questions)}
         print(f"gate {g}: news tune unanswerable caught {len(gates[str(g)]['news_tune_unanswerable_caught'])}, "
               f"answerable lost {len(gates[str(g)]['news_tune_answerable_lost'])}; SQuAD-even right first "
               f"answers lost {gates[str(g)]['squad_even_right_first_lost']} of {len(questions)} questions")

@@ -88,6 +88,21 @@ def test_an_answer_without_the_value_asked_for_lacks_it():
     assert not lacks_asked_value(Query("Why did the library close?", [], ""), "It closed.")   # no value asked
 
 
+def test_an_answer_to_who_did_it_holds_a_word_of_what_they_did():
+    from qa.answer.retrieve import Query, lacks_asked_value
+    from qa.ingest.textnorm import Tokenizer
+
+    tok = Tokenizer()
+    q = "Who founded the Tenants Union?"
+    who = Query(q, tok(q), q, tokenize=tok)
+    assert who.relation == frozenset(tok("founded"))            # the name's words are not the relation
+    assert lacks_asked_value(who, "The Tenants Union campaigned for rent caps.")
+    assert not lacks_asked_value(who, "The Tenants Union was founded by Ann Lee in 1990.")
+    assert not lacks_asked_value(who, "Ann Lee, who founded it, spoke first.")
+    assert Query("Who is Ann Lee?", tok("Who is Ann Lee?"), "", tokenize=tok).relation == frozenset()
+    assert Query(q, tok(q), q).relation == frozenset()       # without the index's tokenizer: no check
+
+
 @pytest.mark.slow
 def test_a_first_answer_without_the_asked_count_is_marked_unsure(assistant):
     from qa.answer.engine import UNSURE

@@ -140,3 +140,29 @@ def test_lacking_gate_abstains_only_when_the_first_answer_lacks_the_asked_value(
         assert not a.ask(holding).abstained
     cfg = replace(assistant.config, rescore_weight=0.25, lacking_gate=0.2)     # the model is surer than the gate
     assert not Assistant.from_built(assistant.built, assistant.encoder, cfg, rescorer=Doubtful("x")).ask(lacking).abstained
+
+
+def test_lacking_gate_withholds_an_answer_to_who_did_it_that_does_not_say_it(build_index, tmp_path):
+    """Asked who founded a union, over articles that never say: the best sentence is about
+    the union but holds no word of founding, and the doubtful re-scorer withholds it; who
+    leads it, they say, and that is answered whatever the gate."""
+    from tests.conftest import write_corpus
+    from qa.answer.engine import Assistant
+
+    folder = write_corpus(tmp_path / "corpus", {
+        "a.txt": "Tenants Union march\n\nThe Tenants Union marched with Green Party councillors on the town "
+                 "hall on Saturday to demand rent caps.\n\n"
+                 "Ann Lee, who leads the Tenants Union, said rents had doubled.\n",
+        "b.txt": "Council budget set\n\nThe council set its budget on Monday, with cuts to libraries and "
+                 "parks.\n\nThe mayor said the cuts were painful but necessary.\n"})
+    base = Assistant(build_index([folder]))
+
+    class Doubtful(KeywordRescorer):
+        def score(self, question, sentences):
+            return np.full(len(sentences), 0.45)
+
+    for gate in (0.0, 0.5):
+        cfg = replace(base.config, rescore_weight=0.25, lacking_gate=gate)
+        a = Assistant.from_built(base.built, base.encoder, cfg, rescorer=Doubtful("x"))
+        assert a.ask("Who founded the Tenants Union?").abstained is (gate > 0)
+        assert a.ask("Who leads the Tenants Union?").answers[0].text.startswith("Ann Lee")

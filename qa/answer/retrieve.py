@@ -59,6 +59,11 @@ class Query:
     subject: Optional[str] = field(init=False)
     # "What did <X> say?": X's head word and name words (qa.answer.speakers.asked_speaker).
     speaker: Optional[tuple[str, frozenset[str]]] = field(init=False)
+    # The index's tokenizer, when the query is read for the articles: with it, a "who"
+    # question's ``relation``, its tokens other than the names it writes ("founded" in "Who
+    # founded <X>?"), which a sentence answering it holds at least one of.
+    tokenize: Optional[Callable[[str], list[str]]] = field(default=None, repr=False, compare=False)
+    relation: frozenset = field(init=False)
 
     def __post_init__(self):
         if self.kind is None:
@@ -68,6 +73,9 @@ class Query:
         self.counted = asked_quantity(self.text)
         self.subject = defined(self.text)
         self.speaker = asked_speaker(self.text)
+        self.relation = frozenset()
+        if self.kind == "person" and self.tokenize is not None:
+            self.relation = frozenset(self.tokens) - frozenset(self.tokenize(" ".join(_NAMED.findall(self.text))))
 
 
 def is_follow_up(q: str, tok: Tokenizer, known=None, names: frozenset[str] = frozenset()) -> bool:
@@ -145,6 +153,10 @@ WEAK_CHECK = {"reason": 0.5}
 DEFINITION_MISS = 1.0
 
 
+# A capitalised word not opening the question: part of a name it writes.
+_NAMED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w’'-]*")
+
+
 def count_mismatch(counted, query: Query, text: str) -> float:
     """type_mismatch for a question that names what it counts (``counted``: which units
     do): 0 with a figure of such a unit, 0.5 with only numbers of something else, else 1."""
@@ -155,9 +167,13 @@ def count_mismatch(counted, query: Query, text: str) -> float:
 
 def lacks_asked_value(query: Query, text: str) -> bool:
     """Does ``text`` lack the kind of value the question asks for: a figure counting what it
-    counts ("how many members"), a date ("when"), a length of time or a sum of money?"""
+    counts ("how many members"), a date ("when"), a length of time or a sum of money; or,
+    asked who did something, every word of what they did ("Who founded <X>?" answered by a
+    sentence about X without "found…")?"""
     if query.counted is not None:
         return count_mismatch(query.counted, query, text) > 0
+    if query.relation:
+        return not query.relation & frozenset(query.tokenize(text))
     return query.kind in ("date", "duration", "money") and not matches(query.kind, text, query.text, query.names)
 
 
