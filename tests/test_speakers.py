@@ -134,6 +134,14 @@ def test_gives_words_of_the_asked_speaker(text, before, gives):
     assert gives_words(asked_speaker("What did Jane Smith say?"), text, before) is gives
 
 
+def test_the_asked_speaker_is_found_as_the_question_was_read():
+    # Typed in lower case, a name is read with one capital ("Mcdonald"); typed with a typo,
+    # the first name is still that person's.
+    assert gives_words(asked_speaker("what did Jane Mcdonald say"), "Jane McDonald said no.")
+    assert gives_words(asked_speaker("What did Jnae Smith say?"), "Jane Smith said no.")
+    assert not gives_words(asked_speaker("What did Jnae Smith say?"), "John Smith said no.")
+
+
 def test_a_question_about_words_the_articles_never_quote_is_not_answered(build_index, tmp_path):
     from tests.conftest import write_corpus
     from qa.answer.engine import Assistant

@@ -274,8 +274,10 @@ class Assistant:
     def quotes_nobody_asked(self, query: Query, ranked) -> bool:
         """Asked what a named speaker said ("What did <X> say about …?"), do none of the
         answers (those scoring above the threshold, the best SPEAKER_POOL) report words of
-        theirs? A sentence about X that does not give X's words is not what X said."""
-        if query.speaker is None:
+        theirs? A sentence about X that does not give X's words is not what X said. Not
+        read when the question writes a name the articles also give in another form (initials
+        or their expansion, ``Query.alias``): the speaker may be named in that form."""
+        if query.speaker is None or query.alias:
             return False
         rows, score = ranked[0], ranked[1]
         kept = rows[score >= (self.config.rescore_threshold if self.rescoring else self.config.threshold)]

@@ -17,6 +17,7 @@ union" is one speaker, and a name only one side gives is another.
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 from typing import Optional
 
 from qa.answer.speech import CAPITAL, SPEAKING, forms, named
@@ -148,15 +149,21 @@ def _names_them(asked: tuple[str, frozenset[str]], text: str, subject: bool = Fa
     of the asked name; asked only "Doe", any "<first name> Doe" will do)? With ``subject``, not after a preposition that makes it the object
     ("the group set up under <X> said" names another speaker)."""
     head, words = asked
-    for m in re.finditer(rf"\b{re.escape(head)}\b", text):
+    for m in re.finditer(rf"\b{re.escape(head)}\b", text, re.I):      # "Mcdonnell" read from lower case
         before = re.search(r"([\w’'-]+)\W*$", text[:m.start()])
         prev = before.group(1) if before else ""
-        if (len(words) > 1 and len(prev) > 1 and prev[:1].isupper()
-                and prev.casefold() not in words | _TITLES | _OPENERS):
+        if len(words) > 1 and len(prev) > 1 and prev[:1].isupper() and not _one_of(prev, words):
             continue
         if not (subject and prev.casefold() in _OBJECT_OF):
             return True
     return False
+
+
+def _one_of(word: str, words: frozenset[str]) -> bool:
+    """Is ``word`` one of the asked name's words, a title or a sentence opener, allowing a
+    typo in the question ("Jnae Smith" asked, "Jane Smith" named)?"""
+    w = word.casefold()
+    return w in words | _TITLES | _OPENERS or any(SequenceMatcher(None, w, x).ratio() >= 0.75 for x in words)
 
 
 def gives_words(asked: tuple[str, frozenset[str]], text: str, before: Optional[str] = None,
