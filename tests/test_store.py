@@ -62,6 +62,19 @@ def test_damaged_file_is_found_by_checksum(seed_index, tmp_path):
         load(idx)
 
 
+def test_sentences_out_of_article_order_are_refused(seed_index, tmp_path):
+    """Readers find an article's sentences as one run (qa.answer.versions.without_articles);
+    an index whose sentences are not stored article by article is read as damaged."""
+    import numpy as np
+
+    idx = _copy_index(seed_index, tmp_path / "idx")
+    path = live_generation(idx) / "s_doc.npy"
+    s_doc = np.load(path)
+    np.save(path, s_doc[::-1].copy())
+    with pytest.raises(IndexError_, match="article by article.*rebuild"):
+        load(idx, verify=False)
+
+
 def test_version_and_model_mismatch_say_how_to_rebuild(seed_index, tmp_path):
     idx = _copy_index(seed_index, tmp_path / "idx")
     with pytest.raises(IndexError_, match="rebuild"):

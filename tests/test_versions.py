@@ -201,3 +201,13 @@ def test_a_version_printed_by_two_outlets_cites_both(tmp_path, build_index, enco
     assert sorted(c.source for c in version.citations) == ["The Gazette", "The Herald"]
     only = a.ask(question, k=1, filters={"sources": ["the courier", "the herald"]})
     assert [c.source for c in only.answers[only.disagreements[0].answers[1][0]].citations] == ["The Herald"]
+
+
+def test_the_sentences_of_other_articles_are_those_isin_leaves():
+    import numpy as np
+
+    from qa.answer.versions import without_articles
+
+    s_doc = np.array([0, 0, 1, 1, 1, 3, 4, 4], np.int32)
+    for docs in ({1}, {0, 4}, {2}, set(), {0, 1, 3, 4}):
+        assert without_articles(s_doc, docs).tolist() == (~np.isin(s_doc, list(docs))).tolist()

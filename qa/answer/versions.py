@@ -44,6 +44,17 @@ def by_words(bm25, terms_of: Callable[[int], list[str]]) -> Callable[[int, np.nd
     return search
 
 
+def without_articles(s_doc: np.ndarray, docs: set[int]) -> np.ndarray:
+    """A mask of the sentences not in articles ``docs``. ``s_doc`` is non-decreasing (an
+    index stores its sentences article by article, and its loading checks it), so each
+    article is one run found by two binary searches, not a pass over every sentence."""
+    allowed = np.ones(len(s_doc), bool)
+    d = np.fromiter(docs, s_doc.dtype, len(docs))     # in its dtype: no conversion of s_doc
+    for a, b in zip(np.searchsorted(s_doc, d, "left"), np.searchsorted(s_doc, d, "right")):
+        allowed[a:b] = False
+    return allowed
+
+
 def other_versions(searches: Sequence[Callable[[int, np.ndarray], list[int]]], s_doc: np.ndarray,
                    rows: Sequence[int], cited: Sequence[set[int]],
                    differs: Callable[[int, int], str | None], doc_ok: np.ndarray | None = None
@@ -56,7 +67,7 @@ def other_versions(searches: Sequence[Callable[[int, np.ndarray], list[int]]], s
     found: list[tuple[int, int, str]] = []
     taken = set(rows[:MAX_ANSWERS])      # a shown answer further down may be a version
     for pos, row in enumerate(rows[:MAX_ANSWERS]):
-        allowed = ~np.isin(s_doc, list(cited[pos]))
+        allowed = without_articles(s_doc, cited[pos])
         if doc_ok is not None:
             allowed &= doc_ok[s_doc]
         if not allowed.any():

@@ -244,6 +244,8 @@ def _load_files(gen: Path, manifest: dict) -> Built:
             arts.append(Article(**d))
     arr = {n: np.load(gen / f"{n}.npy", allow_pickle=False) for n in _ARRAYS}
     ids = {n: json.loads((gen / f"{n}.json").read_text("utf-8")) for n in ("passage_ids", "sent_ids")}
+    if np.any(arr["s_doc"][1:] < arr["s_doc"][:-1]):     # readers find an article's sentences as one run
+        raise ValueError("sentences are not stored article by article")
     tables = Tables(arr["p_doc"], arr["p_start"], arr["p_end"], ids["passage_ids"], [],
                     arr["s_doc"], arr["s_pass"], arr["s_start"], arr["s_end"], ids["sent_ids"])
     bp = manifest["bm25"]

@@ -45,11 +45,16 @@ def unpossessed(word: str) -> str:
     return _POSSESSIVE.sub("", word)
 
 
+def _folded(text: str) -> str:
+    """``fold`` but for whitespace, which tokens do not see. Most sentences hold no hyphen,
+    and the regex pass is a quarter of the time of reading a sentence's words."""
+    text = unicodedata.normalize("NFKC", text).translate(_TRANS).casefold()
+    return _INWORD_HYPHEN.sub("", text) if "-" in text else text
+
+
 def fold(text: str) -> str:
     """Case-, quote-, dash-, width- and whitespace-folded copy of ``text`` for matching."""
-    text = unicodedata.normalize("NFKC", text).translate(_TRANS).casefold()
-    text = _INWORD_HYPHEN.sub("", text)
-    return _WS.sub(" ", text).strip()
+    return _WS.sub(" ", _folded(text)).strip()
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,7 @@ class Tokenizer:
 
     def words(self, text: str) -> list[str]:
         """Folded word tokens, stopwords kept, no stemming (for overlap measures)."""
-        return _TOKEN.findall(fold(text))
+        return _TOKEN.findall(_folded(text))
 
     def content_words(self, text: str) -> list[str]:
         """Folded words, stopwords dropped (when the tokenizer drops them)."""
