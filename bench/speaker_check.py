@@ -4,7 +4,7 @@
         --wikiqa ../shared/data/wikiqa/WikiQA-test.tsv [--json OUT]
 
 Asked what a named speaker said ("What did <X> say about …?"), ask() abstains when none of
-its answers reports words of X's (qa/answer/engine.py ``quotes_nobody_asked``). This lists
+its answers reports words of X's (qa/answer/abstention.py ``quotes_nobody_asked``). This lists
 the news tune questions of that form and what the rule does to each; counts, on SQuAD-even
 (every question answerable), how many such questions it would withhold (each a false
 abstention; with the gold sentence ranked first, a right answer lost); and counts
@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import indexed_pool  # noqa: E402
+from qa.answer.abstention import quotes_nobody_asked  # noqa: E402
 
 
 def withheld(a, question: str, history=()) -> tuple[object, bool, int | None]:
@@ -31,7 +32,7 @@ def withheld(a, question: str, history=()) -> tuple[object, bool, int | None]:
     ranked = a._rank(query, {})
     if ranked is None:
         return query, False, None
-    return query, a.quotes_nobody_asked(query, ranked), int(ranked[0][0])
+    return query, quotes_nobody_asked(a, query, ranked), int(ranked[0][0])
 
 
 def main() -> int:

@@ -127,7 +127,7 @@ def best_prob(row: dict, i: int) -> float:
 
 
 def news_objective(rows: list[dict], w: float, max_fa: float, gate: float = 0.0) -> tuple[float, float, dict]:
-    """As serving decides (Assistant.abstains): abstain below the threshold, or when the
+    """As serving decides (qa.answer.abstention.abstains): abstain below the threshold, or when the
     stage is on and the best answer's probability is below ``gate``."""
     best_s, top_right = [], []
     for r in rows:

@@ -10,7 +10,8 @@ from typing import Optional, Sequence
 import numpy as np
 
 from qa.index.build import Built
-from qa.answer.compose import context, find_versions, to_answer, version_answers
+from qa.answer.abstention import threshold, withholds
+from qa.answer.compose import find_versions, to_answer, version_answers
 from qa.answer.config import AskConfig
 from qa.answer.conversation import turn_query
 from qa.answer.dedup import group
@@ -22,7 +23,6 @@ from qa.answer.reading import read, read_as
 from qa.answer.rescore import Rescorer, blend, default_rescorer, read_rising
 from qa.answer.retrieve import Query, bm25_scores, features, lacks_asked_value
 from qa.answer.retriever import Request, Retriever, load_retriever
-from qa.answer.speakers import gives_words
 from qa.answer.spelling import Corrector
 from qa.answer.fusion import convex
 from qa.answer.overview import asks_overview, opening_sentences
@@ -30,7 +30,6 @@ from qa.request import MAX_HISTORY, MAX_K, MAX_QUESTION_CHARS, QuestionError, ar
 from qa.types import Result
 from qa.answer.when import articles_from, month_table
 
-SPEAKER_POOL = 20   # answers read for the asked speaker's words (quotes_nobody_asked)
 NOT_FOUND = "I could not find an answer to that in the articles."
 UNSURE = "The articles may not answer this directly. These are the closest sentences."
 
@@ -177,7 +176,7 @@ class Assistant:
         """The sentence a turn would quote first (None if it abstains)."""
         query = self.query(q, hist)
         res = self._rank(query, {})
-        return None if self.withholds(query, res) else int(res[0][0])
+        return None if withholds(self, query, res) else int(res[0][0])
 
     def features(self, question: str, history: Sequence[str] = (), filters: dict | None = None
                  ) -> tuple[np.ndarray, dict]:
@@ -248,54 +247,17 @@ class Assistant:
         """Is the answer-scorer stage on (a re-scorer given, and a weight for it)?"""
         return self.rescorer is not None and self.config.rescore_weight > 0
 
-    def abstains(self, score: float, prob: float, similar: float = 1.0) -> bool:
-        """Below the threshold, unrelated in meaning (``similar``: the best answer's cosine,
-        below ``min_similarity``), or (stage on) the re-scorer doubts the best answer."""
-        cfg = self.config
-        if similar < cfg.min_similarity:
-            return True
-        if not self.rescoring:
-            return score < cfg.threshold
-        return score < cfg.rescore_threshold or (cfg.rescore_gate > 0 and not prob >= cfg.rescore_gate)
-
-    def withholds(self, query: Query, ranked) -> bool:
-        """Does ``ask`` abstain on this ranking (``_rank``'s)? When ``abstains`` says so, or
-        (stage on) the first answer lacks the value the question asks for
-        (``lacks_asked_value``) and the re-scorer gives it less than ``lacking_gate``."""
-        if ranked is None:
-            return True
-        row, score, prob, similar = (col[0] for col in ranked)
-        if self.abstains(score, prob, similar) or self.quotes_nobody_asked(query, ranked):
-            return True
-        gate = self.config.lacking_gate
-        return (self.rescoring and gate > 0 and bool(prob < gate)
-                and lacks_asked_value(query, self.sentence_text(int(row))))
-
-    def quotes_nobody_asked(self, query: Query, ranked) -> bool:
-        """Asked what a named speaker said ("What did <X> say about …?"), do none of the
-        answers (those scoring above the threshold, the best SPEAKER_POOL) report words of
-        theirs? A sentence about X that does not give X's words is not what X said. Not
-        read when the question writes a name the articles also give in another form (initials
-        or their expansion, ``Query.alias``): the speaker may be named in that form."""
-        if query.speaker is None or query.alias:
-            return False
-        rows, score = ranked[0], ranked[1]
-        kept = rows[score >= (self.config.rescore_threshold if self.rescoring else self.config.threshold)]
-        return not any(gives_words(query.speaker, self.sentence_text(int(i)),
-                                   **context(self.built, int(i), self.sentence_text))
-                       for i in kept[:SPEAKER_POOL])
-
     def _answer(self, q: str, query: Query, k: int, fl: dict) -> Result:
         if not query.extra and asks_overview(query.text):
             overview = opening_sentences(self, q, query, k, fl)
             if overview is not None:
                 return overview
         ranked = self._rank(query, fl)
-        if self.withholds(query, ranked):
+        if withholds(self, query, ranked):
             best = None if ranked is None else float(ranked[1][0])
             return Result(q, True, NOT_FOUND, (), read_as=read_as(q, query.text), debug={"best_score": best})
         pool, score, _, _ = ranked
-        keep = score >= (self.config.rescore_threshold if self.rescoring else self.config.threshold)
+        keep = score >= threshold(self)
         cand, score = pool[keep], score[keep]
         tok = self.built.tokenizer
         texts = [self.sentence_text(int(i)) for i in cand]

@@ -13,6 +13,10 @@ was 'reckless'" against "'… reckless …,' X said") attribute it differently. 
 compared by its names (capitalised words not opening the sentence, "Y" in "Campaign
 group Y") against the other side's speaker words, so "the union" told as "Unison the
 union" is one speaker, and a name only one side gives is another.
+
+Asked what a named speaker said ("What did <X> say about …?", ``asked_speaker``), a
+sentence answers only if it gives X's words (``gives_words``): one that mentions X ("a
+rally included a speech by X", "a group set up under X said") does not.
 """
 from __future__ import annotations
 
@@ -146,8 +150,9 @@ def asked_speaker(question: str) -> Optional[tuple[str, frozenset[str]]]:
 def _names_them(asked: tuple[str, frozenset[str]], text: str, subject: bool = False) -> bool:
     """Does ``text`` name the asked speaker: its head word, not as another person's name
     ("Jane Doe" asked, "John Doe" named: the capitalised word before the head is no word
-    of the asked name; asked only "Doe", any "<first name> Doe" will do)? With ``subject``, not after a preposition that makes it the object
-    ("the group set up under <X> said" names another speaker)."""
+    of the asked name; asked only "Doe", any "<first name> Doe" will do)? With ``subject``,
+    not after a preposition that makes it the object ("the group set up under <X> said"
+    names another speaker)."""
     head, words = asked
     for m in re.finditer(rf"\b{re.escape(head)}\b", text, re.I):      # "Mcdonnell" read from lower case
         before = re.search(r"([\w’'-]+)\W*$", text[:m.start()])
