@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import indexed_pool  # noqa: E402
+from common import add_tuning_halves, news_tune, squad_even  # noqa: E402
 from qa.answer.retrieve import lacks_asked_value  # noqa: E402
 
 
@@ -49,33 +49,24 @@ def kind_of(query) -> str | None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--questions", default="seeds/questions.jsonl")
-    ap.add_argument("--index", default="index")
-    ap.add_argument("--squad", required=True)
-    ap.add_argument("--squad-index", default=".cache/squad-pool")
+    add_tuning_halves(ap)
     ap.add_argument("--gates", type=float, nargs="*", default=[0.05, 0.1, 0.2, 0.3, 0.5])
     ap.add_argument("--json")
     args = ap.parse_args()
-    import reqa_squad as rq
     from qa.answer.engine import Assistant
 
     a = Assistant(args.index).warm_up()
     news = []
-    for q in (json.loads(line) for line in open(args.questions, encoding="utf-8") if line.strip()):
-        if q.get("split") != "tune":
-            continue
+    for q in news_tune(args.questions):
         query, row, prob = first_answer(a, q["question"], q.get("history", []))
         if row is not None and lacks_asked_value(query, a.sentence_text(row)):
             news.append({"id": q["id"], "answerable": q["answerable"], "question": q["question"], "prob": prob})
             print(f"news tune: {q['id']} {'answerable' if q['answerable'] else 'unanswerable'} "
                   f"p={prob:.3f}: {q['question']}")
-    articles, questions = rq.load_squad(args.squad)
-    questions = rq.select(questions, "even", None)
-    sq, _, _ = indexed_pool(articles, args.squad_index, True, a.encoder, a.config)
-    keys = rq.candidate_keys(sq.built)
+    sq, questions, keys, golds = squad_even(args.squad, args.squad_index, a)
     counts: Counter = Counter()
     lacking_right: list[tuple[str, float]] = []   # (kind, the model's probability) of right first answers lacking it
-    for q, gold in zip(questions, rq.gold_rows(sq.built, questions, keys)):
+    for q, gold in zip(questions, golds):
         query, row, prob = first_answer(sq, q.text.strip())
         kind = kind_of(query)
         if kind is None or row is None:

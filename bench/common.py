@@ -70,3 +70,32 @@ def emit(out: dict, path: str | None) -> None:
     print(json.dumps(out, indent=1))
     if path:
         Path(path).write_text(json.dumps(out, indent=1), "utf-8")
+
+
+def add_tuning_halves(ap) -> None:
+    """The arguments of a check on the news tune half and SQuAD-even (asked_value_check.py,
+    speaker_check.py)."""
+    ap.add_argument("--questions", default="seeds/questions.jsonl")
+    ap.add_argument("--index", default="index")
+    ap.add_argument("--squad", required=True)
+    ap.add_argument("--squad-index", default=".cache/squad-pool")
+
+
+def news_tune(path: str):
+    """The news question set's tuning half, one record at a time."""
+    with open(path, encoding="utf-8") as f:
+        for q in (json.loads(line) for line in f if line.strip()):
+            if q.get("split") == "tune":
+                yield q
+
+
+def squad_even(squad: str, reuse: str, a):
+    """(assistant over SQuAD-even's pool, its questions, row -> candidate id, gold ids per
+    question), with ``a``'s encoder and settings (bench/reqa_squad.py's pool and gold)."""
+    import reqa_squad as rq
+
+    articles, questions = rq.load_squad(squad)
+    questions = rq.select(questions, "even", None)
+    sq, _, _ = indexed_pool(articles, reuse, True, a.encoder, a.config)
+    keys = rq.candidate_keys(sq.built)
+    return sq, questions, keys, rq.gold_rows(sq.built, questions, keys)

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import indexed_pool  # noqa: E402
+from common import add_tuning_halves, news_tune, squad_even  # noqa: E402
 from qa.answer.abstention import quotes_nobody_asked  # noqa: E402
 
 
@@ -37,35 +37,26 @@ def withheld(a, question: str, history=()) -> tuple[object, bool, int | None]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--questions", default="seeds/questions.jsonl")
-    ap.add_argument("--index", default="index")
-    ap.add_argument("--squad", required=True)
-    ap.add_argument("--squad-index", default=".cache/squad-pool")
+    add_tuning_halves(ap)
     ap.add_argument("--wikiqa", required=True)
     ap.add_argument("--wikiqa-index", default=".cache/wikiqa-pool")
     ap.add_argument("--json")
     args = ap.parse_args()
-    import reqa_squad as rq
     import wikiqa as wq
     from qa.answer.engine import Assistant
 
     a = Assistant(args.index).warm_up()
     out: dict = {"news_tune": []}
-    for q in (json.loads(line) for line in open(args.questions, encoding="utf-8") if line.strip()):
-        if q.get("split") != "tune":
-            continue
+    for q in news_tune(args.questions):
         query, held, _ = withheld(a, q["question"], q.get("history", []))
         if query.speaker is not None:
             out["news_tune"].append({"id": q["id"], "answerable": q["answerable"], "withheld": held,
                                      "question": q["question"]})
             print(f"news tune {q['id']} {'answerable' if q['answerable'] else 'unanswerable'}: "
                   f"{'withheld' if held else 'answered'}: {q['question']}")
-    articles, questions = rq.load_squad(args.squad)
-    questions = rq.select(questions, "even", None)
-    sq, _, _ = indexed_pool(articles, args.squad_index, True, a.encoder, a.config)
-    keys = rq.candidate_keys(sq.built)
+    sq, questions, keys, golds = squad_even(args.squad, args.squad_index, a)
     asked, held, right_lost, examples = 0, 0, 0, []
-    for q, gold in zip(questions, rq.gold_rows(sq.built, questions, keys)):
+    for q, gold in zip(questions, golds):
         query, h, row = withheld(sq, q.text.strip())
         if query.speaker is None:
             continue
