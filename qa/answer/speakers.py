@@ -16,7 +16,7 @@ union" is one speaker, and a name only one side gives is another.
 
 Asked what a named speaker said ("What did <X> say about …?", ``asked_speaker``), a
 sentence answers only if it gives X's words (``gives_words``): one that mentions X ("a
-rally included a speech by X", "a group set up under X said") does not.
+rally heard X speak", "a group formed under X said") does not.
 """
 from __future__ import annotations
 
@@ -112,7 +112,7 @@ _ASKS_WORDS = re.compile(r"^\W*(?:(?:and|so|then|but)\s+)?what\s+(?:did|does|do|
                          r"(?P<who>[^?]{2,80}?)\s+(?:(?:him|her|it|them)sel(?:f|ves)\s+)?"
                          rf"(?:{'|'.join(_WORDS_VERBS)}|{forms(_WORDS_VERBS)}|written)\b", re.I)
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "prof", "professor"})
-# Prepositions after which a name is not who speaks ("a group set up under <X> said").
+# Prepositions after which a name is not who speaks ("a group formed under <X> said").
 _OBJECT_OF = frozenset({"under", "of", "against", "with", "about", "over", "than", "like", "toward",
                         "towards", "into", "on", "at", "in", "behind", "after", "before", "during", "without"})
 # Capitalised words that open a sentence before a name without being part of it.
@@ -149,9 +149,9 @@ def asked_speaker(question: str) -> Optional[tuple[str, frozenset[str]]]:
 
 def _names_them(asked: tuple[str, frozenset[str]], text: str, subject: bool = False) -> bool:
     """Does ``text`` name the asked speaker: its head word, not as another person's name
-    ("Jane Doe" asked, "John Doe" named: the capitalised word before the head is no word
+    ("Jane Doe" asked, "Jim Doe" named: the capitalised word before the head is no word
     of the asked name; asked only "Doe", any "<first name> Doe" will do)? With ``subject``,
-    not after a preposition that makes it the object ("the group set up under <X> said"
+    not after a preposition that makes it the object ("the group formed under <X> said"
     names another speaker)."""
     head, words = asked
     for m in re.finditer(rf"\b{re.escape(head)}\b", text, re.I):      # "Mcdonnell" read from lower case
