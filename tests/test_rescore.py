@@ -152,7 +152,8 @@ def test_lacking_gate_withholds_an_answer_to_who_did_it_that_does_not_say_it(bui
     folder = write_corpus(tmp_path / "corpus", {
         "a.txt": "Tenants Union march\n\nThe Tenants Union marched with Green Party councillors on the town "
                  "hall on Saturday to demand rent caps.\n\n"
-                 "Ann Lee, who leads the Tenants Union, said rents had doubled.\n",
+                 "Ann Lee, who leads the Tenants Union, said rents had doubled and the union would march "
+                 "again.\n",
         "b.txt": "Council budget set\n\nThe council set its budget on Monday, with cuts to libraries and "
                  "parks.\n\nThe mayor said the cuts were painful but necessary.\n"})
     base = Assistant(build_index([folder]))
@@ -165,4 +166,7 @@ def test_lacking_gate_withholds_an_answer_to_who_did_it_that_does_not_say_it(bui
         cfg = replace(base.config, rescore_weight=0.25, lacking_gate=gate)
         a = Assistant.from_built(base.built, base.encoder, cfg, rescorer=Doubtful("x"))
         assert a.ask("Who founded the Tenants Union?").abstained is (gate > 0)
+        # A typo in the name ("union" is no name of the articles alone, so the question keeps
+        # it as typed) is read as the name, not as a word of what was done.
+        assert a.ask("Who founded the Tenants Unoin?").abstained is (gate > 0)
         assert a.ask("Who leads the Tenants Union?").answers[0].text.startswith("Ann Lee")

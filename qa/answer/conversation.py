@@ -23,7 +23,7 @@ def turn_query(a: "Assistant", q: str, hist: list[str]) -> Query:
     tok = a.corrector            # the index's tokenizer, reading typos as known words
     q, hist = a.read(q), [a.read(h) for h in hist]
     if not hist or not is_follow_up(q, built.tokenizer, built.bm25_sent.term_id, a.names):
-        return Query(q, tok(q), q, names=a.names, alias=a.aliases(q), tokenize=built.tokenizer)
+        return Query(q, tok(q), q, names=a.names, alias=a.aliases(q), tokenize=tok)
     prev = hist[-1]
     prev_answer = a.top_answer(prev, hist[:-1])
     extra = [(t, a.config.history_weight) for t in tok(prev)]
@@ -36,7 +36,7 @@ def turn_query(a: "Assistant", q: str, hist: list[str]) -> Query:
         rewritten = resolve(q, entity) if entity else None
         if rewritten:   # "What did he say?" -> "What did <the name it gave> say?"
             return Query(q, tok(rewritten), rewritten, extra=extra, avoid=prev_answer, period=period,
-                         names=a.names, alias=a.aliases(rewritten), tokenize=built.tokenizer)
+                         names=a.names, alias=a.aliases(rewritten), tokenize=tok)
         extra += [(t, a.config.answer_weight) for t in tok(prev_text)]
     return Query(q, tok(q), f"{prev} {q}", extra=extra, avoid=prev_answer, period=period,
-                 names=a.names, alias=a.aliases(q), tokenize=built.tokenizer)
+                 names=a.names, alias=a.aliases(q), tokenize=tok)

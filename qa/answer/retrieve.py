@@ -59,9 +59,10 @@ class Query:
     subject: Optional[str] = field(init=False)
     # "What did <X> say?": X's head word and name words (qa.answer.speakers.asked_speaker).
     speaker: Optional[tuple[str, frozenset[str]]] = field(init=False)
-    # The index's tokenizer, when the query is read for the articles: with it, a "who"
-    # question's ``relation``, its tokens other than the names it writes ("founded" in "Who
-    # founded <X>?"), which a sentence answering it holds at least one of.
+    # The tokenizer the query's tokens came from (the index's, reading typos as known words),
+    # when it is read for the articles: with it, a "who" question's ``relation``, its tokens
+    # other than those of the names it writes ("founded" in "Who founded <X>?"), which a
+    # sentence answering it holds at least one of.
     tokenize: Optional[Callable[[str], list[str]]] = field(default=None, repr=False, compare=False)
     relation: frozenset = field(init=False)
 
