@@ -55,6 +55,18 @@ def test_question_types():
     assert question_type("When is the council's vote on the plan?") == "date"
     assert question_type("and when is the vote?") == "date"
     assert question_type("Why did the vote fail?") == "reason"
+    # "Which/What <up to two words> <a noun for something that bears a name>" wants a name;
+    # a time noun wants a date, before a tally's words are read.
+    for q in ("Which four groups were banned?", "Which Labour MP objected?", "Which of the banned groups "
+              "is Marxist?", "What newspaper do its supporters sell?", "Which outlets reported the vote?",
+              "Which trade union condemned it?"):
+        assert question_type(q) == "entity", q
+    assert question_type("Which day was the vote?") == "date"
+    assert question_type("In which decade was it banned?") == "date"
+    # ... but not through a verb or a measure, nor for a kind of thing.
+    assert question_type("What did members say?") is None
+    assert question_type("What share of members voted?") == "number"
+    assert question_type("What kind of letters will members get?") is None
     assert matches("number", "About 200 people came.", "How many people came?")
     assert not matches("number", "People came.", "How many people came?")
     # News answers "who" with people and organisations alike: any name will do, but one

@@ -43,10 +43,27 @@ _NOT_A_LENGTH = re.compile(r"\b(last|next|this|that|every|each|per|same)\s+(hour
 
 
 _LEAD = r"^\W*((and|but|so|then|also|ok|okay)\W+)?"
+# "Which/What (of the) (up to two other words) <noun>": the noun says what is asked, whatever
+# words stand between ("which four groups", "which Labour MP", "which of the banned groups").
+# Not such a word: a verb ("What did members say?") or a measure ("what share of members").
+_NOT_BETWEEN = (r"(?:is|was|are|were|did|does|do|has|have|had|will|would|could|can|should|may|might|"
+                r"must|kind|sort|type|number|percentage|share|proportion|amount|margin|majority)\b")
+_WHICH = rf"\b(?:which|what)\s+(?:of\s+the\s+)?(?:(?!{_NOT_BETWEEN})[\w’'-]+\s+){{0,2}}?"
+# Nouns for things that bear names: a "which" question about one wants a name.
+_NAMED_NOUNS = (r"unions?|groups?|organi[sz]ations?|bod(?:y|ies)|part(?:y|ies)|persons?|people|members?|"
+                r"campaigns?|watchdogs?|leaders?|newspapers?|papers?|outlets?|websites?|sites?|"
+                r"publications?|broadcasters?|channels?|mps?|ministers?|politicians?|journalists?|"
+                r"reporters?|editors?|countr(?:y|ies)|cit(?:y|ies)|towns?|courts?|compan(?:y|ies)|firms?|"
+                r"committees?|councils?|factions?|movements?|teams?|clubs?|charit(?:y|ies)|agenc(?:y|ies)|"
+                r"officials?|spokes(?:person|man|woman)|chairs?|chairm[ae]n|presidents?|senators?|"
+                r"universit(?:y|ies)|schools?|states?|nations?|authors?|writers?|players?")
+_TIME_NOUNS = r"time|date|day|year|month|decade|century|week|season"
 _RULES = [
     (re.compile(r"^\W*(how\s+much\s+(money|did|does|do|was|is|will|would|has|had)|what\s+(did|does|was|is)\s+"
                 r"\w*\s*(cost|salary|price)|what\s+(is|was|are|were)\b.*\b(cost|salary|salaries|price|budget|fee)\b|how\s+much\b.*\b(cost|pay|paid|spend|spent|earn|worth))", re.I), "money"),
     (re.compile(r"\bhow\s+long\b|\bfor\s+how\s+long\b|\bduration\b", re.I), "duration"),
+    (re.compile(_WHICH + rf"(?:{_TIME_NOUNS})\b", re.I), "date"),
+    (re.compile(_WHICH + rf"(?:{_NAMED_NOUNS})\b(?![\w’'-])", re.I), "entity"),
     (re.compile(r"\bhow\s+(many|much)\b|\bwhat\s+(number|percentage|share|proportion|margin|majority)\b|"
                 r"\bby\s+what\s+margin\b|^(?!\W*(?:(?:and|but|so|then)\W+)?(?:when|where|who|whom|whose|why)\b).*"
                 r"\b(vote|votes|tally|count|margin|figure)\b.*\?*$|^\W*what\s+was\s+the\s+vote",
