@@ -9,9 +9,7 @@ import numpy as np
 
 from qa.answer.dedup import Group, same_occasion
 from qa.answer.disagree import SHOWN, asked_figures, conflicting, wanted
-from qa.answer.speakers import asks_said
-from qa.answer.tellings import asks_name, asks_view, differs, quotes, renamed
-from qa.answer.statements import goes_on_otherwise, run_words
+from qa.answer.tellings import asks_name, differs, quotes, renamed
 from qa.answer.versions import by_meaning, by_words, other_versions
 from qa.types import Answer, Citation
 
@@ -88,33 +86,20 @@ def find_versions(built, groups: Sequence[Group], cand: np.ndarray, text_of: Cal
     member_of = {int(cand[m]): pos for pos, g in enumerate(groups) for m in g.members}
     cited = [{int(t.s_doc[int(cand[m])]) for m in g.members} for g in groups]
 
-    def same_passage(i: int, row: int) -> bool:
-        return 0 <= i < len(t.s_pass) and t.s_pass[i] == t.s_pass[row] and t.s_doc[i] == t.s_doc[row]
-
-    def told_differently(a: int, b: int) -> Optional[str | tuple[str, int]]:
+    def told_differently(a: int, b: int) -> Optional[str]:
         da, db = int(t.s_doc[a]), int(t.s_doc[b])
         if not same_occasion(dates[da] or None, dates[db] or None):
             return None
         kind = differs(text_of(a), text_of(b))
         if kind is None and naming and renamed(text_of(a), text_of(b), built.articles[da].text, built.articles[db].text):
             kind = "naming"
-        if kind is None and about_words:   # one statement quoted alike, then carried on differently
-            shown = goes_on_otherwise(a, b, text_of, same_passage)
-            return None if shown is None else ("wording", shown)
         return kind
 
     def quoted_terms(row: int) -> list[str]:
         return [w for q in quotes(text_of(row)) for w in built.tokenizer(" ".join(q))]
 
-    def statement_terms(row: int) -> list[str]:
-        return built.tokenizer(" ".join(run_words(row, text_of, same_passage)))
-
     naming = asks_name(question)
-    # How a statement goes on is news only to a question about what was said (a first answer
-    # quoting it for another reason, "Who leads X?", would be told of it beside the point).
-    about_words = asks_view(question) or asks_said(question)
-    searches = (by_meaning(built.dense.vectors, built.dense.search), by_words(built.bm25_sent, quoted_terms),
-                by_words(built.bm25_sent, statement_terms))
+    searches = (by_meaning(built.dense.vectors, built.dense.search), by_words(built.bm25_sent, quoted_terms))
     # A first answer that does not give the quantity asked for does not answer the question:
     # how other outlets word it is beside the point.
     fits = wanted(question) if question else None

@@ -88,12 +88,7 @@ def names(who: list[str]) -> set[str]:
 
 def asks_speaker(question: str) -> bool:
     """Does the question ask who said, called or accused something?"""
-    return bool(_ASKS_WHO.search(question)) and asks_said(question)
-
-
-def asks_said(question: str) -> bool:
-    """Does the question ask about something said: a verb of saying, calling, accusing, …?"""
-    return bool(_SPEECH_ASKED.search(question))
+    return bool(_ASKS_WHO.search(question)) and bool(_SPEECH_ASKED.search(question))
 
 
 def quoted_asked(question: str, text: str) -> set[str]:

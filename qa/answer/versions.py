@@ -57,13 +57,12 @@ def without_articles(s_doc: np.ndarray, docs: set[int]) -> np.ndarray:
 
 def other_versions(searches: Sequence[Callable[[int, np.ndarray], list[int]]], s_doc: np.ndarray,
                    rows: Sequence[int], cited: Sequence[set[int]],
-                   differs: Callable[[int, int], str | tuple[str, int] | None], doc_ok: np.ndarray | None = None
+                   differs: Callable[[int, int], str | None], doc_ok: np.ndarray | None = None
                    ) -> list[tuple[int, int, str]]:
     """(answer position, sentence row, kind) for each sentence of another article that tells
     answer ``rows[pos]``'s statement differently. ``cited[pos]``: the articles answer
     ``pos`` already cites (never searched); ``differs(row_a, row_b)``: the test, giving the
-    kind of difference, or the kind and the sentence to show instead of ``row_b`` (one
-    beside it that shows the difference), or None;
+    kind of difference or None;
     ``doc_ok``: the articles the question's filters allow (None: all)."""
     found: list[tuple[int, int, str]] = []
     taken = set(rows[:MAX_ANSWERS])      # a shown answer further down may be a version
@@ -74,9 +73,8 @@ def other_versions(searches: Sequence[Callable[[int, np.ndarray], list[int]]], s
         if not allowed.any():
             continue
         for j in dict.fromkeys(j for search in searches for j in search(int(row), allowed)):
-            told = differs(int(row), j) if j not in taken else None
-            kind, shown = told if isinstance(told, tuple) else (told, j)
-            if kind and shown not in taken:
-                found.append((pos, shown, kind))
-                taken.update((j, shown))
+            kind = differs(int(row), j) if j not in taken else None
+            if kind:
+                found.append((pos, j, kind))
+                taken.add(j)
     return found
