@@ -67,6 +67,12 @@ def test_question_types():
     assert question_type("What did members say?") is None
     assert question_type("What share of members voted?") == "number"
     assert question_type("What kind of letters will members get?") is None
+    # A time told by another event answers "when" ("two days after the vote", "within days").
+    for said in ("It quit two days after the vote.", "Members will be expelled within days.",
+                 "He resigned soon after the vote."):
+        assert matches("date", said, "When did it happen?"), said
+    # a bare "after" is in too many sentences to count as a time
+    assert not matches("date", "He resigned after the vote.", "When did he resign?")
     assert matches("number", "About 200 people came.", "How many people came?")
     assert not matches("number", "People came.", "How many people came?")
     # News answers "who" with people and organisations alike: any name will do, but one

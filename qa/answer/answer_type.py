@@ -23,7 +23,11 @@ PATTERNS = {
                         r"\b(cost|costs|paid|pay|salary|price|budget|fund(ed|ing)?|spent|worth)\b", re.I),
     "date": re.compile(rf"\b(\d{{4}}|{_MONTHS}|{_DAYS}|\d{{1,2}}(:\d\d)?\s?(am|pm)|morning|afternoon|evening|"
                        rf"night|week|month|year|spring|summer|autumn|winter|noon|midnight|"
-                       r"since|until|ago|last|next|earlier|later|recently)\b", re.I),
+                       r"since|until|ago|last|next|earlier|later|recently)\b|"
+                       # a time told by another event: "two days after", "within weeks", "soon after"
+                       rf"\b(\d+|{_NUM_WORDS}|an?|the|few)[\s-]+(hours?|days?|weeks?|months?|years?|decades?)\s+"
+                       r"(after|before|into|on)\b|\bwithin\s+(\w+\s+)?(hours|days|weeks|months|years)\b|"
+                       r"\b(shortly|soon|immediately|just)\s+(after|before)\b", re.I),
     # A length of time, not a clock time: "from 10am to 7pm" answers "How long?" only
     # indirectly, and a sentence saying "nine hours" should come first.
     "duration": re.compile(rf"\b(\d+|{_NUM_WORDS}|an?)[\s-]+(hours?|minutes?|days?|weeks?|months?|years?)\b|"
