@@ -303,7 +303,7 @@ def test_corrector_reads_a_typo_as_the_indexed_term_one_edit_away():
 
     tok = Tokenizer()
     words = {"council": 3, "complaints": 5, "proscribed": 2, "ban": 9, "outstanding": 4, "champion": 2,
-             "membership": 1}
+             "membership": 1, "labour": 6, "organised": 2}
     c = Corrector(tok, {tok.term(w): i for i, w in enumerate(words)}, np.array(list(words.values())))
     assert c.correct("councel") == tok.term("council")          # substitution
     assert c.correct("complants") == tok.term("complaints")     # deletion
@@ -315,6 +315,9 @@ def test_corrector_reads_a_typo_as_the_indexed_term_one_edit_away():
     assert c.correct("breakfast") is None                       # nothing near
     assert c.correct("membershp") == tok.term("membership")     # used in one sentence is enough
     assert c("City councel?") == [tok.term("city"), tok.term("council")]
+    # a word whose term is spelt otherwise ("labour" -> "labor", "organised" -> "organiz")
+    assert c.correct("laobur") == tok.term("labour")
+    assert c.correct("orgnaised") == tok.term("organised")
 
 
 def test_fix_writes_a_typo_as_a_word_the_articles_use_and_leaves_real_words_alone():

@@ -93,9 +93,12 @@ class Tokenizer:
 
     def term(self, word: str) -> str:
         """The index term of one folded word: spelling fold, then stem."""
-        if self.spelling:
-            word = _spelling(word)
+        word = self.spelt(word)
         return _stem_one(word) if self.stem else word
+
+    def spelt(self, word: str) -> str:
+        """One folded word in the spelling its term is made from ("labour" -> "labor")."""
+        return _spelling(word) if self.spelling else word
 
     def __call__(self, text: str) -> list[str]:
         return [self.term(w) for w in self.content_words(text)]
