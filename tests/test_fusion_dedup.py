@@ -69,7 +69,7 @@ def test_question_types():
     assert question_type("What kind of letters will members get?") is None
     # A time told by another event answers "when" ("two days after the vote", "within days").
     for said in ("It quit two days after the vote.", "Members will be expelled within days.",
-                 "He resigned soon after the vote."):
+                 "He resigned soon after the vote.", "It was expelled in the 1980s.", "Big in the 80s."):
         assert matches("date", said, "When did it happen?"), said
     # a bare "after" is in too many sentences to count as a time
     assert not matches("date", "He resigned after the vote.", "When did he resign?")

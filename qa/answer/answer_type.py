@@ -21,7 +21,7 @@ PATTERNS = {
     "number": re.compile(rf"\d|\b({_NUM_WORDS})\b", re.I),
     "money": re.compile(r"[£$€¥]\s?\d|\b\d[\d,.]*\s?(pounds|dollars|euros|bn|m|k|million|billion)\b|"
                         r"\b(cost|costs|paid|pay|salary|price|budget|fund(ed|ing)?|spent|worth)\b", re.I),
-    "date": re.compile(rf"\b(\d{{4}}|{_MONTHS}|{_DAYS}|\d{{1,2}}(:\d\d)?\s?(am|pm)|morning|afternoon|evening|"
+    "date": re.compile(rf"\b(\d{{4}}|\d{{4}}s|\d0s|{_MONTHS}|{_DAYS}|\d{{1,2}}(:\d\d)?\s?(am|pm)|morning|afternoon|evening|"
                        rf"night|week|month|year|spring|summer|autumn|winter|noon|midnight|"
                        r"since|until|ago|last|next|earlier|later|recently)\b|"
                        # a time told by another event: "two days after", "within weeks", "soon after"
@@ -60,7 +60,9 @@ _NAMED_NOUNS = (r"unions?|groups?|organi[sz]ations?|bod(?:y|ies)|part(?:y|ies)|p
                 r"reporters?|editors?|countr(?:y|ies)|cit(?:y|ies)|towns?|courts?|compan(?:y|ies)|firms?|"
                 r"committees?|councils?|factions?|movements?|teams?|clubs?|charit(?:y|ies)|agenc(?:y|ies)|"
                 r"officials?|spokes(?:person|man|woman)|chairs?|chairm[ae]n|presidents?|senators?|"
-                r"universit(?:y|ies)|schools?|states?|nations?|authors?|writers?|players?")
+                r"universit(?:y|ies)|schools?|states?|nations?|authors?|writers?|players?|networks?|"
+                r"outfits?|alliances?|associations?|coalitions?|societ(?:y|ies)|foundations?|trusts?|"
+                r"institutes?")
 _TIME_NOUNS = r"time|date|day|year|month|decade|century|week|season"
 _RULES = [
     (re.compile(r"^\W*(how\s+much\s+(money|did|does|do|was|is|will|would|has|had)|what\s+(did|does|was|is)\s+"
