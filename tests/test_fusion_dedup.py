@@ -73,6 +73,16 @@ def test_question_types():
         assert matches("date", said, "When did it happen?"), said
     # a bare "after" is in too many sentences to count as a time
     assert not matches("date", "He resigned after the vote.", "When did he resign?")
+    # "Where …?" wants a place: a name after a preposition of place, or a kind of place (or
+    # of outlet, for where something was said or written).
+    assert question_type("Where did the protesters gather?") == "place"
+    for said in ("They gathered outside Labour’s HQ.", "They met at the town hall.", "She wrote it for the Acme website."):
+        assert matches("place", said, "Where did they meet?"), said
+    assert not matches("place", "They met in private.", "Where did they meet?")
+    assert not matches("place", "They met in Leeds.", "Where in Leeds did they meet?")   # the question's own name
+    # "How old / far / big …?" wants a number; "How often …?" is left alone ("monthly").
+    assert question_type("How old was she?") == question_type("How far is it?") == "number"
+    assert question_type("How often do they meet?") is None
     assert matches("number", "About 200 people came.", "How many people came?")
     assert not matches("number", "People came.", "How many people came?")
     # News answers "who" with people and organisations alike: any name will do, but one

@@ -37,6 +37,18 @@ PATTERNS = {
     "reason": re.compile(r"\b(because|after|over|for|since|due to|so that|as a result|accused|claim(ed|s)?|"
                          r"argued|judged|breach(ed|es)?|deemed|intend(ed|s)?|on the (basis|grounds)|"
                          r"in order to|led to|reasons?)\b", re.I),
+    # A place: a name after a preposition of place ("in Leeds", "outside the Acme HQ"), or a
+    # word for a kind of place, or for where something was said or written (an outlet, an
+    # occasion: "Where did she write that?" - "Writing for the Acme website, …").
+    "place": re.compile(r"(?i:\b(?:in|at|for|outside|inside|near|from|into|across|around|throughout|within|on|"
+                        r"to|towards|between|via|off|opposite|beside|behind)\s+(?:the\s+)?)[A-Z][\w’'-]+|"
+                        r"(?i:\b(?:headquarters|hq|offices?|streets?|roads?|avenue|square|city|cities|towns?|villages?|"
+                        r"countr(?:y|ies)|province|regions?|county|district|buildings?|hall|parliament|stadium|"
+                        r"church|hospital|airport|station|port|river|island|coast|border|capital|abroad|"
+                        r"overseas|nationwide|north|south|east|west|northern|southern|eastern|western|"
+                        r"venue|site|area|camp|base|court|websites?|newspapers?|column|article|interview|"
+                        r"statement|blog|podcast|programme|broadcast|radio|television|tv|twitter|facebook|"
+                        r"speech|rally|conference)\b)"),
 }
 
 # "last year", "next week", "every month": a point in time or a frequency, not a length of
@@ -70,7 +82,7 @@ _RULES = [
     (re.compile(r"\bhow\s+long\b|\bfor\s+how\s+long\b|\bduration\b", re.I), "duration"),
     (re.compile(_WHICH + rf"(?:{_TIME_NOUNS})\b", re.I), "date"),
     (re.compile(_WHICH + rf"(?:{_NAMED_NOUNS})\b(?![\w’'-])", re.I), "entity"),
-    (re.compile(r"\bhow\s+(many|much)\b|\bwhat\s+(number|percentage|share|proportion|margin|majority)\b|"
+    (re.compile(r"\bhow\s+(many|much|old|far|big|large|tall|high|deep|wide|heavy|fast)\b|\bwhat\s+(number|percentage|share|proportion|margin|majority)\b|"
                 r"\bby\s+what\s+margin\b|^(?!\W*(?:(?:and|but|so|then)\W+)?(?:when|where|who|whom|whose|why)\b).*"
                 r"\b(vote|votes|tally|count|margin|figure)\b.*\?*$|^\W*what\s+was\s+the\s+vote",
                 re.I), "number"),
@@ -79,6 +91,7 @@ _RULES = [
     (re.compile(r"\bwhich\s+(union|group|groups|organisation|organization|body|party|"
                 r"person|member|members|campaign|watchdog|leader|newspaper|outlet|mp|mps|country|city|court)\b|"
                 r"\bwhat\s+is\s+the\s+name\b|\bname\s+(of|the)\b", re.I), "entity"),
+    (re.compile(_LEAD + r"where\b", re.I), "place"),
     (re.compile(_LEAD + r"why\b|\bwhat\s+(was|were)\s+the\s+reasons?\b|\bon\s+what\s+grounds\b", re.I), "reason"),
 ]
 
@@ -121,7 +134,8 @@ def matches(kind: str | None, sentence: str, question: str, names: frozenset[str
     first word, capitalised anyway, is known for a name ("Unite said …")."""
     if kind is None:
         return True
-    rest = _strip_question_words(sentence, question) if kind in ("entity", "person", "number", "date") else sentence
+    rest = _strip_question_words(sentence, question) if kind in ("entity", "person", "number", "date", "place") \
+        else sentence
     if kind == "duration":
         rest = _NOT_A_LENGTH.sub(" ", rest)
     # News answers "who" with people and organisations alike ("Who criticised the plan?" -
