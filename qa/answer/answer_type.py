@@ -60,7 +60,7 @@ _NOT_A_LENGTH = re.compile(r"\b(last|next|this|that|every|each|per|same)\s+(hour
 
 _LEAD = r"^\W*((and|but|so|then|also|ok|okay)\W+)?"
 # "Which/What (of the) (up to two other words) <noun>": the noun says what is asked, whatever
-# words stand between ("which four groups", "which Labour MP", "which of the banned groups").
+# words stand between ("which four groups", "which Tory MP", "which of the banned groups").
 # Not such a word: a verb ("What did members say?") or a measure ("what share of members").
 _NOT_BETWEEN = (r"(?:is|was|are|were|did|does|do|has|have|had|will|would|could|can|should|may|might|"
                 r"must|kind|sort|type|number|percentage|share|proportion|amount|margin|majority)\b")
@@ -131,7 +131,7 @@ _FIRST_WORD = re.compile(r"^\W*([A-Za-z][\w’'-]*)")
 def matches(kind: str | None, sentence: str, question: str, names: frozenset[str] = frozenset()) -> bool:
     """Can ``sentence`` supply an answer of ``kind``? True when the kind is unknown.
     ``names``: words the articles write as names (``Lexicon.names``), by which a sentence's
-    first word, capitalised anyway, is known for a name ("Unite said …")."""
+    first word, capitalised anyway, is known for a name ("Acme said …")."""
     if kind is None:
         return True
     rest = _strip_question_words(sentence, question) if kind in ("entity", "person", "number", "date", "place") \

@@ -71,8 +71,8 @@ class Corrector:
         """Cheap filter before stemming a candidate: a Snowball stem is almost always a
         prefix of its word at most five letters shorter ("complaints" -> "complaint"), or
         ends in i for a final y ("happy" -> "happi"). Stemming every candidate took
-        8-16 ms a word. The prefix is taken after the spelling fold: "labour"'s term is
-        "labor", no prefix of "labour"."""
+        8-16 ms a word. The prefix is taken after the spelling fold: "colour"'s term is
+        "color", no prefix of "colour"."""
         known = self._id
         word = self.tokenizer.spelt(word)
         return (any(word[:n] in known for n in range(max(3, len(word) - 5), len(word) + 1))

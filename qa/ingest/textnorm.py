@@ -97,7 +97,7 @@ class Tokenizer:
         return _stem_one(word) if self.stem else word
 
     def spelt(self, word: str) -> str:
-        """One folded word in the spelling its term is made from ("labour" -> "labor")."""
+        """One folded word in the spelling its term is made from ("colour" -> "color")."""
         return _spelling(word) if self.spelling else word
 
     def __call__(self, text: str) -> list[str]:
