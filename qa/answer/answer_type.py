@@ -81,16 +81,15 @@ _RULES = [
                 r"\w*\s*(cost|salary|price)|what\s+(is|was|are|were)\b.*\b(cost|salary|salaries|price|budget|fee)\b|how\s+much\b.*\b(cost|pay|paid|spend|spent|earn|worth))", re.I), "money"),
     (re.compile(r"\bhow\s+long\b|\bfor\s+how\s+long\b|\bduration\b", re.I), "duration"),
     (re.compile(_WHICH + rf"(?:{_TIME_NOUNS})\b", re.I), "date"),
-    (re.compile(_WHICH + rf"(?:{_NAMED_NOUNS})\b(?![\w’'-])", re.I), "entity"),
-    (re.compile(r"\bhow\s+(many|much|old|far|big|large|tall|high|deep|wide|heavy|fast)\b|\bwhat\s+(number|percentage|share|proportion|margin|majority)\b|"
+    (re.compile(_WHICH + rf"(?:{_NAMED_NOUNS})(?:[’']s)?(?![\w’'-])", re.I), "entity"),
+    (re.compile(r"\bhow\s+(many|much|old|far|big|large|tall|high|deep|wide|heavy|fast)\b|"
+                r"\bwhat\s+(number|percentage|share|proportion|margin|majority)\b|"
                 r"\bby\s+what\s+margin\b|^(?!\W*(?:(?:and|but|so|then)\W+)?(?:when|where|who|whom|whose|why)\b).*"
                 r"\b(vote|votes|tally|count|margin|figure)\b.*\?*$|^\W*what\s+was\s+the\s+vote",
                 re.I), "number"),
     (re.compile(r"\bwhen\b|\bwhat\s+(time|date|day|year|month)\b|\bwhich\s+(day|year|month|date)\b", re.I), "date"),
     (re.compile(_LEAD + r"(who|whom|whose)\b(?!\s+(organi[sz]ed|funds?|ran|runs))", re.I), "person"),
-    (re.compile(r"\bwhich\s+(union|group|groups|organisation|organization|body|party|"
-                r"person|member|members|campaign|watchdog|leader|newspaper|outlet|mp|mps|country|city|court)\b|"
-                r"\bwhat\s+is\s+the\s+name\b|\bname\s+(of|the)\b", re.I), "entity"),
+    (re.compile(r"\bwhat\s+is\s+the\s+name\b|\bname\s+(of|the)\b", re.I), "entity"),
     (re.compile(_LEAD + r"where\b", re.I), "place"),
     (re.compile(_LEAD + r"why\b|\bwhat\s+(was|were)\s+the\s+reasons?\b|\bon\s+what\s+grounds\b", re.I), "reason"),
 ]
