@@ -95,6 +95,8 @@ def test_short_new_question_is_not_taken_for_a_follow_up(assistant):
     ("Which union condemned the move?", "Labour’s biggest backer Unite also condemned the move.", "Unite"),
     ("Which group describes itself as Marxist?", "Another group, ‘Socialist Appeal’, which describes itself as Marxist, "
      "was banned.", "Socialist Appeal"),
+    # a name the question holds is not what a "which <noun>" question asks for
+    ("Which four groups did Acme ban?", "Acme banned Resist, Harbour Arts and Exile Network.", "Resist"),
 ])
 def test_a_pronoun_stands_for_what_the_question_before_named_or_its_answer_gave(before, answer, name):
     from qa.answer.answer_type import referent
