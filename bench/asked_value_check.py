@@ -25,7 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import add_tuning_halves, news_tune, squad_even  # noqa: E402
+from common import add_tuning_halves, squad_even  # noqa: E402
+from qa.evaluation.evaluate import load_questions  # noqa: E402
 from qa.answer.retrieve import lacks_asked_value  # noqa: E402
 
 
@@ -57,7 +58,7 @@ def main() -> int:
 
     a = Assistant(args.index).warm_up()
     news = []
-    for q in news_tune(args.questions):
+    for q in load_questions(args.questions, "tune"):
         query, row, prob = first_answer(a, q["question"], q.get("history", []))
         if row is not None and lacks_asked_value(query, a.sentence_text(row)):
             news.append({"id": q["id"], "answerable": q["answerable"], "question": q["question"], "prob": prob})

@@ -81,14 +81,6 @@ def add_tuning_halves(ap) -> None:
     ap.add_argument("--squad-index", default=".cache/squad-pool")
 
 
-def news_tune(path: str):
-    """The news question set's tuning half, one record at a time."""
-    with open(path, encoding="utf-8") as f:
-        for q in (json.loads(line) for line in f if line.strip()):
-            if q.get("split") == "tune":
-                yield q
-
-
 def squad_even(squad: str, reuse: str, a):
     """(assistant over SQuAD-even's pool, its questions, row -> candidate id, gold ids per
     question), with ``a``'s encoder and settings (bench/reqa_squad.py's pool and gold)."""

@@ -20,7 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import add_tuning_halves, news_tune, squad_even  # noqa: E402
+from common import add_tuning_halves, squad_even  # noqa: E402
+from qa.evaluation.evaluate import load_questions  # noqa: E402
 from qa.answer.abstention import quotes_nobody_asked  # noqa: E402
 
 
@@ -47,7 +48,7 @@ def main() -> int:
 
     a = Assistant(args.index).warm_up()
     out: dict = {"news_tune": []}
-    for q in news_tune(args.questions):
+    for q in load_questions(args.questions, "tune"):
         query, held, _ = withheld(a, q["question"], q.get("history", []))
         if query.speaker is not None:
             out["news_tune"].append({"id": q["id"], "answerable": q["answerable"], "withheld": held,
