@@ -117,6 +117,24 @@ def test_a_name_that_opens_the_sentence_is_known_by_the_articles_names():
 
 
 
+def test_how_much_money_is_answered_by_a_sentence_about_money_held():
+    # "we don't have any money" answers "How much money is left?" without a figure.
+    q = "How much money does the club have left?"
+    assert question_type(q) == "money"
+    assert matches("money", "He told the board ‘we don’t have any money’.", q)
+    assert matches("money", "Its reserves are down to one month’s payroll.", q)
+    assert matches("money", "It had £2m in the bank.", q)
+    assert not matches("money", "The board met on Tuesday.", q)
+
+
+def test_what_reason_asks_for_a_reason():
+    for q in ("What reason did the club give for the ban?", "What was the reason for the ban?",
+              "What were their reasons?", "What explanation did the club offer?",
+              "On what grounds was he fired?", "For what reason was it delayed?"):
+        assert question_type(q) == "reason", q
+    assert question_type("What did the club say?") is None
+
+
 def test_how_long_wants_a_length_of_time_not_a_clock_time():
     q = "How long did the meeting last?"
     assert question_type(q) == "duration"

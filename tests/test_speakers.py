@@ -126,6 +126,8 @@ def test_asked_speaker(question, asked):
     ("She said it would fail.", "Jane Smith spoke first.", True),           # the sentence before says who
     ("John Smith said the plan was reckless.", None, False),              # another Smith
     ("The group set up under Smith condemned the plan.", None, False),     # the group speaks
+    ("Supporters of Jane Smith said the plan was reckless.", None, False),  # her name given in full
+    ("A group formed under Mrs Jane Smith said no.", None, False),
     ("A rally included a speech by Jane Smith.", None, False),            # it does not give her words
     ("The union called the plan “a betrayal of Jane Smith”.", None, False),   # named inside the quote
     ("She said it would fail.", "The mayor spoke first.", False),

@@ -20,7 +20,9 @@ _DAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|tod
 PATTERNS = {
     "number": re.compile(rf"\d|\b({_NUM_WORDS})\b", re.I),
     "money": re.compile(r"[£$€¥]\s?\d|\b\d[\d,.]*\s?(pounds|dollars|euros|bn|m|k|million|billion)\b|"
-                        r"\b(cost|costs|paid|pay|salary|price|budget|fund(ed|ing)?|spent|worth)\b", re.I),
+                        r"\b(cost|costs|paid|pay|salary|price|budget|fund(ed|ing|s)?|spent|worth|"
+                        # words for an amount held: "we don't have any money", "reserves"
+                        r"money|cash|reserves|finances|payroll|debts?|deficit|overdraft)\b", re.I),
     "date": re.compile(rf"\b(\d{{4}}|\d{{4}}s|\d0s|{_MONTHS}|{_DAYS}|\d{{1,2}}(:\d\d)?\s?(am|pm)|morning|afternoon|evening|"
                        rf"night|week|month|year|spring|summer|autumn|winter|noon|midnight|"
                        r"since|until|ago|last|next|earlier|later|recently)\b|"
@@ -91,7 +93,9 @@ _RULES = [
     (re.compile(_LEAD + r"(who|whom|whose)\b(?!\s+(organi[sz]ed|funds?|ran|runs))", re.I), "person"),
     (re.compile(r"\bwhat\s+is\s+the\s+name\b|\bname\s+(of|the)\b", re.I), "entity"),
     (re.compile(_LEAD + r"where\b", re.I), "place"),
-    (re.compile(_LEAD + r"why\b|\bwhat\s+(was|were)\s+the\s+reasons?\b|\bon\s+what\s+grounds\b", re.I), "reason"),
+    (re.compile(_LEAD + r"why\b|\bwhat\s+(?:(?:was|were|is|are)\s+(?:the|its|their|his|her)\s+)?"
+                r"(?:reasons?|grounds|justification|explanation|rationale|motive)\b|"
+                r"\b(?:on|for)\s+what\s+(?:grounds|reasons?)\b", re.I), "reason"),
 ]
 
 

@@ -159,9 +159,18 @@ def _names_them(asked: tuple[str, frozenset[str]], text: str, subject: bool = Fa
         prev = before.group(1) if before else ""
         if len(words) > 1 and len(prev) > 1 and prev[:1].isupper() and not _one_of(prev, words):
             continue
-        if not (subject and prev.casefold() in _OBJECT_OF):
+        if not (subject and _word_before_name(text[:m.start()], words) in _OBJECT_OF):
             return True
     return False
+
+
+def _word_before_name(text: str, words: frozenset[str]) -> str:
+    """The last word of ``text`` that is not a word of the asked name or a title, folded:
+    what stands before "Jane Doe" when "Doe" is found ("supporters of Jane Doe": "of")."""
+    for w in reversed(re.findall(r"[\w’'-]+", text)):
+        if w.casefold() not in words | _TITLES:
+            return w.casefold()
+    return ""
 
 
 def _one_of(word: str, words: frozenset[str]) -> bool:
