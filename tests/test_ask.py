@@ -99,7 +99,7 @@ def test_short_new_question_is_not_taken_for_a_follow_up(assistant):
     ("Which four groups did Acme ban?", "Acme banned Resist, Harbour Arts and Exile Network.", "Resist"),
 ])
 def test_a_pronoun_stands_for_what_the_question_before_named_or_its_answer_gave(before, answer, name):
-    from qa.answer.answer_type import referent
+    from qa.answer.naming import referent
 
     assert referent(before, answer) == name
     # typed in lower case, a name the articles write as one is still the name asked about
@@ -117,7 +117,7 @@ def test_a_pronoun_stands_for_what_the_question_before_named_or_its_answer_gave(
     ("What is Acme's financial position?", None), ("What was the court's ruling?", None),
     ("What is McDonald's?", "McDonald's")])
 def test_what_a_definition_question_asks_to_have_described(question, subject):
-    from qa.answer.answer_type import defined
+    from qa.answer.naming import defined
 
     assert defined(question) == subject
 
@@ -129,7 +129,7 @@ def test_what_a_definition_question_asks_to_have_described(question, subject):
     ("NEC", "The National Executive Committee (NEC) met.", True),
     ("Jane Doe", "It included a speech by Jane Doe.", False), ("Unison", "Unison said in a statement it would fight.", False)])
 def test_a_sentence_that_says_what_its_subject_is(subject, sentence, says):
-    from qa.answer.answer_type import describes
+    from qa.answer.naming import describes
 
     assert describes(subject, sentence) == says
 
@@ -148,7 +148,7 @@ def test_a_name_typed_in_lower_case_is_a_new_question(assistant):
 
 
 def test_corpus_names_are_words_only_ever_written_capitalised():
-    from qa.answer.answer_type import names_something
+    from qa.answer.naming import names_something
     from qa.index.lexicon import Lexicon
 
     texts = ["The council met Ms Grant on Friday. Grant said the library would close, and Unison agreed.",
@@ -346,7 +346,8 @@ def test_tuning_columns_are_the_ones_serving_fuses(assistant):
         ranked, score = assistant.rank(q, hist)
         by_id = dict(zip(cand.tolist(), fused.tolist()))
         np.testing.assert_allclose(score, [by_id[i] for i in ranked.tolist()], rtol=0, atol=1e-12)
-        from qa.answer.answer_type import defined, describes, matches
+        from qa.answer.answer_type import matches
+        from qa.answer.naming import defined, describes
         from qa.answer.quantities import asked_quantity
         from qa.answer.retrieve import WEAK_CHECK, count_mismatch
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qa.answer.answer_type import referent, resolve
+from qa.answer.naming import referent, resolve
 from qa.answer.retrieve import Query, is_follow_up
 from qa.answer.when import named_period
 

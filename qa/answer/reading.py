@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Optional
 
-from qa.answer.answer_type import is_name
+from qa.answer.naming import is_name
 from qa.index.lexicon import NAME_WORD
 from qa.ingest.textnorm import unpossessed
 

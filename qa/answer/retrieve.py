@@ -23,7 +23,8 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from qa.answer.answer_type import defined, describes, matches, names_something, question_type
+from qa.answer.answer_type import matches, question_type
+from qa.answer.naming import defined, describes, names_something
 from qa.answer.quantities import asked_quantity, figures
 from qa.answer.speakers import asked_speaker
 from qa.ingest.textnorm import Tokenizer
@@ -54,7 +55,7 @@ class Query:
     alias: list[tuple[list[str], list[str]]] = field(default_factory=list)
     # Read from the question once, not once per candidate: the units that answer a
     # question naming what it counts (qa.answer.quantities.asked_quantity), and the subject
-    # of "What is X?" (qa.answer.answer_type.defined).
+    # of "What is X?" (qa.answer.naming.defined).
     counted: Optional[Callable[[str], bool]] = field(init=False, repr=False, compare=False)
     subject: Optional[str] = field(init=False)
     # "What did <X> say?": X's head word and name words (qa.answer.speakers.asked_speaker).
