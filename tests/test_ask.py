@@ -115,7 +115,8 @@ def test_a_pronoun_stands_for_what_the_question_before_named_or_its_answer_gave(
     # something of someone's is asked for its value ("the party's finances are poor"), not
     # to be described; a name with an apostrophe is still a name
     ("What is Acme's financial position?", None), ("What was the court's ruling?", None),
-    ("What is McDonald's?", "McDonald's")])
+    ("What is McDonald's?", "McDonald's"),
+    ("What is the Acme Network for?", None)])          # its purpose; "Acme Network for" is no name
 def test_what_a_definition_question_asks_to_have_described(question, subject):
     from qa.answer.naming import defined
 
@@ -127,7 +128,9 @@ def test_what_a_definition_question_asks_to_have_described(question, subject):
     ("kidney stone", "A kidney stone is a solid piece of material.", True),
     ("Jane Doe", "The party chair Jane Doe spoke.", True), ("Unison", "Acme’s biggest backer Unison spoke.", True),
     ("NEC", "The National Executive Committee (NEC) met.", True),
-    ("Jane Doe", "It included a speech by Jane Doe.", False), ("Unison", "Unison said in a statement it would fight.", False)])
+    ("Jane Doe", "It included a speech by Jane Doe.", False), ("Unison", "Unison said in a statement it would fight.", False),
+    # a sentence saying what something is may say it of the subject in other words
+    ("Unison", "It is the biggest union in the sector.", True)])
 def test_a_sentence_that_says_what_its_subject_is(subject, sentence, says):
     from qa.answer.naming import describes
 
