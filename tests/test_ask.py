@@ -116,7 +116,7 @@ def test_a_pronoun_stands_for_what_the_question_before_named_or_its_answer_gave(
     # to be described; a name with an apostrophe is still a name
     ("What is Acme's financial position?", None), ("What was the court's ruling?", None),
     ("What is McDonald's?", "McDonald's"),
-    ("What is the Acme Network for?", None)])          # its purpose; "Acme Network for" is no name
+    ("What is the Acme Trust for?", None)])          # its purpose; "Acme Trust for" is no name
 def test_what_a_definition_question_asks_to_have_described(question, subject):
     from qa.answer.naming import defined
 

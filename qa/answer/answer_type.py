@@ -21,7 +21,7 @@ PATTERNS = {
     "number": re.compile(rf"\d|\b({_NUM_WORDS})\b", re.I),
     "money": re.compile(r"[£$€¥]\s?\d|\b\d[\d,.]*\s?(pounds|dollars|euros|bn|m|k|million|billion)\b|"
                         r"\b(cost|costs|paid|pay|salary|price|budget|fund(ed|ing|s)?|spent|worth|"
-                        # words for an amount held: "we don't have any money", "reserves"
+                        # words for an amount held: "the club has no cash left", "its reserves"
                         r"money|cash|reserves|finances|payroll|debts?|deficit|overdraft)\b", re.I),
     "date": re.compile(rf"\b(\d{{4}}|\d{{4}}s|\d0s|{_MONTHS}|{_DAYS}|\d{{1,2}}(:\d\d)?\s?(am|pm)|morning|afternoon|evening|"
                        rf"night|week|month|year|spring|summer|autumn|winter|noon|midnight|"

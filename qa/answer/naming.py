@@ -76,7 +76,7 @@ def is_name(words: str, names: frozenset[str] = frozenset()) -> bool:
     known = _folded(names)
     if ws and 2 * sum(_fold(w) in known for w in ws) >= len(ws):   # "jane doe": Doe is a name
         return True
-    return (bool(ws) and ws[0][0].isupper() and ws[-1][0].isupper()    # not "Acme Network for"
+    return (bool(ws) and ws[0][0].isupper() and ws[-1][0].isupper()    # not "Acme Trust for"
             and all(w[0].isupper() or w.casefold() in _PARTICLES for w in ws))
 
 
@@ -126,7 +126,7 @@ def names_something(question: str, names: frozenset[str] = frozenset()) -> bool:
 _DEFINITION = re.compile(r"^\W*(?:(?P<who>who)|what)\s+(?:is|are|was|were)\s+(?:the\s+|an?\s+)?"
                          r"(?P<x>[\w’'-]+(?:\s+[\w’'-]+){0,4}?)\s*\??\s*$", re.I)
 _DESCRIBED_AFTER = r"\s*(?:,|–|—|\(|\s-)\s*(?:the|an?|one|who|which)\b"
-# A sentence that says what something is ("… was a Marxist group", "It is the largest …") may
+# A sentence that says what something is ("… was a regional airline", "It is the largest …") may
 # describe the subject under another name or a pronoun, so it counts too. Until session 13
 # this was an ungrouped alternative of the pattern above, read as "X is a …" only; written
 # out, it was measured against that stricter reading on the tuning halves, which it beat
