@@ -162,3 +162,25 @@ def test_a_question_about_words_the_articles_never_quote_is_not_answered(build_i
     # The articles name her, but never give her words: nothing answers.
     assert a.ask("What did Ann Lee say about the depot?").abstained
     assert a.ask("What did Ann Lee say in her speech?").abstained
+
+
+def test_another_names_initials_do_not_stop_the_speaker_check(build_index, tmp_path):
+    # Initials in the question spare the check only when they may be the speaker's own name.
+    from tests.conftest import write_corpus
+    from qa.answer.abstention import quotes_nobody_asked
+    from qa.answer.engine import Assistant
+
+    folder = write_corpus(tmp_path / "corpus", {
+        "a.txt": "Depot closure approved\n\nThe council voted on Monday to close the bus depot, a plan "
+                 "first drawn up under former mayor Ann Lee.\n\n"
+                 "The Transport Workers Union (TWU) said the closure would cost 200 jobs.\n\n"
+                 "Former mayor Ann Lee met TWU organisers about the depot on Friday.\n"})
+    a = Assistant(build_index([folder]))
+
+    def nobody(q: str) -> bool:
+        return quotes_nobody_asked(a, a.query(q, []), a.rank(q))
+
+    assert a.query("What did Ann Lee say about the TWU?", []).alias      # the initials are read
+    assert nobody("What did Ann Lee say about the TWU?")                 # she is quoted nowhere
+    assert not nobody("What did the Transport Workers Union say?")       # it is
+    assert not nobody("What did the Transport Workers Union tweet?")     # its name has initials

@@ -53,10 +53,14 @@ def withholds(a: "Assistant", query: Query, ranked) -> bool:
 def quotes_nobody_asked(a: "Assistant", query: Query, ranked) -> bool:
     """Asked what a named speaker said ("What did <X> say about …?"), do none of the answers
     (those scoring above the threshold, the best SPEAKER_POOL) report words of theirs? A
-    sentence about X that does not give X's words is not what X said. Not read when the
-    question writes a name the articles also give in another form (initials or their
-    expansion, ``Query.alias``): the speaker may be named in that form."""
-    if query.speaker is None or query.alias:
+    sentence about X that does not give X's words is not what X said. Not read when X's
+    name is one the articles also give in another form (initials or their expansion,
+    ``Query.alias``): X may speak under that form. Another name's initials in the question
+    ("What did <X> say about the TWU?") change nothing."""
+    if query.speaker is None:
+        return False
+    spoken = frozenset(a.built.tokenizer(" ".join(query.speaker[1])))
+    if any(spoken & frozenset(written) for written, _ in query.alias):
         return False
     rows, score = ranked[0], ranked[1]
     kept = rows[score >= threshold(a)]
