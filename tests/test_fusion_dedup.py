@@ -127,6 +127,14 @@ def test_how_much_money_is_answered_by_a_sentence_about_money_held():
     assert not matches("money", "The board met on Tuesday.", q)
 
 
+def test_a_question_asking_whether_wants_no_value():
+    # "Did … by a big margin?" is answered by "… with a big majority": no tally is asked for.
+    for q in ("Did the council approve the plan by a big margin?", "Was the vote close?",
+              "and is the count finished?", "Were the talks held in May or in June?"):
+        assert question_type(q) is None, q
+    assert question_type("What was the margin of the vote?") == "number"
+
+
 def test_what_reason_asks_for_a_reason():
     for q in ("What reason did the club give for the ban?", "What was the reason for the ban?",
               "What were their reasons?", "What explanation did the club offer?",

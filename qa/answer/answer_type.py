@@ -99,8 +99,16 @@ _RULES = [
 ]
 
 
+# "Did / Was / Is … ?" asks whether, or which of two, not for a value: "Did the vote pass by
+# a big margin?" is answered by "… with a big majority", which holds no tally.
+_WHETHER = re.compile(_LEAD + r"(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should|"
+                      r"shall|may|might|must)\b", re.I)
+
+
 def question_type(question: str) -> str | None:
-    """The answer type a question asks for, or None when it does not say."""
+    """The answer type a question asks for, or None when it does not say (or asks whether)."""
+    if _WHETHER.match(question):
+        return None
     for pattern, kind in _RULES:
         if pattern.search(question):
             return kind
