@@ -93,3 +93,14 @@ def test_a_sentence_naming_another_time_does_not_answer_for_the_time_asked():
     assert sentence_time_mismatch((2021, 7), "Three closed in July last year.", "2022-03-29", 1.0) == 0.0
     assert sentence_time_mismatch((2021, 7), "The council closed two today.", "2022-03-29", 1.0) == 1.0
     assert sentence_time_mismatch((2021, 7), "The council met.", "2022-03-29", 1.0) == 1.0   # the article's
+
+
+def test_a_time_alone_is_a_follow_up(assistant):
+    # "And in March 2022?" names a time, not a subject: it asks the question before again,
+    # about that time (it was read as a new question of two words and abstained).
+    hist = ["What did Momentum say in July 2021?"]
+    q = assistant.query("And in March 2022?", hist)
+    assert q.extra and q.period == (2022, 3)
+    r = assistant.ask("And in March 2022?", history=hist)
+    assert not r.abstained and "Momentum" in r.answers[0].text
+    assert all(c.date and c.date.startswith("2022-03") for c in r.answers[0].citations)

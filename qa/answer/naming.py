@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 
 from qa.answer.answer_type import WORD, question_type, unpossessed_name
+from qa.answer.when import MONTHS
 
 _LITTLE_WORDS = ("of", "for", "the", "and", "in", "on", "against")
 _LITTLE = "(?:" + "|".join(_LITTLE_WORDS) + ")"
@@ -111,15 +112,19 @@ def resolve(question: str, entity: str) -> str | None:
 
 
 _PROPER = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z’'-]+")
+# Capitalised in English without naming a subject: "And in March 2022?" leans on the
+# question before it like "And the year after?".
+_CALENDAR = frozenset(MONTHS) | frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 
 
 def names_something(question: str, names: frozenset[str] = frozenset()) -> bool:
     """Does the question name its own subject: a capitalised word after the first, or a
     word the articles only ever write capitalised (``names``, from ``Lexicon.names``), so
-    that "who is jane doe" typed in lower case names Jane Doe?"""
-    if _PROPER.search(question.strip()):
+    that "who is jane doe" typed in lower case names Jane Doe? A month or a weekday names
+    no subject."""
+    if any(m.group().casefold() not in _CALENDAR for m in _PROPER.finditer(question.strip())):
         return True
-    return any(w.casefold() in names for w in WORD.findall(question))
+    return any(w.casefold() in names and w.casefold() not in _CALENDAR for w in WORD.findall(question))
 
 
 # "Who is Jane Doe?", "What is a kidney stone?": the question asks what its subject is.
