@@ -100,7 +100,7 @@ _RULES = [
 
 
 # "Did / Was / Is … ?" asks whether, or which of two, not for a value: "Did the vote pass by
-# a big margin?" is answered by "… with a big majority", which holds no tally.
+# a big margin?" is answered by "… with overwhelming support", which holds no tally.
 _WHETHER = re.compile(_LEAD + r"(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should|"
                       r"shall|may|might|must)\b", re.I)
 
