@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from qa.answer.when import MONTHS, WEEKDAYS
+
 _NUM_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
               r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
               r"eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|dozen|dozens|half|"
               r"several|handful|majority|minority|most|few|many")
-_MONTHS = (r"january|february|march|april|may|june|july|august|september|october|november|december|"
-           r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
-_DAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|tonight"
+_MONTHS = "|".join(MONTHS) + "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+_DAYS = "|".join(WEEKDAYS) + "|yesterday|today|tomorrow|tonight"
 
 PATTERNS = {
     "number": re.compile(rf"\d|\b({_NUM_WORDS})\b", re.I),

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from qa.answer.answer_type import WORD, question_type, unpossessed_name
-from qa.answer.when import MONTHS
+from qa.answer.when import MONTHS, WEEKDAYS
 
 _LITTLE_WORDS = ("of", "for", "the", "and", "in", "on", "against")
 _LITTLE = "(?:" + "|".join(_LITTLE_WORDS) + ")"
@@ -114,7 +114,7 @@ def resolve(question: str, entity: str) -> str | None:
 _PROPER = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z’'-]+")
 # Capitalised in English without naming a subject: "And in March 2022?" leans on the
 # question before it like "And the year after?".
-_CALENDAR = frozenset(MONTHS) | frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+_CALENDAR = frozenset(MONTHS) | frozenset(WEEKDAYS)
 
 
 def names_something(question: str, names: frozenset[str] = frozenset()) -> bool:

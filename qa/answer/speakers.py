@@ -167,8 +167,9 @@ def _names_them(asked: tuple[str, frozenset[str]], text: str, subject: bool = Fa
 def _word_before_name(text: str, words: frozenset[str]) -> str:
     """The last word of ``text`` that is not a word of the asked name or a title, folded:
     what stands before "Jane Doe" when "Doe" is found ("supporters of Jane Doe": "of")."""
+    skip = words | _TITLES
     for w in reversed(re.findall(r"[\w’'-]+", text)):
-        if w.casefold() not in words | _TITLES:
+        if w.casefold() not in skip:
             return w.casefold()
     return ""
 

@@ -16,6 +16,7 @@ import numpy as np
 
 MONTHS = ("january february march april may june july august september october november "
           "december").split()
+WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 GRACE_DAYS = 7
 _MONTH_YEAR = re.compile(r"\b(" + "|".join(MONTHS) + r")\b(?:\s+(?:of\s+)?((?:19|20)\d\d))?", re.I)
 # "may" and "march" are also ordinary words ("may have", "a protest march"): they name a
@@ -83,7 +84,7 @@ def articles_from(table: np.ndarray, period: Optional[tuple[Optional[int], Optio
 _RELATIVE_YEAR = re.compile(r"^\W*(last|this|next)\s+year\b", re.I)
 _OFFSET = {"last": -1, "this": 0, "next": 1}
 # A day ("on Tuesday", "today", "last week") is the article's own month.
-_DAYS = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|yesterday|"
+_DAYS = re.compile(r"\b(" + "|".join(WEEKDAYS) + r"|today|tonight|yesterday|"
                    r"this\s+week|last\s+week|this\s+morning|last\s+night)\b", re.I)
 _YEAR_ALONE = re.compile(r"(\b(?:" + "|".join(MONTHS) + r")\s+)?\b(last|this|next)\s+year\b", re.I)
 
