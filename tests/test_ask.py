@@ -172,6 +172,22 @@ def test_a_question_typed_in_lower_case_gets_its_names_capitalised():
     assert not typed_lower("what did Grant say")
 
 
+def test_a_name_the_articles_write_once_is_capitalised_when_typed_as_two_words_in_a_row():
+    from qa.answer.reading import truecased
+    from qa.index.lexicon import Lexicon
+
+    texts = ["The Council met on Friday, said Mayor Jane Doe. The council's Library Review was shelved.",
+             "The library will stay open. The council agreed."]
+    lex = Lexicon.read(texts)
+    names, once = lex.names(), lex.names(1)
+    assert "doe" not in names and {"jane", "doe", "review"} <= once    # capitalised, but once
+    assert truecased("what did jane doe say", names, once) == "what did Jane Doe say"
+    assert truecased("what did jane doe's office say", names, once) == "what did Jane Doe's office say"
+    # One such word alone may be a headline's or a title's: left as typed.
+    assert truecased("what did doe say about the review", names, once) == "what did doe say about the review"
+    assert truecased("what did jane doe say", names) == "what did jane doe say"      # no ``once``: as before
+
+
 @pytest.mark.parametrize("typed,read", [
     ("Can you tell me who chairs the panel?", "Who chairs the panel?"),
     ("hey there, do you know how many groups were banned", "How many groups were banned"),

@@ -341,6 +341,33 @@ def test_fix_writes_a_typo_as_a_word_the_articles_use_and_leaves_real_words_alon
     assert bare.fix("What did the councel say?") == "What did the councel say?"   # no dictionary
 
 
+def test_a_capitalised_typo_is_read_as_a_word_the_articles_capitalise_in_a_name():
+    from qa.answer.spelling import Corrector
+    from qa.index.lexicon import Lexicon
+
+    tok = Tokenizer()
+    texts = ["The Acme Workers Movement met. Its movement grew, and solar panels went up.",
+             "The movement and the solar farm were discussed."]
+    lex = Lexicon.read(texts)
+    words = {w: 1 for t in texts for w in tok.content_words(t)}
+    c = Corrector(tok, {tok.term(w): i for i, w in enumerate(words)}, np.array(list(words.values())),
+                  lambda: lex, frozenset({"what", "say"}))
+    assert "movement" not in lex.names() and "movement" in lex.capitalised()   # lower case too
+    assert c.fix("What did the Acme Workers Moveemnt say?", lex.capitalised) == \
+        "What did the Acme Workers Movement say?"
+    assert c.fix("What did the Acme Workers Moveemnt say?", lex.names) == \
+        "What did the Acme Workers Moveemnt say?"                 # names alone: never otherwise written
+    assert c.fix("What did Sloar say?", lex.capitalised) == "What did Sloar say?"    # "Solar" never written
+    assert c.fix("What did sloar say?", lex.capitalised) == "What did solar say?"    # lower case: any word
+
+
+def test_a_typo_in_a_name_the_articles_write_is_read_as_that_name(assistant):
+    right = assistant.ask("What did the Jewish Labour Movement say?", k=3)
+    typo = assistant.ask("What did the Jewish Labour Moveemnt say?", k=3)
+    assert typo.read_as == "What did the Jewish Labour Movement say?"
+    assert not typo.abstained and [x.text for x in typo.answers] == [x.text for x in right.answers]
+
+
 @pytest.mark.parametrize("right,typo", [
     ("How did John McDonnell react to the expulsions?", "How did John McDonell react to the expulsions?"),
     ("How many members could be expelled?", "How many membres could be expelled?"),

@@ -5,7 +5,7 @@ import os
 import re
 import threading
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -98,16 +98,32 @@ class Assistant:
         self._doc_ids = np.array([a.doc_id for a in b.articles], dtype=str)
         self.corrector = Corrector(b.tokenizer, b.bm25_sent.term_id, b.bm25_sent.df,
                                     lambda: self.lexicon, self.encoder.vocabulary())
-        self._names: Optional[frozenset] = None
+        self._word_sets: dict[str, frozenset] = {}      # names and the like (``_lexicon_words``)
         self._acronyms = None
+
+    def _lexicon_words(self, key: str, of: Callable[[Lexicon], frozenset]) -> frozenset:
+        """A set of the lexicon's words, read once a load (``_prepare`` empties the cache)."""
+        if key not in self._word_sets:
+            self._word_sets[key] = of(self.lexicon)
+        return self._word_sets[key]
 
     @property
     def names(self) -> frozenset:
         """Words the articles write as names (``lexicon``). Follow-ups, questions typed in
         lower case and the answer-type check of a sentence's first word use them."""
-        if self._names is None:
-            self._names = self.lexicon.names()
-        return self._names
+        return self._lexicon_words("names", Lexicon.names)
+
+    @property
+    def names_once(self) -> frozenset:
+        """Words the articles write capitalised whenever they use them, if only once: a
+        question typed in lower case has two or more of them in a row capitalised."""
+        return self._lexicon_words("once", lambda lex: lex.names(1))
+
+    @property
+    def capitalised(self) -> frozenset:
+        """Words the articles write capitalised at least once mid-sentence: what a
+        capitalised typo may be read as (qa.answer.spelling ``Corrector.fix``)."""
+        return self._lexicon_words("capitalised", Lexicon.capitalised)
 
     @property
     def lexicon(self) -> Lexicon:
@@ -170,7 +186,8 @@ class Assistant:
 
     def read(self, text: str) -> str:
         """A question as every reader of its words takes it (qa.answer.reading ``read``)."""
-        return read(text, lambda t: self.corrector.fix(t, lambda: self.names), lambda: self.names)
+        return read(text, lambda t: self.corrector.fix(t, lambda: self.capitalised), lambda: self.names,
+                    lambda: self.names_once)
 
     def top_answer(self, q: str, hist: list[str]) -> Optional[int]:
         """The sentence a turn would quote first (None if it abstains)."""

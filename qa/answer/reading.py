@@ -60,16 +60,29 @@ def typed_lower(text: str) -> bool:
     return not any(c.isupper() for c in text[1:])
 
 
-def truecased(question: str, names: frozenset[str]) -> str:
+def truecased(question: str, names: frozenset[str], once: frozenset[str] = frozenset()) -> str:
     """``question`` with the words the articles only write as names (``names``, from
     ``qa.index.lexicon.Lexicon.names``) capitalised: "what did jane doe say" reads as
     "what did Jane Doe say", so the rules that find a name by its capitals (who is asked
-    about, whose verdict) read a question typed in lower case as they read it with capitals."""
-    def cased(m: re.Match) -> str:
+    about, whose verdict) read a question typed in lower case as they read it with capitals.
+    ``once``: words the articles write capitalised whenever they use them, if only once
+    (``Lexicon.names(1)``); one alone may be a headline's word, so these are capitalised
+    only two or more in a row, as a first name and a surname are ("jane doe" where the
+    articles name her once)."""
+    words = list(NAME_WORD.finditer(question))
+    known = [unpossessed(m.group().casefold()) for m in words]
+    run = [False] * len(words)
+    for i in range(len(words) - 1):
+        adjacent = not question[words[i].end():words[i + 1].start()].strip()
+        if adjacent and known[i] in once and known[i + 1] in once:
+            run[i] = run[i + 1] = True
+    out, at = [], 0
+    for m, word, in_run in zip(words, known, run):
         w = m.group()
-        return w[:1].upper() + w[1:] if unpossessed(w.casefold()) in names else w
-
-    return NAME_WORD.sub(cased, question)
+        out.append(question[at:m.start()])
+        out.append(w[:1].upper() + w[1:] if word in names or in_run else w)
+        at = m.end()
+    return "".join(out) + question[at:]
 
 
 def asked_about(question: str, names: frozenset[str]) -> str:
@@ -93,11 +106,12 @@ def read_as(typed: str, read: str) -> Optional[str]:
     return read if words(read) != words(spelt_out(typed)) else None
 
 
-def read(question: str, fix: Callable[[str], str], names: Callable[[], frozenset[str]]) -> str:
+def read(question: str, fix: Callable[[str], str], names: Callable[[], frozenset[str]],
+         once: Callable[[], frozenset[str]] = frozenset) -> str:
     """``question`` as the pipeline reads it: its lead-in dropped, "what's" written out, its
     typos written as ``fix`` writes them, and, typed without capitals, its names capitalised
-    (``names()``, read only then)."""
+    (``names()`` and ``once()``, read only then: ``truecased``)."""
     text = fix(spelt_out(unprefaced(question)))
     if typed_lower(text):
-        text = truecased(text, names())
+        text = truecased(text, names(), once())
     return asked_about(text, names()) if _ABOUT.match(text) else text

@@ -86,9 +86,11 @@ class Corrector:
         "founded" as "funded" in a corpus that never says "founded"; "Who funded X?" is
         another question), and only as a word the articles use, one edit away, the same length
         first (a transposition or a slip), then alphabetical; a capital is kept. A capitalised
-        word is a name, and is rewritten only as a word the articles write as a name
-        (``names()``, folded: read only when needed): "Fergsuon" as "Ferguson", but "Solara"
-        not as "solar". Without a dictionary or the articles' words nothing is rewritten."""
+        word is a name's, and is rewritten only as a word the articles write capitalised in
+        a name (``names()``, folded, ``Lexicon.capitalised``: read only when needed):
+        "Fergsuon" as "Ferguson", "Moveemnt" as the "Movement" of a name the articles write,
+        but "Solara" not as "solar" where they never write "Solar". Without a dictionary or
+        the articles' words nothing is rewritten."""
         if not self.dictionary or self._lexicon is None:
             return text
 

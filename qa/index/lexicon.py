@@ -123,10 +123,17 @@ class Lexicon:
         return Lexicon(upper, self.lower | other.lower, _add(self.pairs, other.pairs),
                        self.words | other.words, _add(self.forms, other.forms))
 
-    def names(self) -> frozenset[str]:
+    def names(self, min_uses: int = MIN_NAME_USES) -> frozenset[str]:
         """Words (folded) written capitalised every time they are used mid-sentence, at
-        least MIN_NAME_USES times: names ("Grant", "Unison"), not words that open sentences."""
-        return frozenset(w for w, n in self.upper.items() if n >= MIN_NAME_USES and w not in self.lower)
+        least ``min_uses`` times: names ("Grant", "Unison"), not words that open sentences."""
+        return frozenset(w for w, n in self.upper.items() if n >= min_uses and w not in self.lower)
+
+    def capitalised(self) -> frozenset[str]:
+        """Words (folded) written capitalised mid-sentence at least once, if in lower case
+        elsewhere too: "Movement" of "Acme Workers' Movement". A typo of a name's word is
+        one of these ("Moveemnt"), where ``names`` holds only the words never written
+        otherwise."""
+        return frozenset(self.upper)
 
     def initials(self) -> dict[str, str]:
         """Folded initials -> the name written beside them in the most articles (on a tie,
