@@ -130,7 +130,14 @@ def test_what_a_definition_question_asks_to_have_described(question, subject):
     ("NEC", "The National Executive Committee (NEC) met.", True),
     ("Jane Doe", "It included a speech by Jane Doe.", False), ("Unison", "Unison said in a statement it would fight.", False),
     # a sentence saying what something is may say it of the subject in other words
-    ("Unison", "It is the biggest union in the sector.", True)])
+    ("Unison", "It is the biggest union in the sector.", True),
+    ("Acme Trust", "The Acme Trust is a charity.", True), ("Acme", "Acme is a firm.", True),
+    # ... but not of another name ("Acme Holdings is a …" says what Acme Holdings is)
+    ("Acme Trust", "Acme Holdings is a new firm formed from Acme Trust and Beta Ltd.", False),
+    ("Acme Trust", "He said Acme Holdings was the buyer.", False),
+    # the subject with "is" or "was" after it: something said of what it is
+    ("Acme Trust", "The Acme Trust, is intended to house the homeless.", True),
+    ("Acme Trust", "Acme Trust was set up in 1990.", True)])
 def test_a_sentence_that_says_what_its_subject_is(subject, sentence, says):
     from qa.answer.naming import describes
 

@@ -77,7 +77,8 @@ _NAMED_NOUNS = (r"unions?|groups?|organi[sz]ations?|bod(?:y|ies)|part(?:y|ies)|p
                 r"officials?|spokes(?:person|man|woman)|chairs?|chairm[ae]n|presidents?|senators?|"
                 r"universit(?:y|ies)|schools?|states?|nations?|authors?|writers?|players?|networks?|"
                 r"outfits?|alliances?|associations?|coalitions?|societ(?:y|ies)|foundations?|trusts?|"
-                r"institutes?")
+                r"institutes?|relatives?|brothers?|sisters?|sons?|daughters?|wife|wives|husbands?|"
+                r"fathers?|mothers?|parents?|cousins?|uncles?|aunts?|nephews?|nieces?")
 _TIME_NOUNS = r"time|date|day|year|month|decade|century|week|season"
 _RULES = [
     (re.compile(r"^\W*(how\s+much\s+(money|did|does|do|was|is|will|would|has|had)|what\s+(did|does|was|is)\s+"

@@ -136,7 +136,8 @@ _DESCRIBED_AFTER = r"\s*(?:,|–|—|\(|\s-)\s*(?:the|an?|one|who|which)\b"
 # this was an ungrouped alternative of the pattern above, read as "X is a …" only; written
 # out, it was measured against that stricter reading on the tuning halves, which it beat
 # (docs/tuning.md, session 13).
-_SAYS_WHAT_IS = re.compile(r"\s+(?:is|are|was|were)\s+(?:the|an?|one)\b", re.I)
+_IS = r"\s+(?:is|are|was|were)\b"
+_SAYS_WHAT_IS = re.compile(_IS + r"\s+(?:the|an?|one)\b", re.I)
 
 
 def defined(question: str) -> str | None:
@@ -159,13 +160,33 @@ def defined(question: str) -> str | None:
     return x
 
 
+# A name written right before "is a …": the sentence says what that is ("Acme Ltd is a
+# supplier"), which describes the subject only when it is the subject.
+_NAME_BEFORE = re.compile(r"(?:^|[^\w’'-])((?:the\s+)?[A-Z][\w’'-]*(?:\s+(?:of\s+|for\s+|in\s+|the\s+)*[A-Z][\w’'-]*)*)$")
+
+
+def _says_what_is(sentence: str, subject: str) -> bool:
+    """Does ``sentence`` say what something is (``_SAYS_WHAT_IS``), other than a name that
+    is not ``subject`` ("Acme Ltd is a supplier" does not describe "Acme Group")?"""
+    for m in _SAYS_WHAT_IS.finditer(sentence):
+        run = _NAME_BEFORE.search(sentence[:m.start()])
+        name = run.group(1) if run else ""
+        name = re.sub(r"^the\s+", "", name, flags=re.I)
+        opening = run is not None and not sentence[:run.start(1)].strip()
+        if not name or (opening and " " not in name) or name.casefold() == subject.casefold():
+            return True           # a pronoun or a sentence's first word ("It is a …"), or the subject
+    return False
+
+
 def describes(subject: str, sentence: str) -> bool:
     """Does ``sentence`` say what ``subject`` is: "X, the/a …", "X – the …", a description
     right before the name ("party chair Jane Doe", "Acme’s backer Unison"), or what anything
     is ("X is a …", "It was the …": ``_SAYS_WHAT_IS``)?"""
     x = r"\s+".join(map(re.escape, subject.split()))
-    if re.search(rf"\b{x}(?:[’']s)?{_DESCRIBED_AFTER}", sentence, re.I) or _SAYS_WHAT_IS.search(sentence):
+    if re.search(rf"\b{x}(?:[’']s)?{_DESCRIBED_AFTER}", sentence, re.I) or _says_what_is(sentence, subject):
         return True
+    if re.search(rf"\b{x},?{_IS}", sentence, re.I):
+        return True                       # "X is intended to …", "X, was set up by …": said of X
     if re.search(rf"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+\s*\({x}\)", sentence):
         return True                       # "the Federal Aviation Administration (FAA)"
     before = re.search(rf"(?:^|\s)([a-z][\w’'-]*|[A-Z]{{2,}}s?)\s+{x}\b", sentence)
