@@ -4,7 +4,7 @@
 
 The product marks such an answer "unsure" (qa/answer/retrieve.py ``lacks_asked_value``: a
 count of what "how many X" counts, a date, a length of time, a sum of money; asked who did
-something, a word of what they did, session 11). Abstaining
+something or when, a word of what was done, sessions 11 and 14). Abstaining
 instead would need it to be rare among right answers. This lists the news tune questions
 whose first answer lacks the asked value, and counts, on SQuAD-even (all answerable), how
 many right first answers to questions of each kind lack it (docs/tuning.md, session 7).
@@ -43,7 +43,7 @@ def first_answer(a, question: str, history=()):
 def kind_of(query) -> str | None:
     if query.counted is not None:
         return "count"
-    if query.relation:
+    if query.relation and query.kind == "person":
         return "who"
     return query.kind if query.kind in ("date", "duration", "money") else None
 

@@ -103,6 +103,20 @@ def test_an_answer_to_who_did_it_holds_a_word_of_what_they_did():
     assert Query(q, tok(q), q).relation == frozenset()       # without the index's tokenizer: no check
 
 
+def test_an_answer_to_when_it_was_done_holds_a_word_of_what_was_done():
+    from qa.answer.retrieve import Query, lacks_asked_value
+    from qa.ingest.textnorm import Tokenizer
+
+    tok = Tokenizer()
+    q = "When was the Tenants Union founded?"
+    when = Query(q, tok(q), q, tokenize=tok)
+    assert when.relation == frozenset(tok("founded"))
+    # a date of something else is no answer ("banned in July" for "When was it founded?")
+    assert lacks_asked_value(when, "The Tenants Union was banned by the council in July.")
+    assert not lacks_asked_value(when, "The Tenants Union was founded in 1990.")
+    assert lacks_asked_value(when, "The Tenants Union was founded by Ann Lee.")     # and still a date
+
+
 @pytest.mark.slow
 def test_a_first_answer_without_the_asked_count_is_marked_unsure(assistant):
     from qa.answer.engine import UNSURE

@@ -61,9 +61,9 @@ class Query:
     # "What did <X> say?": X's head word and name words (qa.answer.speakers.asked_speaker).
     speaker: Optional[tuple[str, frozenset[str]]] = field(init=False)
     # The tokenizer the query's tokens came from (the index's, reading typos as known words),
-    # when it is read for the articles: with it, a "who" question's ``relation``, its tokens
-    # other than those of the names it writes ("founded" in "Who founded <X>?"), which a
-    # sentence answering it holds at least one of.
+    # when it is read for the articles: with it, a "who" or "when" question's ``relation``,
+    # its tokens other than those of the names it writes ("founded" in "Who founded <X>?",
+    # "When was <X> founded?"), which a sentence answering it holds at least one of.
     tokenize: Optional[Callable[[str], list[str]]] = field(default=None, repr=False, compare=False)
     relation: frozenset = field(init=False)
 
@@ -76,7 +76,7 @@ class Query:
         self.subject = defined(self.text)
         self.speaker = asked_speaker(self.text)
         self.relation = frozenset()
-        if self.kind == "person" and self.tokenize is not None:
+        if self.kind in ("person", "date") and self.tokenize is not None:
             self.relation = frozenset(self.tokens) - frozenset(self.tokenize(" ".join(_NAMED.findall(self.text))))
 
 
@@ -170,12 +170,12 @@ def count_mismatch(counted, query: Query, text: str) -> float:
 def lacks_asked_value(query: Query, text: str) -> bool:
     """Does ``text`` lack the kind of value the question asks for: a figure counting what it
     counts ("how many members"), a date ("when"), a length of time or a sum of money; or,
-    asked who did something, every word of what they did ("Who founded <X>?" answered by a
-    sentence about X without "found…")?"""
+    asked who did something or when, every word of what was done ("Who founded <X>?" or
+    "When was <X> founded?" answered by a sentence about X without "found…")?"""
     if query.counted is not None:
         return count_mismatch(query.counted, query, text) > 0
-    if query.relation:
-        return not query.relation & frozenset(query.tokenize(text))
+    if query.relation and not query.relation & frozenset(query.tokenize(text)):
+        return True
     return query.kind in ("date", "duration", "money") and not matches(query.kind, text, query.text, query.names)
 
 
