@@ -538,8 +538,10 @@ def test_one_chat_session_keeps_only_its_last_turns(assistant, tmp_path, monkeyp
     monkeypatch.setenv("QA_CHAT_TURNS", "2")
     rec = _Recording(assistant)
     app = create_app(rec, replace(Settings.from_env(), data_dir=tmp_path))
+    # The fifth names what it asks for: "Who broke the story?" after "What did Momentum say?"
+    # leans on that turn and is withheld since session 14 (its best answers were Momentum's).
     questions = [Q, "How long did the NEC meeting last?", "Which groups were banned?", "What did Momentum say?",
-                 "Who broke the story?"]
+                 "Which newspaper broke the story?"]
     with LiveServer(app) as srv:
         client = Client(srv.url, verbose=False)               # one session for all five
         for q in questions:
