@@ -88,7 +88,7 @@ class Corrector:
         first (a transposition or a slip), then alphabetical; a capital is kept. A capitalised
         word is a name's, and is rewritten only as a word the articles write capitalised in
         a name (``names()``, folded, ``Lexicon.capitalised``: read only when needed):
-        "Fergsuon" as "Ferguson", "Moveemnt" as the "Movement" of a name the articles write,
+        "Fergsuon" as "Ferguson", "Assocaition" as the "Association" of a name the articles write,
         but "Solara" not as "solar" where they never write "Solar". Without a dictionary or
         the articles' words nothing is rewritten."""
         if not self.dictionary or self._lexicon is None:

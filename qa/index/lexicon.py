@@ -130,8 +130,8 @@ class Lexicon:
 
     def capitalised(self) -> frozenset[str]:
         """Words (folded) written capitalised mid-sentence at least once, if in lower case
-        elsewhere too: "Movement" of "Acme Workers' Movement". A typo of a name's word is
-        one of these ("Moveemnt"), where ``names`` holds only the words never written
+        elsewhere too: "Association" of "Acme Tenants Association". A typo of a name's word
+        is one of these ("Assocaition"), where ``names`` holds only the words never written
         otherwise."""
         return frozenset(self.upper)
 
