@@ -78,7 +78,7 @@ class Corrector:
         return (any(word[:n] in known for n in range(max(3, len(word) - 5), len(word) + 1))
                 or (word.endswith("y") and word[:-1] + "i" in known))
 
-    def fix(self, text: str, names: Callable[[], frozenset[str]] = frozenset) -> str:
+    def fix(self, text: str, capitalised: Callable[[], frozenset[str]] = frozenset) -> str:
         """``text`` with its typos written as the words they are read as, so that what reads
         the question's words rather than its index terms (the sentence encoder, the answer
         model, the answer-type and speaker rules) reads what BM25 reads. Stricter than the
@@ -87,7 +87,7 @@ class Corrector:
         another question), and only as a word the articles use, one edit away, the same length
         first (a transposition or a slip), then alphabetical; a capital is kept. A capitalised
         word is a name's, and is rewritten only as a word the articles write capitalised in
-        a name (``names()``, folded, ``Lexicon.capitalised``: read only when needed):
+        a name (``capitalised()``, folded, ``Lexicon.capitalised``: read only when needed):
         "Fergsuon" as "Ferguson", "Assocaition" as the "Association" of a name the articles write,
         but "Solara" not as "solar" where they never write "Solar". Without a dictionary or
         the articles' words nothing is rewritten."""
@@ -100,7 +100,7 @@ class Corrector:
             if "-" in word or low in self.dictionary or low in STOPWORDS:
                 return word
             fixed = self._spelling(low)
-            if fixed is None or (word[:1].isupper() and fixed not in names()):
+            if fixed is None or (word[:1].isupper() and fixed not in capitalised()):
                 return word
             if word.isupper() and len(word) > 1:
                 return fixed.upper()
