@@ -11,7 +11,8 @@ from qa.evaluation import eval_metrics as em
 from qa.answer.disagree import FIGURES, WORDING, Disagreement, disagreements
 from qa.answer.tellings import quotes, reworded
 from qa.evaluation.evaluate import EvalError, check_question, make_record
-from qa.answer.quantities import figures
+from qa.answer.answer_type import matches, question_type
+from qa.answer.quantities import asked_quantity, figures
 from qa.types import Answer, Citation, Result
 
 DAY = "2023-05-02"
@@ -115,6 +116,64 @@ def test_an_answer_to_when_it_was_done_holds_a_word_of_what_was_done():
     assert lacks_asked_value(when, "The Tenants Union was banned by the council in July.")
     assert not lacks_asked_value(when, "The Tenants Union was founded in 1990.")
     assert lacks_asked_value(when, "The Tenants Union was founded by Ann Lee.")     # and still a date
+
+
+def test_what_was_done_is_read_without_the_years_named_and_with_its_word_family():
+    from qa.answer.retrieve import Query, lacks_asked_value
+    from qa.ingest.textnorm import Tokenizer
+
+    tok = Tokenizer()
+    q = "Who chaired the Tenants Union in 2019?"
+    who = Query(q, tok(q), q, tokenize=tok)
+    assert who.relation == frozenset(tok("chaired"))            # "2019" says when, not what was done
+    q = "In what year did the Tenants Union change its name?"       # nor does the "year" asked for
+    assert Query(q, tok(q), q, tokenize=tok).relation == frozenset(tok("change name"))
+    assert lacks_asked_value(who, "The Tenants Union marched in 2019.")
+    q = "Who was the creator of the Tenants Union?"
+    who = Query(q, tok(q), q, tokenize=tok)
+    # another word of the family: "creator" / "created", "successor" / "succeeded"
+    assert not lacks_asked_value(who, "The Tenants Union was created by Ann Lee.")
+    assert lacks_asked_value(who, "The Tenants Union was banned by the council.")
+    q = "Who succeeded Ann Lee?"
+    assert not lacks_asked_value(Query(q, tok(q), q, tokenize=tok), "Her successor, Bo Ray, took over.")
+    # short stems stay apart: "win" is not "wine"
+    q = "Who won the Acme Prize?"
+    assert lacks_asked_value(Query(q, tok(q), q, tokenize=tok), "The Acme Prize dinner served wine.")
+
+
+def test_a_question_whose_when_joins_a_clause_does_not_ask_a_date():
+    from qa.answer.retrieve import Query, lacks_asked_value
+
+    assert question_type("What happens to the fund when the council closes?") is None
+    assert question_type("Who led the union when the strike began?") == "person"
+    assert question_type("Why did members walk out when the vote was called?") == "reason"
+    assert question_type("And when did the strike begin?") == "date"
+    assert question_type("Tell me when the strike began.") == "date"
+    assert question_type("When the strike began, who led the union?") is None   # a clause, then the ask
+    assert question_type("When did the strike begin, and who led it?") == "date"
+    # centuries, decades and days of the week in the plural tell a time too
+    assert matches("date", "The hall was built in the mid-18th century.", "When was the hall built?")
+    assert matches("date", "The show aired on Sundays.", "What day did the show air?")
+    assert not lacks_asked_value(Query("What happens to the fund when the council closes?", [], ""),
+                                 "The fund is wound up and its money returned to members.")
+
+
+def test_a_count_is_asked_only_by_a_question_asking_how_many():
+    # "a large number of settlers" inside a where-question asks for a place, not a count
+    assert asked_quantity("Where did the council send a large number of tenants?") is None
+    assert asked_quantity("Why does the island have a smaller number of voters?") is None
+    assert asked_quantity("What was the total number of homes built?") is not None   # no other kind: a count
+    # a percentage is answered by a figure in per cent, or, asked of a vote, by its tally
+    share = asked_quantity("What percentage of tenants backed the strike?")
+    assert share("percent") and not share("people")
+    assert asked_quantity("What percentage of the vote did she win?")("tally")
+    # a number joined to a noun counts it: "a 33-yard kick" (yards), "a two-man crew" (people)
+    assert [f.unit for f in figures("He scored with a 33-yard kick.")] == ["yard"]
+    assert [f.unit for f in figures("A two-man crew flew it.")] == ["people"]
+    assert figures("A 20-year-old man was held.") == []
+    # "N of the M <noun>" counts the noun twice; an adjective in "-ous" is no plural noun
+    assert [f.unit for f in figures("Only 39 of the 43 previous tenants stayed.")] == ["people", "people"]
+    assert [f.unit for f in figures("Some 3,000 civilians fled.")] == ["people"]
 
 
 @pytest.mark.slow

@@ -44,12 +44,17 @@ _PEOPLE = {_STEM.term(w) for w in (    # outlets count the same people under dif
     "people persons members supporters activists protesters protestors demonstrators campaigners voters "
     "workers staff employees residents citizens students councillors delegates officials candidates "
     "fans followers volunteers troops soldiers officers patients victims children adults men women "
-    "refugees migrants passengers mps").split()}
+    "refugees migrants passengers mps civilians casualties prisoners detainees inmates pupils teachers "
+    "nurses doctors journalists users customers tenants inhabitants settlers colonists descendants "
+    "individuals players athletes astronauts crew "
+    "man woman person").split()}   # singular: "a two-man crew"
 # Outlets count the same organisations under different names too ("three groups", "three
 # organisations", "three factions").
 _BODIES = {_STEM.term(w) for w in "groups organisations organizations factions bodies outfits movements".split()}
 VOTE = _STEM.term("votes")   # the unit of "how many votes"
 _MORE = {"more", "further", "additional", "new"}
+# Words ending in "s" that are not plurals: "previous", "status", "crisis", "class".
+_NOT_PLURAL = ("ss", "ous", "us", "is")
 _OTHER_SET = {"more", "other", "further", "another", "additional", "extra", "remaining", "new"}
 # After a unit of time, these make a point in time ("three days after"), not a length.
 _OFFSET = {"ago", "later", "earlier", "after", "before", "since", "into", "until"}
@@ -212,6 +217,8 @@ def _unit(t: _Tokens, j: int, more: bool = False) -> tuple[Optional[str], float]
     (None, 1) when there is none or the count is of another set ("four more schools")."""
     if t.words(j) == ["of"]:
         j += 2 if t.words(j + 1) in (["the"], ["these"], ["those"], ["their"], ["its"]) else 1
+        if j < len(t.kind) and t.kind[j] == "num":
+            j += 1                            # "39 of the 43 players": both count players
     for k in range(j, min(j + 5, len(t.low))):
         w = unpossessed(t.low[k])
         if w == "-" and _touching(t, k):
@@ -235,8 +242,10 @@ def _unit(t: _Tokens, j: int, more: bool = False) -> tuple[Optional[str], float]
             return "groups", 1
         if w in STOPWORDS:
             return None, 1
-        if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        if len(w) > 3 and w.endswith("s") and not w.endswith(_NOT_PLURAL):
             return stem, 1
+        if k == j + 1 and t.low[j] == "-" and _touching(t, j):
+            return stem, 1                    # a compound counts its noun: "a 33-yard kick" (yards)
     return None, 1
 
 
@@ -245,15 +254,26 @@ def asked_unit(question_tail: str) -> Optional[str]:
     return _unit(_Tokens(question_tail), 0)[0]
 
 
+# Asked a percentage, a figure in per cent answers; "what proportion" or "what share" may be
+# answered in words ("two-thirds of members"), which are not read as per cent.
+_SHARE = re.compile(r"\bwhat\s+(?:percentage|per\s*cent)\b|\bhow\s+many\s+per\s*cent\b", re.I)
+
+
 def asked_quantity(question: str):
     """Which units answer a question that names what it counts: its own noun after "how
     many" ("how many members": people), or a tally when it asks about a vote; None when it
     names none. A function of the unit, true for those that answer."""
+    kind = question_type(question)
+    if kind not in ("number", None):
+        return None          # "Where did they send a large number of settlers?" asks a place
     m = re.search(r"\b(?:how\s+many|how\s+much|number\s+of)\b", question, re.I)
     unit = asked_unit(question[m.end():]) if m else None
     if unit is not None:
         return lambda u: same_unit(u, unit) or (u == "tally" and unit == VOTE)
-    if question_type(question) == "number" and re.search(r"\b(votes?|voted|margin|tally)\b", question, re.I):
+    vote = kind == "number" and re.search(r"\b(votes?|voted|margin|tally)\b", question, re.I)
+    if _SHARE.search(question):      # "What percentage of the vote …?": "51.6%" (or the tally)
+        return lambda u: u == "percent" or bool(vote and u in ("tally", VOTE))
+    if vote:
         return lambda u: u in ("tally", VOTE)
     return None
 

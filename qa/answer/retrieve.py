@@ -77,7 +77,10 @@ class Query:
         self.speaker = asked_speaker(self.text)
         self.relation = frozenset()
         if self.kind in ("person", "date") and self.tokenize is not None:
-            self.relation = frozenset(self.tokens) - frozenset(self.tokenize(" ".join(_NAMED.findall(self.text))))
+            # Not what was done: the names it writes, a year or other number it names ("Who
+            # won in 2015?"), the words asking for a time ("In what year …?").
+            other = frozenset(self.tokenize(" ".join(_NAMED.findall(self.text)) + " " + _ASKING_TIME))
+            self.relation = frozenset(t for t in self.tokens if t not in other and not t.isdigit())
 
 
 def is_follow_up(q: str, tok: Tokenizer, known=None, names: frozenset[str] = frozenset()) -> bool:
@@ -155,6 +158,7 @@ WEAK_CHECK = {"reason": 0.5}
 DEFINITION_MISS = 1.0
 
 
+_ASKING_TIME = "time date day year month decade century week season"
 # A capitalised word not opening the question: part of a name it writes.
 _NAMED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w’'-]*")
 
@@ -167,6 +171,20 @@ def count_mismatch(counted, query: Query, text: str) -> float:
     return 0.5 if matches(query.kind, text, query.text, query.names) else 1.0
 
 
+# Words of one family share their first letters where their stems do not: "creator" /
+# "created", "successor" / "succeeded", "acquire" / "acquisition". Five letters, and both
+# stems at least that long, so that short words ("win" / "wine") stay apart.
+_FAMILY = 5
+
+
+def _holds_relation(relation: frozenset, terms: list[str]) -> bool:
+    """Does a sentence with index terms ``terms`` hold a word of ``relation``, or of its family?"""
+    if relation.intersection(terms):
+        return True
+    heads = {r[:_FAMILY] for r in relation if len(r) >= _FAMILY}
+    return any(len(t) >= _FAMILY and t[:_FAMILY] in heads for t in terms)
+
+
 def lacks_asked_value(query: Query, text: str) -> bool:
     """Does ``text`` lack the kind of value the question asks for: a figure counting what it
     counts ("how many members"), a date ("when"), a length of time or a sum of money; or,
@@ -174,7 +192,7 @@ def lacks_asked_value(query: Query, text: str) -> bool:
     "When was <X> founded?" answered by a sentence about X without "found…")?"""
     if query.counted is not None:
         return count_mismatch(query.counted, query, text) > 0
-    if query.relation and not query.relation & frozenset(query.tokenize(text)):
+    if query.relation and not _holds_relation(query.relation, query.tokenize(text)):
         return True
     return query.kind in ("date", "duration", "money") and not matches(query.kind, text, query.text, query.names)
 
