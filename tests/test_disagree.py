@@ -154,6 +154,9 @@ def test_a_question_whose_when_joins_a_clause_does_not_ask_a_date():
     # centuries, decades and days of the week in the plural tell a time too
     assert matches("date", "The hall was built in the mid-18th century.", "When was the hall built?")
     assert matches("date", "The show aired on Sundays.", "What day did the show air?")
+    # "next" or "last" tells a time only of a time: "the next day", not "the next meeting"
+    assert matches("date", "He answered the next day.", "When did he answer?")
+    assert not matches("date", "It goes to the next council meeting.", "When will it be decided?")
     assert not lacks_asked_value(Query("What happens to the fund when the council closes?", [], ""),
                                  "The fund is wound up and its money returned to members.")
 

@@ -26,7 +26,9 @@ PATTERNS = {
                         r"money|cash|reserves|finances|payroll|debts?|deficit|overdraft)\b", re.I),
     "date": re.compile(rf"\b(\d{{4}}|\d{{4}}s|\d0s|{_MONTHS}|(?:{_DAYS})s?|\d{{1,2}}(:\d\d)?\s?(am|pm)|morning|afternoon|evening|"
                        rf"night|week|month|year|decade|century|centuries|spring|summer|autumn|winter|noon|midnight|"
-                       r"since|until|ago|last|next|earlier|later|recently)\b|"
+                       r"since|until|ago|earlier|later|recently)\b|"
+                       # "last" or "next" of a time ("next week", "last May"), not "the next meeting"
+                       rf"\b(last|next)\s+(day|week|weekend|month|year|decade|century|season|time|{_DAYS}|{_MONTHS})\b|"
                        # a time told by another event: "two days after", "within weeks", "soon after"
                        rf"\b(\d+|{_NUM_WORDS}|an?|the|few)[\s-]+(hours?|days?|weeks?|months?|years?|decades?)\s+"
                        r"(after|before|into|on)\b|\bwithin\s+(\w+\s+)?(hours|days|weeks|months|years)\b|"
