@@ -53,8 +53,8 @@ _PEOPLE = {_STEM.term(w) for w in (    # outlets count the same people under dif
 _BODIES = {_STEM.term(w) for w in "groups organisations organizations factions bodies outfits movements".split()}
 VOTE = _STEM.term("votes")   # the unit of "how many votes"
 _MORE = {"more", "further", "additional", "new"}
-# Words ending in "s" that are not plurals: "previous", "status", "crisis", "class".
-_NOT_PLURAL = ("ss", "ous", "us", "is")
+# Words ending in "s" that are not plurals: "class", "previous", "status", "crisis".
+_NOT_PLURAL = ("ss", "us", "is")
 _OTHER_SET = {"more", "other", "further", "another", "additional", "extra", "remaining", "new"}
 # After a unit of time, these make a point in time ("three days after"), not a length.
 _OFFSET = {"ago", "later", "earlier", "after", "before", "since", "into", "until"}

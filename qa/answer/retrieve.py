@@ -188,8 +188,9 @@ def _holds_relation(relation: frozenset, terms: list[str]) -> bool:
 def lacks_asked_value(query: Query, text: str) -> bool:
     """Does ``text`` lack the kind of value the question asks for: a figure counting what it
     counts ("how many members"), a date ("when"), a length of time or a sum of money; or,
-    asked who did something or when, every word of what was done ("Who founded <X>?" or
-    "When was <X> founded?" answered by a sentence about X without "found…")?"""
+    asked who did something or when, every word of what was done and of its family ("Who
+    founded <X>?" or "When was <X> founded?" answered by a sentence about X without
+    "found…")?"""
     if query.counted is not None:
         return count_mismatch(query.counted, query, text) > 0
     if query.relation and not _holds_relation(query.relation, query.tokenize(text)):
