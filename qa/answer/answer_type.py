@@ -81,12 +81,13 @@ _NAMED_NOUNS = (r"unions?|groups?|organi[sz]ations?|bod(?:y|ies)|part(?:y|ies)|p
                 r"outfits?|alliances?|associations?|coalitions?|societ(?:y|ies)|foundations?|trusts?|"
                 r"institutes?|relatives?|brothers?|sisters?|sons?|daughters?|wife|wives|husbands?|"
                 r"fathers?|mothers?|parents?|cousins?|uncles?|aunts?|nephews?|nieces?")
-_TIME_NOUNS = r"time|date|day|year|month|decade|century|week|season"
+# Nouns for a time: "Which year …?" asks a date, and they are no part of what was done.
+TIME_NOUNS = r"time|date|day|year|month|decade|century|week|season"
 _RULES = [
     (re.compile(r"^\W*(how\s+much\s+(money|did|does|do|was|is|will|would|has|had)|what\s+(did|does|was|is)\s+"
                 r"\w*\s*(cost|salary|price)|what\s+(is|was|are|were)\b.*\b(cost|salary|salaries|price|budget|fee)\b|how\s+much\b.*\b(cost|pay|paid|spend|spent|earn|worth))", re.I), "money"),
     (re.compile(r"\bhow\s+long\b|\bfor\s+how\s+long\b|\bduration\b", re.I), "duration"),
-    (re.compile(_WHICH + rf"(?:{_TIME_NOUNS})\b", re.I), "date"),
+    (re.compile(_WHICH + rf"(?:{TIME_NOUNS})\b", re.I), "date"),
     (re.compile(_WHICH + rf"(?:{_NAMED_NOUNS})(?:[’']s)?(?![\w’'-])", re.I), "entity"),
     (re.compile(r"\bhow\s+(many|much|old|far|big|large|tall|high|deep|wide|heavy|fast)\b|"
                 r"\bwhat\s+(number|percentage|share|proportion|margin|majority)\b|"

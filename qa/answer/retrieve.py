@@ -23,7 +23,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from qa.answer.answer_type import matches, question_type
+from qa.answer.answer_type import TIME_NOUNS, matches, question_type
 from qa.answer.naming import defined, describes, names_something
 from qa.answer.quantities import asked_quantity, figures
 from qa.answer.speakers import asked_speaker
@@ -158,7 +158,7 @@ WEAK_CHECK = {"reason": 0.5}
 DEFINITION_MISS = 1.0
 
 
-_ASKING_TIME = "time date day year month decade century week season"
+_ASKING_TIME = TIME_NOUNS.replace("|", " ")   # the words asking for a time ("In what year …?")
 # A capitalised word not opening the question: part of a name it writes.
 _NAMED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w’'-]*")
 
