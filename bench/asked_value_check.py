@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -45,6 +46,8 @@ def kind_of(query) -> str | None:
         return "count"
     if query.relation and query.kind == "person":
         return "who"
+    if query.kind == "number" and re.search(r"\bhow\s+many\b", query.text, re.I):
+        return "how many"
     return query.kind if query.kind in ("date", "duration", "money") else None
 
 
@@ -77,7 +80,7 @@ def main() -> int:
         if right and lacks:
             lacking_right.append((kind, prob))
     squad = {}
-    for kind in ("count", "date", "duration", "money", "who"):
+    for kind in ("count", "date", "duration", "money", "who", "how many"):
         right = counts[(kind, True, True)] + counts[(kind, True, False)]
         squad[kind] = {"right_first": right, "right_first_lacking": counts[(kind, True, True)],
                        "wrong_first": counts[(kind, False, True)] + counts[(kind, False, False)],

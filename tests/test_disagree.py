@@ -457,3 +457,28 @@ def test_question_sides_are_checked_and_copied_into_the_record():
             check_question({**q, "sides": bad}, "line 1")
     rec = make_record(check_question(q, "line 1"), Result("How many?", True, "none", ()), 1.0, {})
     assert rec["sides"] == [["1,000"], ["hundreds"]] and rec["disagreements"] == []
+
+
+def test_a_year_before_a_noun_and_a_count_asked_of_an_unread_noun():
+    from qa.answer.retrieve import Query, lacks_asked_value
+    from qa.ingest.textnorm import Tokenizer
+
+    # a year written before a noun after "the", a possessive or a count is a year, not a count
+    assert [f.unit for f in figures("What did they say the 2022 closures would cost?")] == ["year"]
+    assert [f.unit for f in figures("Two of the three 2019 schools reopened.")] == ["year"]
+    assert [f.unit for f in figures("The council's 1990 plans were shelved.")] == ["year"]
+    assert [(f.unit, f.lo) for f in figures("the 2,000 workers marched")] == [("people", 2000)]
+    assert [(f.unit, f.lo) for f in figures("about 2000 workers marched")] == [("people", 1900)]
+    # a number word is no part of what was done: "the first four schools" asks which schools
+    tok = Tokenizer()
+    q = "On what day did the council close the first four schools?"
+    assert "four" not in Query(q, tok(q), q, tokenize=tok).relation
+    # "how many" of a noun it cannot read (a name with "in" before it) still wants a number
+    q = "How many Acme in Exile members were expelled?"
+    ask = Query(q, tok(q), q, tokenize=tok)
+    assert ask.counted is None
+    assert lacks_asked_value(ask, "The Acme in Exile Network welcomes expelled members.")
+    assert not lacks_asked_value(ask, "Some 40 of its members were expelled.")
+    # "how big" may be answered in words
+    q = "How big was the majority for the plan?"
+    assert not lacks_asked_value(Query(q, tok(q), q, tokenize=tok), "The plan passed with a big majority.")

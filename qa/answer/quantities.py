@@ -148,7 +148,7 @@ def _read(t: _Tokens, i: int, more: bool = False) -> Optional[tuple[float, float
         unit, factor = "percent", 1.0
     else:
         unit, factor = _unit(t, j, more)
-    date = _date(t, i, j, value) if t.kind[i] == "num" and unit is None else None
+    date = _date(t, i, j, value) if t.kind[i] == "num" and (unit is None or _year_before_noun(t, i)) else None
     if date:
         return date
     if t.kind[i] != "num" and value == 1 and not (unit or "").startswith("duration"):
@@ -199,6 +199,19 @@ def _date(t: _Tokens, i: int, j: int, value: float):
         day = MONTHS.index(month) * 32 + value
         return day, day, j + (t.words(j) == [month]), "date"
     return None
+
+
+# Before a year that modifies a noun ("the 2022 bans", "its 1990 report", "the three 2022
+# bans"); a count after these is written with a thousands comma ("the 2,000 workers").
+_DETERMINERS = {"the", "its", "their", "his", "her", "our", "this", "that", "these", "those"}
+
+
+def _year_before_noun(t: _Tokens, i: int) -> bool:
+    """Is the number at token i a year modifying the noun after it ("the 2022 bans")?"""
+    n = t.m[i].group("n")
+    return (len(n) == 4 and n.isdigit() and 1800 <= int(n) <= 2099 and not t.m[i].group("mult")
+            and i > 0 and (t.low[i - 1] in _DETERMINERS or t.low[i - 1] in _WORD_VALUES
+                           or t.low[i - 1].endswith(("’s", "'s"))))
 
 
 def _bounds(t: _Tokens, i: int, value: float) -> tuple[float, float]:

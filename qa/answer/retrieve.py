@@ -23,7 +23,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from qa.answer.answer_type import TIME_NOUNS, matches, question_type
+from qa.answer.answer_type import PATTERNS, TIME_NOUNS, matches, question_type
 from qa.answer.naming import defined, describes, names_something
 from qa.answer.quantities import asked_quantity, figures
 from qa.answer.speakers import asked_speaker
@@ -77,10 +77,12 @@ class Query:
         self.speaker = asked_speaker(self.text)
         self.relation = frozenset()
         if self.kind in ("person", "date") and self.tokenize is not None:
-            # Not what was done: the names it writes, a year or other number it names ("Who
-            # won in 2015?"), the words asking for a time ("In what year …?").
+            # Not what was done: the names it writes, a year or other number it names, in
+            # figures or words ("Who won in 2015?", "… ban the first four groups?"), the words
+            # asking for a time ("In what year …?").
             other = frozenset(self.tokenize(" ".join(_NAMED.findall(self.text)) + " " + _ASKING_TIME))
-            self.relation = frozenset(t for t in self.tokens if t not in other and not t.isdigit())
+            self.relation = frozenset(t for t in self.tokens if t not in other and not t.isdigit()
+                                   and not PATTERNS["number"].fullmatch(t))
 
 
 def is_follow_up(q: str, tok: Tokenizer, known=None, names: frozenset[str] = frozenset()) -> bool:
@@ -185,9 +187,15 @@ def _holds_relation(relation: frozenset, terms: list[str]) -> bool:
     return any(len(t) >= _FAMILY and t[:_FAMILY] in heads for t in terms)
 
 
+# "How many …?" wants a number even when what it counts is not read ("how many Acme in
+# Exile members"); "How big was the majority?" may be answered in words ("a big majority").
+_HOW_MANY = re.compile(r"\bhow\s+many\b", re.I)
+
+
 def lacks_asked_value(query: Query, text: str) -> bool:
     """Does ``text`` lack the kind of value the question asks for: a figure counting what it
-    counts ("how many members"), a date ("when"), a length of time or a sum of money; or,
+    counts ("how many members"), any number when it asks how many of something it does not
+    read, a date ("when"), a length of time or a sum of money; or,
     asked who did something or when, every word of what was done and of its family ("Who
     founded <X>?" or "When was <X> founded?" answered by a sentence about X without
     "found…")?"""
@@ -195,7 +203,8 @@ def lacks_asked_value(query: Query, text: str) -> bool:
         return count_mismatch(query.counted, query, text) > 0
     if query.relation and not _holds_relation(query.relation, query.tokenize(text)):
         return True
-    return query.kind in ("date", "duration", "money") and not matches(query.kind, text, query.text, query.names)
+    asks = query.kind in ("date", "duration", "money") or (query.kind == "number" and _HOW_MANY.search(query.text))
+    return bool(asks) and not matches(query.kind, text, query.text, query.names)
 
 
 def type_mismatch(query: Query, text: str) -> float:
