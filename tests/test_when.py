@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa.answer.when import articles_from, month_table, named_period
+from qa.answer.when import articles_from, month_table, named_period, sentence_periods
 
 
 @pytest.mark.parametrize("question, period", [
@@ -34,13 +34,14 @@ def test_articles_from_a_month_include_the_week_after_it():
     assert articles_from(t, (None, 7)).tolist() == [True, True, True, False, False]   # 2 Aug: a July story
     assert articles_from(t, (2022, 3)).tolist() == [False, False, False, True, False]
     assert articles_from(t, (2021, None)).tolist() == [True, True, True, False, False]
+    assert articles_from(t, (2019, 1)).tolist() == [False] * 5        # no article from then
 
 
 def test_a_time_that_tells_nothing_gives_none():
     t = month_table(DATES)
     assert articles_from(t, None) is None
-    assert articles_from(t, (2019, 1)) is None                       # no article from then
     assert articles_from(month_table(DATES[:2]), (2021, 7)) is None   # every dated article is
+    assert articles_from(month_table(np.array(["", ""])), (2021, 7)) is None   # none is dated
     assert articles_from(month_table(np.array([], dtype=str)), (2021, 7)) is None
 
 
@@ -75,8 +76,6 @@ def test_a_follow_up_keeps_the_time_of_the_question_before(assistant):
      [(2021, 7), (2022, 3)]),
 ])
 def test_the_months_and_years_a_sentence_names(text, date, named):
-    from qa.answer.when import sentence_periods
-
     assert sentence_periods(text, date) == tuple(named)
 
 
@@ -104,3 +103,20 @@ def test_a_time_alone_is_a_follow_up(assistant):
     r = assistant.ask("And in March 2022?", history=hist)
     assert not r.abstained and "Momentum" in r.answers[0].text
     assert all(c.date and c.date.startswith("2022-03") for c in r.answers[0].citations)
+
+
+def test_a_time_no_article_is_from_is_still_read_in_the_sentences(assistant):
+    # No article is from 1990, so no article is favoured; a sentence naming 1990 is about it
+    # and one naming another time is not (it was not read at all when no article matched).
+    cand, feats = assistant.features("What happened in 1990?")
+    texts = [assistant.sentence_text(int(i)) for i in cand]
+    dates = [assistant.doc_dates[assistant.built.tables.s_doc[int(i)]] or None for i in cand]
+    rows = list(zip(texts, dates, feats["time_mismatch"]))
+    named = [m for t, d, m in rows if "1990" in t]
+    others = [m for t, d, m in rows if sentence_periods(t, d) and "1990" not in t]   # "last year", "on Tuesday"
+    assert named and all(m == 0.0 for m in named)
+    assert others and all(m == 1.0 for m in others)
+    # and the rest are not told apart by their articles' dates
+    assert not any(m for t, d, m in rows if not sentence_periods(t, d))
+    r = assistant.ask("What happened in 1990?")
+    assert not r.abstained and "1990" in r.answers[0].text

@@ -14,6 +14,7 @@ Each sentence is scored with its passage as context, on absolute scales:
   time_mismatch  1 when the question names a time (qa/answer/when.py) and the sentence's
              article is not from then, while some article is; by the sentence itself when
              it names a month or year ("in May last year"): 1 if another, 0 if that one
+             (by the sentence alone when no dated article is from then: "in 1990")
 """
 from __future__ import annotations
 
@@ -254,7 +255,8 @@ def features(b, query: Query, qv: np.ndarray, cand: np.ndarray, raw: dict,
         "dense_sent": vecs @ qv,
         "dense_pass": b.p_vecs[pas] @ qv,
         "dense_window": win @ qv,
-        "time_mismatch": (np.zeros(len(cand)) if doc_match is None
+        # No article from the time named: none is favoured, the sentences' own times tell.
+        "time_mismatch": (np.zeros(len(cand)) if doc_match is None or not doc_match.any()
                           else (~doc_match[t.s_doc[cand]]).astype(float)),
     }
     if doc_match is not None and text_of is not None and date_of is not None:

@@ -3,7 +3,10 @@ articles are from then.
 
 News is published within days of what it reports, so an article matches a named month when
 it is dated in that month or in the first week after it (a story of 28 July can run on
-2 August). A question that names no time, or a time no article is from, tells nothing.
+2 August). A question that names no time tells nothing; one naming a time no article is
+from (a background time: "What happened in 1990?") favours no article, but a sentence naming
+that time is about it, one naming another is not (qa.answer.retrieve
+``sentence_time_mismatch``).
 """
 from __future__ import annotations
 
@@ -64,8 +67,9 @@ def month_table(dates) -> np.ndarray:
 
 def articles_from(table: np.ndarray, period: Optional[tuple[Optional[int], Optional[int]]]
                   ) -> Optional[np.ndarray]:
-    """Per article (``month_table``): dated in ``period`` or within GRACE_DAYS after it.
-    None when that tells nothing: no period, or no article or every dated article matches."""
+    """Per article (``month_table``): dated in ``period`` or within GRACE_DAYS after it;
+    all False when no article is. None when that tells nothing: no period, no dated article,
+    or every dated article matches."""
     if period is None or not len(table):
         return None
     year, month = period
@@ -76,7 +80,7 @@ def articles_from(table: np.ndarray, period: Optional[tuple[Optional[int], Optio
         ok &= table[:, :, 1] == month
     out = ok.any(axis=1)
     dated = table[:, 0, 0] > 0
-    if not out.any() or out[dated].all():
+    if not dated.any() or out[dated].all():
         return None
     return out
 
