@@ -482,3 +482,18 @@ def test_a_year_before_a_noun_and_a_count_asked_of_an_unread_noun():
     # "how big" may be answered in words
     q = "How big was the majority for the plan?"
     assert not lacks_asked_value(Query(q, tok(q), q, tokenize=tok), "The plan passed with a big majority.")
+
+
+def test_a_count_read_past_quote_marks_and_with_a_bound_after_it():
+    # quote marks between a number and its noun do not hide the noun
+    assert [(f.unit, f.lo) for f in figures("Each has two “lead authors” and ten ‘contributing authors’.")] == \
+        [("author", 2), ("author", 10)]
+    assert [(f.unit, f.lo, f.hi) for f in figures("Some 2,000 ‘auto-excluded’ members left.")] == \
+        [("people", 1900, 2100)]
+    # "or more", "or fewer", "or so" after the number bound it, and the noun is still read
+    assert [(f.unit, f.lo, f.hi) for f in figures("Parties with five or more seats sit on it.")] == \
+        [("seat", 5, float("inf"))]
+    assert [(f.unit, f.lo, f.hi) for f in figures("Firms with 50 or fewer staff pay less.")] == [("people", 0, 50)]
+    assert [(f.unit, f.lo, f.hi) for f in figures("A crowd of 100 or so protesters gathered.")] == [("people", 95, 105)]
+    # a number written with a thousands comma is never a year
+    assert figures("Turnout was 2,000.") == [] and [f.unit for f in figures("Turnout fell in 2000.")] == ["year"]

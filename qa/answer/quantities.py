@@ -62,6 +62,8 @@ _HEDGES = [(re.compile(r"(?:about|around|roughly|approximately|some|nearly|almos
                        r"as many as|as much as|as few as|up to)$"), "approx"),
            (re.compile(r"(?:more than|over|at least|above|upwards of)$"), "lower"),
            (re.compile(r"(?:fewer than|less than|under|at most|no more than|below)$"), "upper")]
+_OR_BOUND = {"or more": "lower", "or over": "lower", "or fewer": "upper", "or less": "upper", "or so": "approx"}
+_QUOTE_MARKS = set("“”‘’\"'")
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _TOKEN = re.compile(rf"(?P<num>(?<![\w:/.,£$€])(?P<cur>[£$€])?(?P<n>{_NUM})(?P<mult>bn|m|k)?(?P<pct>%)?"
                     rf"(?![\w:/]|[.,]\d))|(?P<word>[^\W\d_]+(?:[’'][^\W\d_]+)?)|(?P<junk>\w+)|(?P<p>\S)")
@@ -142,6 +144,9 @@ def _read(t: _Tokens, i: int, more: bool = False) -> Optional[tuple[float, float
         return None
     if j == i:
         return None
+    # "five or more seats", "100 or so people": the bound is read, then the unit after it
+    tail = _OR_BOUND.get(" ".join(t.words(j, 2)))
+    j += 2 if tail else 0
     if m.group("cur"):
         unit, factor = "money:" + m.group("cur"), 1.0
     elif m.group("pct") or t.words(j, 2) == ["per", "cent"] or t.words(j) == ["percent"]:
@@ -153,7 +158,7 @@ def _read(t: _Tokens, i: int, more: bool = False) -> Optional[tuple[float, float
         return date
     if t.kind[i] != "num" and value == 1 and not (unit or "").startswith("duration"):
         return None                           # "one of them", "no one": rarely the count asked for
-    lo, hi = (2 * value, 9 * value) if vague else _bounds(t, i, value)
+    lo, hi = (2 * value, 9 * value) if vague else _bounds(t, i, value, tail)
     return lo * factor, hi * factor, j, unit
 
 
@@ -192,7 +197,7 @@ def _touching(t: _Tokens, j: int) -> bool:
 
 def _date(t: _Tokens, i: int, j: int, value: float):
     """A year ("in 1990") or a day of a month ("20 July", "July 20") as (lo, hi, next, unit)."""
-    if value.is_integer() and 1800 <= value <= 2099:
+    if value.is_integer() and 1800 <= value <= 2099 and "," not in t.m[i].group("n"):   # "2,000" counts
         return value, value, j, "year"
     month = t.low[j] if t.words(j) and t.low[j] in MONTHS else (t.low[i - 1] if i and t.low[i - 1] in MONTHS else None)
     if month and value.is_integer() and 1 <= value <= 31:
@@ -214,14 +219,15 @@ def _year_before_noun(t: _Tokens, i: int) -> bool:
                            or t.low[i - 1].endswith(("’s", "'s"))))
 
 
-def _bounds(t: _Tokens, i: int, value: float) -> tuple[float, float]:
-    """The interval a hedge before token i ("about", "more than", "up to") makes of ``value``."""
+def _bounds(t: _Tokens, i: int, value: float, tail: Optional[str] = None) -> tuple[float, float]:
+    """The interval a hedge before token i ("about", "more than", "up to"), or ``tail`` after
+    it ("or more"), makes of ``value``."""
     before = " ".join(t.low[max(0, i - 3):i])
-    for pattern, kind in _HEDGES:
-        if pattern.search(before):
-            return {"approx": (value * (1 - APPROX), value * (1 + APPROX)),
-                    "lower": (value, float("inf")), "upper": (0.0, value)}[kind]
-    return value, value
+    kind = next((kind for pattern, kind in _HEDGES if pattern.search(before)), tail)
+    if kind is None:
+        return value, value
+    return {"approx": (value * (1 - APPROX), value * (1 + APPROX)),
+            "lower": (value, float("inf")), "upper": (0.0, value)}[kind]
 
 
 def _unit(t: _Tokens, j: int, more: bool = False) -> tuple[Optional[str], float]:
@@ -232,7 +238,8 @@ def _unit(t: _Tokens, j: int, more: bool = False) -> tuple[Optional[str], float]
         j += 2 if t.words(j + 1) in (["the"], ["these"], ["those"], ["their"], ["its"]) else 1
         if j < len(t.kind) and t.kind[j] == "num":
             j += 1                            # "39 of the 43 players": both count players
-    for k in range(j, min(j + 5, len(t.low))):
+    # the next five tokens, quote marks aside: ten “lead authors”, 2,000 ‘auto-excluded’ members
+    for k in [k for k in range(j, len(t.low)) if t.low[k] not in _QUOTE_MARKS][:5]:
         w = unpossessed(t.low[k])
         if w == "-" and _touching(t, k):
             continue                          # "six-hour", "well-known"
