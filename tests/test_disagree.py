@@ -12,7 +12,7 @@ from qa.answer.disagree import FIGURES, WORDING, Disagreement, disagreements
 from qa.answer.tellings import quotes, reworded
 from qa.evaluation.evaluate import EvalError, check_question, make_record
 from qa.answer.answer_type import matches, question_type
-from qa.answer.quantities import asked_quantity, figures
+from qa.answer.quantities import asked_quantity, figures, overlap
 from qa.types import Answer, Citation, Result
 
 DAY = "2023-05-02"
@@ -497,3 +497,23 @@ def test_a_count_read_past_quote_marks_and_with_a_bound_after_it():
     assert [(f.unit, f.lo, f.hi) for f in figures("A crowd of 100 or so protesters gathered.")] == [("people", 95, 105)]
     # a number written with a thousands comma is never a year
     assert figures("Turnout was 2,000.") == [] and [f.unit for f in figures("Turnout fell in 2000.")] == ["year"]
+
+
+def test_a_range_is_one_value_of_one_unit():
+    def read(text):
+        return [(f.unit, f.lo, f.hi) for f in figures(text)]
+
+    assert read("Between 500 and 1,000 members could go.") == [("people", 500, 1000)]
+    assert read("Ten to fifteen “lead authors” write it.") == [("author", 10, 15)]
+    assert read("Some 200-300 protesters gathered.") == [("people", 190, 300)]
+    assert read("It took two or three days.") == [("duration", 2 * 1440, 3 * 1440)]
+    assert read("Between 5 and 10% of voters moved.") == [("percent", 5, 10)]
+    # "and" adds number words only after a scale: "between two and three hours" is no five
+    assert read("It lasted between two and three hours.") == [("duration", 120, 180)]
+    assert read("Two hundred and fifty people came.") == [("people", 250, 250)]
+    # not a range: a change ("from 20 to 30"), a ratio ("2 to 1"), years
+    assert read("Staff rose from 20 to 30 people.") == [("people", 30, 30)]
+    assert read("It won by a 2 to 1 majority.") == []
+    assert [f.unit for f in figures("It grew between 1990 and 1995.")] == ["year", "year"]
+    # so "between 500 and 1,000" and "hundreds" can both be true: no disagreement
+    assert overlap(figures("between 500 and 1,000 members")[0], figures("hundreds of members")[0])

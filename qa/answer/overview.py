@@ -59,8 +59,8 @@ def opening_rows(s_doc: np.ndarray, allowed: Optional[np.ndarray]) -> np.ndarray
 def opening_sentences(assistant, q: str, query, k: int, fl: dict) -> Optional[Result]:
     """The answer to an overview question: the opening sentence of each article the filters
     allow (of those from the time the question names, when some are), latest article first,
-    scored as any candidate; None when no article is left or none is from the time named. ``assistant``: the
-    ``qa.answer.engine.Assistant`` asked, ``query`` its reading of ``q``."""
+    scored as any candidate; None when no article is left or none is from the time named.
+    ``assistant``: the ``qa.answer.engine.Assistant`` asked, ``query`` its reading of ``q``."""
     allowed, then = assistant.doc_mask(fl), articles_from(assistant.doc_months, query.period)
     if then is not None and not then.any():
         return None              # no article is from then: ranked sentences may speak of it

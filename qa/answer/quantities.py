@@ -25,21 +25,14 @@ from functools import lru_cache
 from typing import Optional
 
 from qa.answer.answer_type import question_type
+from qa.answer.numbers import ANY_NUMBER, WORD_VALUES, Tokens, int_value, number, touching
 from qa.ingest.textnorm import STOPWORDS, Tokenizer, unpossessed
 from qa.answer.when import MONTHS
 
 APPROX = 0.05            # "about N" holds N ± 5%
 
 _STEM = Tokenizer()
-_WORD_VALUES = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven "
-                                           "twelve thirteen fourteen fifteen sixteen seventeen eighteen "
-                                           "nineteen".split())}
-_WORD_VALUES.update({w: 10 * n for n, w in
-                     enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)})
-_SCALES = {"dozen": 12, "hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9}
-_VAGUE = {"tens": 10, "dozens": 12, "scores": 20, "hundreds": 100, "thousands": 1e3, "millions": 1e6, "billions": 1e9}
 _MINUTES = {"minute": 1, "hour": 60, "day": 1440, "week": 10080, "month": 43800, "year": 525600}
-_MULT = {"k": 1e3, "m": 1e6, "bn": 1e9}
 _PEOPLE = {_STEM.term(w) for w in (    # outlets count the same people under different names
     "people persons members supporters activists protesters protestors demonstrators campaigners voters "
     "workers staff employees residents citizens students councillors delegates officials candidates "
@@ -64,14 +57,10 @@ _HEDGES = [(re.compile(r"(?:about|around|roughly|approximately|some|nearly|almos
            (re.compile(r"(?:fewer than|less than|under|at most|no more than|below)$"), "upper")]
 _OR_BOUND = {"or more": "lower", "or over": "lower", "or fewer": "upper", "or less": "upper", "or so": "approx"}
 _QUOTE_MARKS = set("“”‘’\"'")
-_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_TOKEN = re.compile(rf"(?P<num>(?<![\w:/.,£$€])(?P<cur>[£$€])?(?P<n>{_NUM})(?P<mult>bn|m|k)?(?P<pct>%)?"
-                    rf"(?![\w:/]|[.,]\d))|(?P<word>[^\W\d_]+(?:[’'][^\W\d_]+)?)|(?P<junk>\w+)|(?P<p>\S)")
 _TALLY = re.compile(r"\b(\d+|[a-z]+)\s+votes?\s+to\s+(\d+|[a-z]+)\b|\b(?:by|voted)\s+(\d+)\s*(?:-|–|to)\s*(\d+)\b", re.I)
 # "15 members voted in favour of X and 9 voted against", "14 voted to close X and 9 against": a
 # tally too, whose "20 members" still counts people (how many voted for it).
-_ANY_NUMBER = re.compile(r"\d|\b(?:" + "|".join(list(_WORD_VALUES) + list(_SCALES) + list(_VAGUE)) + r")\b", re.I)
-_COUNT = r"(\d+|" + "|".join(sorted(_WORD_VALUES, key=len, reverse=True)) + r")"
+_COUNT = r"(\d+|" + "|".join(sorted(WORD_VALUES, key=len, reverse=True)) + r")"
 _FOR_AGAINST = re.compile(rf"\b{_COUNT}\s+(?:[\w-]+\s+){{0,2}}?voted\s+(?:in\s+favou?r|for|to)\b[^.;]{{0,80}}?"
                           rf"\b(?:and|while|with)\s+{_COUNT}\s+(?:[\w-]+\s+){{0,2}}?(?:voted\s+)?against\b", re.I)
 
@@ -83,22 +72,12 @@ class Figure:
     hi: float
 
 
-class _Tokens:
-    def __init__(self, text: str):
-        self.m = list(_TOKEN.finditer(text))
-        self.kind = ["num" if m.group("num") else m.lastgroup for m in self.m]
-        self.low = [m.group().lower() for m in self.m]
-
-    def words(self, j: int, n: int = 1) -> list[str]:
-        return self.low[j:j + n]
-
-
 def figures(text: str, more: bool = False) -> list[Figure]:
     """Every value in ``text`` with the unit it counts (values without one are left out).
     ``more``: read "four more schools" as four schools too. It answers "how many schools
     were closed this time?", but is not the count of one set that another outlet's "five
     schools" could contradict, so disagreements leave it out."""
-    if not _ANY_NUMBER.search(text):
+    if not ANY_NUMBER.search(text):
         return []                             # most sentences: skip the tokenizer
     return list(_figures(text, more))
 
@@ -107,14 +86,14 @@ def figures(text: str, more: bool = False) -> list[Figure]:
 def _figures(text: str, more: bool) -> tuple[Figure, ...]:
     out, tallies = [], [m.span() for m in _TALLY.finditer(text)]
     for m in _TALLY.finditer(text):           # "15 votes to 9", "by 15-9", "voted 15 to 9": for * 1e6 + against
-        a, b = (_int(g) for g in (m.group(1) or m.group(3), m.group(2) or m.group(4)))
+        a, b = (int_value(g) for g in (m.group(1) or m.group(3), m.group(2) or m.group(4)))
         if a is not None and b is not None:
             out.append(Figure("tally", a * 1e6 + b, a * 1e6 + b))
     for m in _FOR_AGAINST.finditer(text):
-        a, b = _int(m.group(1)), _int(m.group(2))
+        a, b = int_value(m.group(1)), int_value(m.group(2))
         if a is not None and b is not None:
             out.append(Figure("tally", a * 1e6 + b, a * 1e6 + b))
-    t, i = _Tokens(text), 0
+    t, i = Tokens(text), 0
     while i < len(t.low):
         read = None if any(s <= t.m[i].start() < e for s, e in tallies) else _read(t, i, more)
         if read and read[3]:
@@ -123,27 +102,39 @@ def _figures(text: str, more: bool) -> tuple[Figure, ...]:
     return tuple(out)
 
 
-def _int(word: str) -> Optional[int]:
-    return int(word) if word.isdigit() else _WORD_VALUES.get(word.lower())
-
-
-def _read(t: _Tokens, i: int, more: bool = False) -> Optional[tuple[float, float, int, Optional[str]]]:
+def _read(t: Tokens, i: int, more: bool = False) -> Optional[tuple[float, float, int, Optional[str]]]:
     """(lo, hi, next token, unit or None) of a value starting at token i, else None."""
-    m = t.m[i]
     if i and t.low[i - 1] in _OTHER_SET:
         return None                           # "the other two schools"
-    if t.kind[i] == "num":
-        if m.group("mult") and not m.group("cur"):
-            return None                       # "9m": metres or millions, unknowable
-        value, j, vague = float(m.group("n").replace(",", "")) * _MULT.get(m.group("mult") or "", 1), i + 1, False
-        if t.words(j) and t.low[j] in _SCALES:
-            value, j = value * _SCALES[t.low[j]], j + 1
-    elif t.kind[i] == "word" and (t.low[i] in _VAGUE or m.group()[0].islower() or m.start() == 0):
-        value, j, vague = _word_number(t, i)  # (a capital mid-sentence is a name: "Formula One")
-    else:
+    got = number(t, i)
+    if got is None:
         return None
-    if j == i:
+    return _range(t, i, got[0], got[1], more) or _value(t, i, *got, more)
+
+
+def _range(t: Tokens, i: int, value: float, j: int, more: bool):
+    """A range of one unit, as ``_read`` gives a value: "ten to fifteen authors", "between 500
+    and 1,000 members", "200-300 people", "two or three days". Not "from 20 to 30" (a change,
+    read as its end), "2 to 1" (a ratio) nor a range of years."""
+    joiner = t.low[j] if j < len(t.low) - 1 else ""
+    before = t.low[i - 1] if i else ""
+    if not ((joiner == "to" and before != "from") or (joiner == "and" and before == "between")
+            or joiner == "or" or (joiner in ("-", "–") and touching(t, j))) or t.kind[j + 1] != t.kind[i]:
         return None
+    second = number(t, j + 1)
+    if second is None or second[2] or second[0] <= value:
+        return None
+    read = _value(t, j + 1, *second, more)
+    if read is None or read[3] in (None, "year", "date") or not read[1]:
+        return None
+    # the first value in the second's measure (a unit of time in minutes: "two to three hours")
+    factor = (read[1] if read[1] != float("inf") else read[0]) / second[0]
+    return _bounds(t, i, value)[0] * factor, read[1], read[2], read[3]
+
+
+def _value(t: Tokens, i: int, value: float, j: int, vague: bool, more: bool):
+    """``_read`` of the number at token i, read as ``value`` up to token j: its unit and bounds."""
+    m = t.m[i]
     # "five or more seats", "100 or so people": the bound is read, then the unit after it
     tail = _OR_BOUND.get(" ".join(t.words(j, 2)))
     j += 2 if tail else 0
@@ -162,40 +153,7 @@ def _read(t: _Tokens, i: int, more: bool = False) -> Optional[tuple[float, float
     return lo * factor, hi * factor, j, unit
 
 
-def _word_number(t: _Tokens, i: int) -> tuple[float, int, bool]:
-    """(value, next token, vague) of number words: "two hundred and fifty", "twenty-five",
-    "a thousand"; "hundreds", "tens of thousands", "several hundred" are vague."""
-    if t.low[i] in _VAGUE:
-        base, j = _VAGUE[t.low[i]], i + 1
-        if t.words(j) == ["of"] and t.words(j + 1) and t.low[j + 1] in _VAGUE:
-            base, j = base * _VAGUE[t.low[j + 1]], j + 2
-        return base, j, True
-    total = current = 0.0
-    j = i
-    while j < len(t.low):
-        w, nxt = t.low[j], (t.low[j + 1] if j + 1 < len(t.low) else "")
-        if w in _WORD_VALUES:
-            current += _WORD_VALUES[w]
-        elif w in ("a", "an") and j == i and nxt in _SCALES:
-            current = 1
-        elif w in _SCALES and (j > i or w != "dozen"):
-            if _SCALES[w] < 1e3:
-                current = max(current, 1) * _SCALES[w]
-            else:
-                total, current = total + max(current, 1) * _SCALES[w], 0
-        elif not (j > i and nxt in _WORD_VALUES and (w == "and" or (w == "-" and _touching(t, j)))):
-            break
-        j += 1
-    vague = j == i + 1 and t.low[i] in _SCALES and i > 0 and t.low[i - 1] in ("several", "few")
-    return total + current, j, vague
-
-
-def _touching(t: _Tokens, j: int) -> bool:
-    """A hyphen joins only words it touches ("twenty-five"); a spaced dash separates."""
-    return 0 < j < len(t.m) - 1 and t.m[j - 1].end() == t.m[j].start() and t.m[j].end() == t.m[j + 1].start()
-
-
-def _date(t: _Tokens, i: int, j: int, value: float):
+def _date(t: Tokens, i: int, j: int, value: float):
     """A year ("in 1990") or a day of a month ("20 July", "July 20") as (lo, hi, next, unit)."""
     if value.is_integer() and 1800 <= value <= 2099 and "," not in t.m[i].group("n"):   # "2,000" counts
         return value, value, j, "year"
@@ -211,15 +169,15 @@ def _date(t: _Tokens, i: int, j: int, value: float):
 _DETERMINERS = {"the", "its", "their", "his", "her", "our", "this", "that", "these", "those"}
 
 
-def _year_before_noun(t: _Tokens, i: int) -> bool:
+def _year_before_noun(t: Tokens, i: int) -> bool:
     """Is the number at token i a year modifying the noun after it ("the 2022 bans")?"""
     n = t.m[i].group("n")
     return (len(n) == 4 and n.isdigit() and 1800 <= int(n) <= 2099 and not t.m[i].group("mult")
-            and i > 0 and (t.low[i - 1] in _DETERMINERS or t.low[i - 1] in _WORD_VALUES
+            and i > 0 and (t.low[i - 1] in _DETERMINERS or t.low[i - 1] in WORD_VALUES
                            or t.low[i - 1].endswith(("’s", "'s"))))
 
 
-def _bounds(t: _Tokens, i: int, value: float, tail: Optional[str] = None) -> tuple[float, float]:
+def _bounds(t: Tokens, i: int, value: float, tail: Optional[str] = None) -> tuple[float, float]:
     """The interval a hedge before token i ("about", "more than", "up to"), or ``tail`` after
     it ("or more"), makes of ``value``."""
     before = " ".join(t.low[max(0, i - 3):i])
@@ -230,7 +188,7 @@ def _bounds(t: _Tokens, i: int, value: float, tail: Optional[str] = None) -> tup
             "lower": (value, float("inf")), "upper": (0.0, value)}[kind]
 
 
-def _unit(t: _Tokens, j: int, more: bool = False) -> tuple[Optional[str], float]:
+def _unit(t: Tokens, j: int, more: bool = False) -> tuple[Optional[str], float]:
     """What the value before token j counts, with its factor to minutes for time: the first
     plural noun or unit of time in the next few words, after an optional "of (the)".
     (None, 1) when there is none or the count is of another set ("four more schools")."""
@@ -241,7 +199,7 @@ def _unit(t: _Tokens, j: int, more: bool = False) -> tuple[Optional[str], float]
     # the next five tokens, quote marks aside: ten “lead authors”, 2,000 ‘auto-excluded’ members
     for k in [k for k in range(j, len(t.low)) if t.low[k] not in _QUOTE_MARKS][:5]:
         w = unpossessed(t.low[k])
-        if w == "-" and _touching(t, k):
+        if w == "-" and touching(t, k):
             continue                          # "six-hour", "well-known"
         if more and w in _MORE:
             continue                          # "four more schools" (``figures``' ``more``)
@@ -264,14 +222,14 @@ def _unit(t: _Tokens, j: int, more: bool = False) -> tuple[Optional[str], float]
             return None, 1
         if len(w) > 3 and w.endswith("s") and not w.endswith(_NOT_PLURAL):
             return stem, 1
-        if k == j + 1 and t.low[j] == "-" and _touching(t, j):
+        if k == j + 1 and t.low[j] == "-" and touching(t, j):
             return stem, 1                    # a compound counts its noun: "a 33-yard kick" (yards)
     return None, 1
 
 
 def asked_unit(question_tail: str) -> Optional[str]:
     """The unit of the noun a question counts, read from the words after "how many"."""
-    return _unit(_Tokens(question_tail), 0)[0]
+    return _unit(Tokens(question_tail), 0)[0]
 
 
 # Asked a percentage, a figure in per cent answers; "what proportion" or "what share" may be
