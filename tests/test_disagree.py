@@ -473,11 +473,11 @@ def test_a_year_before_a_noun_and_a_count_asked_of_an_unread_noun():
     tok = Tokenizer()
     q = "On what day did the council close the first four schools?"
     assert "four" not in Query(q, tok(q), q, tokenize=tok).relation
-    # "how many" of a noun it cannot read (a name with "in" before it) still wants a number
-    q = "How many Acme in Exile members were expelled?"
+    # "how many" of a noun it cannot read (a name with "up" in it) still wants a number
+    q = "How many Acme Up North members were expelled?"
     ask = Query(q, tok(q), q, tokenize=tok)
     assert ask.counted is None
-    assert lacks_asked_value(ask, "The Acme in Exile Network welcomes expelled members.")
+    assert lacks_asked_value(ask, "The Acme Up North network welcomes expelled members.")
     assert not lacks_asked_value(ask, "Some 40 of its members were expelled.")
     # "how big" may be answered in words
     q = "How big was the majority for the plan?"
@@ -488,7 +488,7 @@ def test_a_count_read_past_quote_marks_and_with_a_bound_after_it():
     # quote marks between a number and its noun do not hide the noun
     assert [(f.unit, f.lo) for f in figures("Each has two “lead authors” and ten ‘contributing authors’.")] == \
         [("author", 2), ("author", 10)]
-    assert [(f.unit, f.lo, f.hi) for f in figures("Some 2,000 ‘auto-excluded’ members left.")] == \
+    assert [(f.unit, f.lo, f.hi) for f in figures("Some 2,000 ‘furloughed’ workers left.")] == \
         [("people", 1900, 2100)]
     # "or more", "or fewer", "or so" after the number bound it, and the noun is still read
     assert [(f.unit, f.lo, f.hi) for f in figures("Parties with five or more seats sit on it.")] == \

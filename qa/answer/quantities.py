@@ -164,13 +164,13 @@ def _date(t: Tokens, i: int, j: int, value: float):
     return None
 
 
-# Before a year that modifies a noun ("the 2022 bans", "its 1990 report", "the three 2022
-# bans"); a count after these is written with a thousands comma ("the 2,000 workers").
+# Before a year that modifies a noun ("the 2019 closures", "its 1990 report", "the three 2019
+# closures"); a count after these is written with a thousands comma ("the 2,000 workers").
 _DETERMINERS = {"the", "its", "their", "his", "her", "our", "this", "that", "these", "those"}
 
 
 def _year_before_noun(t: Tokens, i: int) -> bool:
-    """Is the number at token i a year modifying the noun after it ("the 2022 bans")?"""
+    """Is the number at token i a year modifying the noun after it ("the 2019 closures")?"""
     n = t.m[i].group("n")
     return (len(n) == 4 and n.isdigit() and 1800 <= int(n) <= 2099 and not t.m[i].group("mult")
             and i > 0 and (t.low[i - 1] in _DETERMINERS or t.low[i - 1] in WORD_VALUES
@@ -196,7 +196,7 @@ def _unit(t: Tokens, j: int, more: bool = False) -> tuple[Optional[str], float]:
         j += 2 if t.words(j + 1) in (["the"], ["these"], ["those"], ["their"], ["its"]) else 1
         if j < len(t.kind) and t.kind[j] == "num":
             j += 1                            # "39 of the 43 players": both count players
-    # the next five tokens, quote marks aside: ten “lead authors”, 2,000 ‘auto-excluded’ members
+    # the next five tokens, quote marks aside: ten “lead authors”, 2,000 ‘furloughed’ workers
     for k in [k for k in range(j, len(t.low)) if t.low[k] not in _QUOTE_MARKS][:5]:
         w = unpossessed(t.low[k])
         if w == "-" and touching(t, k):

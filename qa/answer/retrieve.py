@@ -79,7 +79,7 @@ class Query:
         self.relation = frozenset()
         if self.kind in ("person", "date") and self.tokenize is not None:
             # Not what was done: the names it writes, a year or other number it names, in
-            # figures or words ("Who won in 2015?", "… ban the first four groups?"), the words
+            # figures or words ("Who won in 2015?", "… close the first four schools?"), the words
             # asking for a time ("In what year …?").
             other = frozenset(self.tokenize(" ".join(_NAMED.findall(self.text)) + " " + _ASKING_TIME))
             self.relation = frozenset(t for t in self.tokens if t not in other and not t.isdigit()
@@ -188,8 +188,8 @@ def _holds_relation(relation: frozenset, terms: list[str]) -> bool:
     return any(len(t) >= _FAMILY and t[:_FAMILY] in heads for t in terms)
 
 
-# "How many …?" wants a number even when what it counts is not read ("how many Acme in
-# Exile members"); "How big was the majority?" may be answered in words ("a big majority").
+# "How many …?" wants a number even when what it counts is not read ("how many Acme Up
+# North members"); "How big was the majority?" may be answered in words ("a big majority").
 _HOW_MANY = re.compile(r"\bhow\s+many\b", re.I)
 
 
