@@ -469,6 +469,9 @@ def test_a_year_before_a_noun_and_a_count_asked_of_an_unread_noun():
     assert [f.unit for f in figures("The council's 1990 plans were shelved.")] == ["year"]
     assert [(f.unit, f.lo) for f in figures("the 2,000 workers marched")] == [("people", 2000)]
     assert [(f.unit, f.lo) for f in figures("about 2000 workers marched")] == [("people", 1900)]
+    # a sum or a share is not a year, whatever comes before it
+    assert [(f.unit, f.lo) for f in figures("They cut the £2000 grant.")] == [("money:£", 2000)]
+    assert [(f.unit, f.lo) for f in figures("the 2000% rise")] == [("percent", 2000)]
     # a number word is no part of what was done: "the first four schools" asks which schools
     tok = Tokenizer()
     q = "On what day did the council close the first four schools?"

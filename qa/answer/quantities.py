@@ -144,7 +144,9 @@ def _value(t: Tokens, i: int, value: float, j: int, vague: bool, more: bool):
         unit, factor = "percent", 1.0
     else:
         unit, factor = _unit(t, j, more)
-    date = _date(t, i, j, value) if t.kind[i] == "num" and (unit is None or _year_before_noun(t, i)) else None
+        if unit is not None and t.kind[i] == "num" and _year_before_noun(t, i):
+            unit = None                       # "the 2019 closures": a year, read below
+    date = _date(t, i, j, value) if t.kind[i] == "num" and unit is None else None
     if date:
         return date
     if t.kind[i] != "num" and value == 1 and not (unit or "").startswith("duration"):
