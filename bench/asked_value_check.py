@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -28,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import add_tuning_halves, squad_even  # noqa: E402
 from qa.evaluation.evaluate import load_questions  # noqa: E402
-from qa.answer.retrieve import lacks_asked_value  # noqa: E402
+from qa.answer.retrieve import asks_any_number, lacks_asked_value  # noqa: E402
 
 
 def first_answer(a, question: str, history=()):
@@ -46,7 +45,7 @@ def kind_of(query) -> str | None:
         return "count"
     if query.relation and query.kind == "person":
         return "who"
-    if query.kind == "number" and re.search(r"\bhow\s+many\b", query.text, re.I):
+    if asks_any_number(query):
         return "how many"
     return query.kind if query.kind in ("date", "duration", "money") else None
 

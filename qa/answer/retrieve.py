@@ -188,9 +188,14 @@ def _holds_relation(relation: frozenset, terms: list[str]) -> bool:
     return any(len(t) >= _FAMILY and t[:_FAMILY] in heads for t in terms)
 
 
-# "How many …?" wants a number even when what it counts is not read ("how many Acme Up
-# North members"); "How big was the majority?" may be answered in words ("a big majority").
 _HOW_MANY = re.compile(r"\bhow\s+many\b", re.I)
+
+
+def asks_any_number(query: Query) -> bool:
+    """Is it asked "how many …?" of something not read ("how many Acme Up North members"), so
+    that any number answers it? "How big was the majority?" is not: it may be answered in
+    words ("a big majority")."""
+    return query.counted is None and query.kind == "number" and bool(_HOW_MANY.search(query.text))
 
 
 def lacks_asked_value(query: Query, text: str) -> bool:
@@ -204,8 +209,8 @@ def lacks_asked_value(query: Query, text: str) -> bool:
         return count_mismatch(query.counted, query, text) > 0
     if query.relation and not _holds_relation(query.relation, query.tokenize(text)):
         return True
-    asks = query.kind in ("date", "duration", "money") or (query.kind == "number" and _HOW_MANY.search(query.text))
-    return bool(asks) and not matches(query.kind, text, query.text, query.names)
+    asks = query.kind in ("date", "duration", "money") or asks_any_number(query)
+    return asks and not matches(query.kind, text, query.text, query.names)
 
 
 def type_mismatch(query: Query, text: str) -> float:
