@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -24,7 +25,13 @@ def index_pool(articles, encoder, reuse: str | None, progress: bool):
     from qa.index.build import build
 
     if reuse and (Path(reuse) / "CURRENT").exists():
-        return store.load(reuse, model=encoder.name, verify=False)[0], True
+        from qa.ingest.textnorm import Tokenizer
+
+        # A pool saved by an older tokenizer would still load, and measure the old one.
+        if store.read_manifest(reuse).get("tokenizer") == Tokenizer().params():
+            return store.load(reuse, model=encoder.name, verify=False)[0], True
+        if progress:
+            print(f"{reuse}: built with another tokenizer; building it again", file=sys.stderr)
     built = build(articles, encoder, show_bar=progress)
     if reuse:
         store.save(built, reuse, encoder.name, int(built.dense.vectors.shape[1]))
