@@ -96,7 +96,7 @@ class Tokenizer:
         return [t for t in toks if t not in STOPWORDS] if self.stopwords else toks
 
     def term(self, word: str) -> str:
-        """The index term of one folded word: spelling fold, then stem."""
+        """The index term of one folded word: spelling fold, plural initials, then stem."""
         word = self.spelt(word)
         if self.initials and _PLURAL_INITIALS.match(word):
             word = word[:-1]
