@@ -25,10 +25,9 @@ def index_pool(articles, encoder, reuse: str | None, progress: bool):
     from qa.index.build import build
 
     if reuse and (Path(reuse) / "CURRENT").exists():
-        from qa.ingest.textnorm import Tokenizer
+        from qa.index.indexing import tokenized_as_now
 
-        # A pool saved by an older tokenizer would still load, and measure the old one.
-        if store.read_manifest(reuse).get("tokenizer") == Tokenizer().params():
+        if tokenized_as_now(store.read_manifest(reuse)):
             return store.load(reuse, model=encoder.name, verify=False)[0], True
         if progress:
             print(f"{reuse}: built with another tokenizer; building it again", file=sys.stderr)

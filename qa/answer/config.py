@@ -24,11 +24,11 @@ class AskConfig:
     # first place (``read_rising``), and its probability joins the fused score with
     # ``rescore_weight``. Chosen on the tuning halves (docs/tuning.md, sessions 7 and 17): the
     # best 1, then up to 15 while one could still come first. Against up to 8 (both at weight
-    # 0.25), SQuAD-even MRR@10 0.8400 -> 0.8466, news tune and WikiQA-even unchanged; the median sentences read
-    # stays 4, so the added p50 of a warm ask() stays about 40-46 ms (budget 80), while p95
-    # rises 102 -> 182 ms; up to 20 gained 0.0016 more on 2,000 SQuAD-even questions for a
-    # p95 of 235 ms, past the 200 ms the choice allowed (bench/read_rising_replay.py,
-    # bench/stage_latency.py).
+    # 0.25), SQuAD-even MRR@10 0.8400 -> 0.8466, news tune and WikiQA-even unchanged; the
+    # median sentences read stays 4, so the added p50 of a warm ask() stays about 40-46 ms
+    # (budget 80), while p95 rises 102 -> 182 ms; up to 20 gained 0.0016 more on 2,000
+    # SQuAD-even questions for a p95 of 235 ms, past the 200 ms the choice allowed
+    # (bench/read_rising_replay.py, bench/stage_latency.py).
     rescore_top: int = 1
     rescore_most: int = 15
     # The weight by session 5's rule (the news tune half decides, then its MRR@10; SQuAD-even
