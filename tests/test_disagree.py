@@ -327,6 +327,9 @@ def test_one_outlet_saying_more_is_a_detail_disagreement():
     # both stop at the same place, or go on with a little word
     ("Is Grant suspended from the club?", [(SHORT, "a"), ("Fans say Grant, who remains suspended from the tennis club, is sad.", "b")]),
     ("Is Grant suspended from the club?", [(SHORT, "a"), ("Grant, who remains suspended from the tennis club of the town, spoke.", "b")]),
+    # all they share is a name of four words, one going on where the other stops at a dash
+    ("What does Friends of the Earth say?", [("Friends of the Earth argues that the scheme is unlawful.", "a"),
+                                             ("Three groups – Greenpeace and Friends of the Earth – sued.", "b")]),
 ])
 def test_no_detail_disagreement(question, answers):
     assert all(d.kind != "detail" for d in disagreements(question, [_ans(t, doc, 0.8) for t, doc in answers]))
@@ -477,10 +480,16 @@ def test_a_year_before_a_noun_and_a_count_asked_of_an_unread_noun():
     q = "On what day did the council close the first four schools?"
     assert "four" not in Query(q, tok(q), q, tokenize=tok).relation
     # "how many" of a noun it cannot read (a name with "up" in it) still wants a number
-    q = "How many Acme Up North members were expelled?"
+    q = "How many of the Acme Up North were expelled?"
     ask = Query(q, tok(q), q, tokenize=tok)
     assert ask.counted is None
     assert lacks_asked_value(ask, "The Acme Up North network welcomes expelled members.")
+    assert not lacks_asked_value(ask, "Some 40 of its members were expelled.")
+    # the noun after a name of several words is read: members are people
+    q = "How many Acme Up North members were expelled?"
+    ask = Query(q, tok(q), q, tokenize=tok)
+    assert ask.counted is not None and ask.counted("people") and not ask.counted("groups")
+    assert lacks_asked_value(ask, "The Acme Up North network, two groups in one, welcomes expelled members.")
     assert not lacks_asked_value(ask, "Some 40 of its members were expelled.")
     # "how big" may be answered in words
     q = "How big was the majority for the plan?"

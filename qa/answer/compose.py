@@ -9,6 +9,7 @@ import numpy as np
 
 from qa.answer.dedup import Group, same_occasion
 from qa.answer.disagree import SHOWN, asked_figures, conflicting, wanted
+from qa.answer.modality import asks_settled
 from qa.answer.tellings import asks_name, differs, quotes, renamed
 from qa.answer.versions import by_meaning, by_words, other_versions
 from qa.types import Answer, Citation
@@ -43,7 +44,7 @@ def context(built, i: int, text_of: Callable[[int], str]) -> dict:
 
 def figure_version(fits: Callable[[str], bool], groups: Sequence[Group], cand: np.ndarray, sure: np.ndarray,
                    text_of: Callable[[int], str], s_doc: np.ndarray, dates: Sequence[str],
-                   pool: np.ndarray) -> Optional[tuple[int, int]]:
+                   pool: np.ndarray, settled: bool = False) -> Optional[tuple[int, int]]:
     """(answer position, sentence row): the first shown answer giving a figure whose unit
     ``fits`` (``wanted(question)``: the quantity the question asks for), and the best-ranked sentence of ``pool`` (every retrieved candidate,
     best first, also those below the threshold: the other outlet's count can be worded far
@@ -51,9 +52,10 @@ def figure_version(fits: Callable[[str], bool], groups: Sequence[Group], cand: n
     unit that cannot hold with it; None if there is none,
     or if that answer is not ``sure`` (per candidate: it scores as a confident answer). An
     unsure figure answers some other question as often as not, and on questions the articles
-    do not answer such a lookup found "disagreements" about something else."""
+    do not answer such a lookup found "disagreements" about something else. ``settled``:
+    only figures stated as facts count (``asked_figures``)."""
     for pos, g in enumerate(groups[:SHOWN]):
-        mine = asked_figures(fits, g.text)
+        mine = asked_figures(fits, g.text, settled)
         if mine:
             break
     else:
@@ -65,7 +67,7 @@ def figure_version(fits: Callable[[str], bool], groups: Sequence[Group], cand: n
         d = int(s_doc[int(row)])
         if d in docs or not all(same_occasion(dates[d] or None, dates[x] or None) for x in docs):
             continue
-        theirs = asked_figures(fits, text_of(int(row)))
+        theirs = asked_figures(fits, text_of(int(row)), settled)
         if theirs and conflicting(mine, theirs):
             return pos, int(row)
     return None
@@ -103,10 +105,11 @@ def find_versions(built, groups: Sequence[Group], cand: np.ndarray, text_of: Cal
     # A first answer that does not give the quantity asked for does not answer the question:
     # how other outlets word it is beside the point.
     fits = wanted(question) if question else None
-    gives_asked = fits is None or bool(asked_figures(fits, groups[0].text))
+    settled = asks_settled(question)
+    gives_asked = fits is None or bool(asked_figures(fits, groups[0].text, settled))
     found = other_versions(searches, t.s_doc, rows, cited, told_differently, doc_ok) if gives_asked else []
-    figure = figure_version(fits, groups, cand, sure, text_of, t.s_doc, dates,
-                            cand if pool is None else pool) if fits is not None and sure is not None else None
+    figure = figure_version(fits, groups, cand, sure, text_of, t.s_doc, dates, cand if pool is None else pool,
+                            settled) if fits is not None and sure is not None else None
     if figure is not None and figure[1] not in {r for _, r, _ in found}:
         found.append((*figure, "figures"))
     new = list(dict.fromkeys(r for _, r, _ in found if r not in member_of))

@@ -39,6 +39,7 @@ from typing import Callable, Optional, Sequence
 
 from qa.answer.answer_type import question_type
 from qa.answer.dedup import same_occasion
+from qa.answer.modality import asks_settled, settled_figures
 from qa.answer.quantities import asked_quantity, figures, overlap, same_unit
 from qa.answer.speakers import asks_speaker, other_speakers, quoted_asked, speakers_of
 from qa.answer.speech import named
@@ -98,9 +99,13 @@ def wanted(question: str) -> Optional[Callable[[str], bool]]:
             "number": lambda u: not u.startswith(("duration", "money:")) and u not in ("year", "date")}.get(kind)
 
 
-def asked_figures(fits: Optional[Callable[[str], bool]], text: str) -> list:
-    """The figures of ``text`` whose unit ``fits`` (``wanted(question)``; None: none)."""
-    return [f for f in figures(text) if fits(f.unit)] if fits is not None else []
+def asked_figures(fits: Optional[Callable[[str], bool]], text: str, settled: bool = False) -> list:
+    """The figures of ``text`` whose unit ``fits`` (``wanted(question)``; None: none); with
+    ``settled`` (the question asks a settled figure: qa.answer.modality), those stated as
+    facts: outlets' different prospects do not disagree about what happened."""
+    if fits is None:
+        return []
+    return [f for f in (settled_figures(text) if settled else figures(text)) if fits(f.unit)]
 
 
 def conflicting(mine: Sequence, theirs: Sequence) -> bool:
@@ -113,7 +118,8 @@ def _figures(question: str, answers: Sequence[Answer], near: list[int]) -> Optio
     fits = wanted(question)
     if fits is None:
         return None
-    found = [(i, f) for i in near for f in asked_figures(fits, answers[i].text)]
+    settled = asks_settled(question)
+    found = [(i, f) for i in near for f in asked_figures(fits, answers[i].text, settled)]
     for (i, a), (j, b) in combinations(found, 2):
         if not same_unit(a.unit, b.unit) or overlap(a, b) or not _comparable(answers, (i,), (j,)):
             continue

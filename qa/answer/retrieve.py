@@ -25,6 +25,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from qa.answer.answer_type import PATTERNS, TIME_NOUNS, matches, question_type
+from qa.answer.modality import asks_settled, settled_figures
 from qa.answer.naming import defined, describes, names_something
 from qa.answer.quantities import asked_quantity, figures
 from qa.answer.speakers import asked_speaker
@@ -67,6 +68,8 @@ class Query:
     # "When was <X> founded?"), which a sentence answering it holds at least one of.
     tokenize: Optional[Callable[[str], list[str]]] = field(default=None, repr=False, compare=False)
     relation: frozenset = field(init=False)
+    # Asked a settled figure, which a prospect does not give (qa.answer.modality).
+    settled: bool = field(init=False)
 
     def __post_init__(self):
         if self.kind is None:
@@ -76,6 +79,7 @@ class Query:
         self.counted = asked_quantity(self.text)
         self.subject = defined(self.text)
         self.speaker = asked_speaker(self.text)
+        self.settled = asks_settled(self.text)
         self.relation = frozenset()
         if self.kind in ("person", "date") and self.tokenize is not None:
             # Not what was done: the names it writes, a year or other number it names, in
@@ -204,12 +208,17 @@ def lacks_asked_value(query: Query, text: str) -> bool:
     read, a date ("when"), a length of time or a sum of money; or,
     asked who did something or when, every word of what was done and of its family ("Who
     founded <X>?" or "When was <X> founded?" answered by a sentence about X without
-    "found…")?"""
+    "found…"); asked a settled figure, one stated as a fact, not as a prospect
+    (qa.answer.modality)?"""
     if query.counted is not None:
-        return count_mismatch(query.counted, query, text) > 0
+        return count_mismatch(query.counted, query, text) > 0 or \
+            (query.settled and not any(query.counted(f.unit) for f in settled_figures(text, more=True)))
     if query.relation and not _holds_relation(query.relation, query.tokenize(text)):
         return True
     asks = query.kind in ("date", "duration", "money") or asks_any_number(query)
+    if asks and query.settled and query.kind != "date" and figures(text, more=True) \
+            and not settled_figures(text, more=True):
+        return True              # only prospects ("could cost £2bn") for what is, or was, in fact
     return asks and not matches(query.kind, text, query.text, query.names)
 
 

@@ -119,10 +119,15 @@ def extended(a: str, b: str, question: str) -> bool:
     """Do ``a`` and ``b`` tell one thing in the same words, one stopping at a punctuation
     mark where the other carries on with a content word (module docstring)?"""
     asked = set(_SPEAKER(question))
-    x, y = ([p.group().casefold() for p in _PIECE.finditer(t)] for t in (a, b))
+    written = [p.group() for p in _PIECE.finditer(a)]
+    x, y = [w.casefold() for w in written], [p.group().casefold() for p in _PIECE.finditer(b)]
     for m in SequenceMatcher(None, x, y, autojunk=False).get_matching_blocks():
         words = [w for w in x[m.a:m.a + m.size] if w[0].isalnum()]
         if len(words) < MIN_DETAIL_WORDS or not asked & set(_SPEAKER(" ".join(words))):
+            continue
+        # a shared name ("Friends of the Earth") is no shared telling: a content word
+        # outside the capitalised ones is
+        if not _SPEAKER(" ".join(w for w in written[m.a:m.a + m.size] if w[0].isalnum() and not w[0].isupper())):
             continue
         after_x = x[m.a + m.size] if m.a + m.size < len(x) else "."
         after_y = y[m.b + m.size] if m.b + m.size < len(y) else "."
