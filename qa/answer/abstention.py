@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qa.answer.compose import context
-from qa.answer.retrieve import Query, lacks_asked_value
+from qa.answer.numbers import tells_quantity
+from qa.answer.retrieve import Query, asks_count, lacks_asked_value
 from qa.answer.speakers import gives_words
 
 if TYPE_CHECKING:
@@ -37,7 +38,8 @@ def abstains(a: "Assistant", score: float, prob: float, similar: float = 1.0) ->
 
 def withholds(a: "Assistant", query: Query, ranked) -> bool:
     """Does ``ask`` abstain on this ranking? When ``abstains`` says so, when no answer gives
-    the words of the speaker the question asks about (``quotes_nobody_asked``), or (stage
+    the words of the speaker the question asks about (``quotes_nobody_asked``), when asked
+    how many or how much the first answer says no quantity at all (``tells_quantity``), or (stage
     on) when the first answer lacks the value the question asks for (``lacks_asked_value``)
     and the re-scorer gives it less than ``lacking_gate``."""
     if ranked is None:
@@ -45,6 +47,8 @@ def withholds(a: "Assistant", query: Query, ranked) -> bool:
     row, score, prob, similar = (col[0] for col in ranked)
     if abstains(a, score, prob, similar) or quotes_nobody_asked(a, query, ranked):
         return True
+    if asks_count(query) and not tells_quantity(a.sentence_text(int(row))):
+        return True              # no number nor word of quantity: it cannot say how many
     gate = a.config.lacking_gate
     return (a.rescoring and gate > 0 and bool(prob < gate)
             and lacks_asked_value(query, a.sentence_text(int(row))))

@@ -20,6 +20,17 @@ _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _TOKEN = re.compile(rf"(?P<num>(?<![\w:/.,£$€])(?P<cur>[£$€])?(?P<n>{_NUM})(?P<mult>bn|m|k)?(?P<pct>%)?"
                     rf"(?![\w:/]|[.,]\d))|(?P<word>[^\W\d_]+(?:[’'][^\W\d_]+)?)|(?P<junk>\w+)|(?P<p>\S)")
 ANY_NUMBER = re.compile(r"\d|\b(?:" + "|".join(list(WORD_VALUES) + list(SCALES) + list(VAGUE)) + r")\b", re.I)
+# How much or how many in words, without a number: "only a few", "all of them", "half".
+_QUANTIFIER = re.compile(r"\b(?:few|several|many|much|all|both|most|numerous|handful|none|every|each|"
+                         r"countless|multiple|majority|minority|half|quarter|third|single|dozen|lone|sole|"
+                         r"once|twice|thrice|free)\b", re.I)
+
+
+def tells_quantity(text: str) -> bool:
+    """Does ``text`` say how many or how much at all: a number, in figures or words, or a
+    word of quantity ("a few", "all", "half", "free")? A sentence that does not cannot
+    answer "how many …?"."""
+    return bool(ANY_NUMBER.search(text) or _QUANTIFIER.search(text))
 
 
 class Tokens:

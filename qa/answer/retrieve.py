@@ -202,6 +202,26 @@ def asks_any_number(query: Query) -> bool:
     return query.counted is None and query.kind == "number" and bool(_HOW_MANY.search(query.text))
 
 
+# A sum of money asked in words of money: "How much did the mayor care?" asks a degree.
+_MONEY_ASKED = re.compile(r"\b(?:money|cost|costs|pay|paid|spend|spent|earn|earned|earns|worth|price|salary|"
+                          r"salaries|budget|fees?|owe|owed|owes|debts?|funding|raise|raised)\b|[£$€]", re.I)
+
+
+# Words that ask for a quantity themselves: a question merely about a vote ("What did X say
+# after the vote?") is read as asking a number too (qa.answer.answer_type), but does not.
+_ASKS_QUANTITY = re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:number|percentage|share|proportion|margin|"
+                            r"majority)\b|\bby\s+what\s+margin\b|^\W*what\s+(?:was|were|is)\s+the\s+"
+                            r"(?:vote|votes|tally|margin|count|figure)\b", re.I)
+
+
+def asks_count(query: Query) -> bool:
+    """Does the question ask how many or how much, in words that ask it: "how many …?",
+    "What was the vote?", "By what margin …?", or a sum of money?"""
+    if query.kind == "money":
+        return bool(_MONEY_ASKED.search(query.text))
+    return query.kind == "number" and bool(_ASKS_QUANTITY.search(query.text))
+
+
 def lacks_asked_value(query: Query, text: str) -> bool:
     """Does ``text`` lack the kind of value the question asks for: a figure counting what it
     counts ("how many members"), any number when it asks how many of something it does not
