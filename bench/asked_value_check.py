@@ -13,6 +13,10 @@ With the answer model on, each such first answer also carries the model's probab
 ``--gates`` counts what "abstain when it lacks the value and the model's probability is
 below G" would catch and lose on both halves (docs/tuning.md, sessions 10 and 11; per kind
 in ``squad_even``, and per kind in each gate's ``squad_even_right_first_lost_by_kind``).
+
+``squad_even_no_quantity`` counts the questions asking how many or how much
+(``retrieve.asks_count``) whose first answer says no quantity at all
+(``numbers.tells_quantity``): those the product withholds whatever the model says (session 18).
 """
 from __future__ import annotations
 
@@ -27,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import add_tuning_halves, squad_even  # noqa: E402
 from qa.evaluation.evaluate import load_questions  # noqa: E402
-from qa.answer.retrieve import asks_any_number, lacks_asked_value  # noqa: E402
+from qa.answer.numbers import tells_quantity  # noqa: E402
+from qa.answer.retrieve import asks_any_number, asks_count, lacks_asked_value  # noqa: E402
 
 
 def first_answer(a, question: str, history=()):
@@ -69,8 +74,11 @@ def main() -> int:
     sq, questions, keys, golds = squad_even(args.squad, args.squad_index, a)
     counts: Counter = Counter()
     lacking_right: list[tuple[str, float]] = []   # (kind, the model's probability) of right first answers lacking it
+    no_quantity: Counter = Counter()              # (right first?, says no quantity?) of count questions
     for q, gold in zip(questions, golds):
         query, row, prob = first_answer(sq, q.text.strip())
+        if row is not None and asks_count(query):
+            no_quantity[(bool(keys[row] in gold), not tells_quantity(sq.sentence_text(row)))] += 1
         kind = kind_of(query)
         if kind is None or row is None:
             continue
@@ -86,6 +94,14 @@ def main() -> int:
                        "wrong_first_lacking": counts[(kind, False, True)]}
         print(f"SQuAD-even {kind}: {squad[kind]['right_first_lacking']} of {right} right first answers lack "
               f"the value ({squad[kind]['right_first_lacking'] / max(1, right):.2f})")
+    none_told = {"questions": sum(no_quantity.values()),
+                 "right_first": no_quantity[(True, True)] + no_quantity[(True, False)],
+                 "right_first_withheld": no_quantity[(True, True)],
+                 "wrong_first": no_quantity[(False, True)] + no_quantity[(False, False)],
+                 "wrong_first_withheld": no_quantity[(False, True)]}
+    print(f"SQuAD-even, asked how many or how much: {none_told['right_first_withheld']} of "
+          f"{none_told['right_first']} right first answers say no quantity (withheld), "
+          f"{none_told['wrong_first_withheld']} of {none_told['wrong_first']} wrong ones")
     gates = {}
     for g in args.gates:
         gates[str(g)] = {
@@ -98,7 +114,8 @@ def main() -> int:
               f"answerable lost {len(gates[str(g)]['news_tune_answerable_lost'])}; SQuAD-even right first "
               f"answers lost {gates[str(g)]['squad_even_right_first_lost']} of {len(questions)} questions")
     if args.json:
-        Path(args.json).write_text(json.dumps({"news_tune_lacking": news, "squad_even": squad, "gates": gates},
+        Path(args.json).write_text(json.dumps({"news_tune_lacking": news, "squad_even": squad,
+                                               "squad_even_no_quantity": none_told, "gates": gates},
                                               indent=1), "utf-8")
     return 0
 
