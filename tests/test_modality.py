@@ -20,7 +20,6 @@ def _ans(text: str, doc: str, score: float = 0.8) -> Answer:
     "how many members did the union have in 2019?",
     "How many members were actually expelled in the end?",
     "How many jobs have been lost so far?",
-    "How many stations are there on the line?",
     "How much did the bridge cost in total?",
 ])
 def test_questions_asking_a_settled_figure(question):
@@ -34,6 +33,7 @@ def test_questions_asking_a_settled_figure(question):
     "How many jobs are expected to go so far?",
     "How many members face expulsion in the end?",
     "How many players did the club have to sell?",     # "have to" is no possession
+    "How many stations are there on the new line?",    # often asked of what is planned
 ])
 def test_questions_not_asking_a_settled_figure(question):
     assert not asks_settled(question)

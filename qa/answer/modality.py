@@ -7,10 +7,12 @@ that asks how many there are or were in fact ("How many members does the club ha
 two outlets' different prospects are not a disagreement about it.
 
 A question asks a settled count when it says it wants the outcome ("actually", "in the
-end", "so far", "in total"), or asks what something has or how many there are ("How many
-members does X have?", "How many … are there?"), and speaks of no prospect itself ("How
-many will lose their jobs?", "How many are expected to …?"). Past tense alone does not
-count: "How many were expelled?" is often asked of a report that they will be.
+end", "so far", "in total"), or asks what something has ("How many members does X
+have?"), and speaks of no prospect itself ("How many will lose their jobs?", "How many are
+expected to …?"). Past tense alone does not count: "How many were expelled?" is often asked
+of a report that they will be; nor does "How many … are there?": "How many groups are there
+on the new list?" is answered by "members would be asked to ban three further groups"
+(a developer's probe, bench/probes/session18.jsonl).
 
 A figure is a prospect when its clause (the text between commas, semicolons, colons,
 dashes or brackets) holds a modal verb or a word of expectation. Clauses are cut where a
@@ -30,7 +32,7 @@ _PROSPECT_ASKED = re.compile(
 # Words by which it asks for the outcome, or what something has.
 _SETTLED_ASKED = re.compile(
     r"\b(actually|really|in\s+fact|in\s+the\s+end|eventually|ultimately|finally|so\s+far|to\s+date|"
-    r"in\s+total|altogether|(?:are|is|were|was)\s+there)\b|"
+    r"in\s+total|altogether)\b|"
     r"\b(?:do|does|did)\b.*\bhave\b(?!\s+to\b)|\b(?:has|have|had)\b.*\bgot\b", re.I)
 # A clause stating a prospect: modal verbs (lower-case "may": "May" is also a month),
 # expectation and threat.
