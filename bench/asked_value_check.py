@@ -15,8 +15,9 @@ below G" would catch and lose on both halves (docs/tuning.md, sessions 10 and 11
 in ``squad_even``, and per kind in each gate's ``squad_even_right_first_lost_by_kind``).
 
 ``squad_even_no_quantity`` counts the questions asking how many or how much
-(``retrieve.asks_count``) whose first answer says no quantity at all
-(``numbers.tells_quantity``): those the product withholds whatever the model says (session 18).
+(``retrieve.asks_count``) where neither the first answer nor one scoring near it
+(``abstention.near_best``) says any quantity (``numbers.tells_quantity``): those the product
+withholds whatever the model says (session 18).
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import add_tuning_halves, squad_even  # noqa: E402
 from qa.evaluation.evaluate import load_questions  # noqa: E402
+from qa.answer.abstention import near_best  # noqa: E402
 from qa.answer.numbers import tells_quantity  # noqa: E402
 from qa.answer.retrieve import asks_any_number, asks_count, lacks_asked_value  # noqa: E402
 
@@ -78,7 +80,8 @@ def main() -> int:
     for q, gold in zip(questions, golds):
         query, row, prob = first_answer(sq, q.text.strip())
         if row is not None and asks_count(query):
-            no_quantity[(bool(keys[row] in gold), not tells_quantity(sq.sentence_text(row)))] += 1
+            near = near_best(sq, sq._rank(query, {}))
+            no_quantity[(bool(keys[row] in gold), not any(tells_quantity(sq.sentence_text(int(i))) for i in near))] += 1
         kind = kind_of(query)
         if kind is None or row is None:
             continue
@@ -100,7 +103,7 @@ def main() -> int:
                  "wrong_first": no_quantity[(False, True)] + no_quantity[(False, False)],
                  "wrong_first_withheld": no_quantity[(False, True)]}
     print(f"SQuAD-even, asked how many or how much: {none_told['right_first_withheld']} of "
-          f"{none_told['right_first']} right first answers say no quantity (withheld), "
+          f"{none_told['right_first']} right first answers withheld (no quantity near the best), "
           f"{none_told['wrong_first_withheld']} of {none_told['wrong_first']} wrong ones")
     gates = {}
     for g in args.gates:

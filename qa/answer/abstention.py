@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from qa.answer.compose import context
+from qa.answer.disagree import MARGIN
 from qa.answer.numbers import tells_quantity
 from qa.answer.retrieve import Query, asks_count, lacks_asked_value
 from qa.answer.speakers import gives_words
@@ -39,7 +42,8 @@ def abstains(a: "Assistant", score: float, prob: float, similar: float = 1.0) ->
 def withholds(a: "Assistant", query: Query, ranked) -> bool:
     """Does ``ask`` abstain on this ranking? When ``abstains`` says so, when no answer gives
     the words of the speaker the question asks about (``quotes_nobody_asked``), when asked
-    how many or how much the first answer says no quantity at all (``tells_quantity``), or (stage
+    how many or how much neither the first answer nor one scoring near it (``near_best``)
+    says any quantity (``tells_quantity``), or (stage
     on) when the first answer lacks the value the question asks for (``lacks_asked_value``)
     and the re-scorer gives it less than ``lacking_gate``."""
     if ranked is None:
@@ -47,11 +51,18 @@ def withholds(a: "Assistant", query: Query, ranked) -> bool:
     row, score, prob, similar = (col[0] for col in ranked)
     if abstains(a, score, prob, similar) or quotes_nobody_asked(a, query, ranked):
         return True
-    if asks_count(query) and not tells_quantity(a.sentence_text(int(row))):
-        return True              # no number nor word of quantity: it cannot say how many
+    if asks_count(query) and not any(tells_quantity(a.sentence_text(int(i))) for i in near_best(a, ranked)):
+        return True              # no number nor word of quantity: none can say how many
     gate = a.config.lacking_gate
     return (a.rescoring and gate > 0 and bool(prob < gate)
             and lacks_asked_value(query, a.sentence_text(int(row))))
+
+
+def near_best(a: "Assistant", ranked) -> np.ndarray:
+    """The rows of the ranking scoring above the threshold and within ``disagree.MARGIN`` of
+    the best: the answers a reader weighs against the first."""
+    rows, score = ranked[0], ranked[1]
+    return rows[(score >= threshold(a)) & (score >= score[0] - MARGIN)]
 
 
 def quotes_nobody_asked(a: "Assistant", query: Query, ranked) -> bool:

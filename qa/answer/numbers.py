@@ -26,11 +26,16 @@ _QUANTIFIER = re.compile(r"\b(?:few|several|many|much|all|both|most|numerous|han
                          r"once|twice|thrice|free)\b", re.I)
 
 
+# A list of three or more names ("Leeds, York and Hull"): counting them answers "how many".
+_LISTED = re.compile(r"\b[A-Z][^,;:()]*,\s+(?:(?:the\s+)?[A-Z][^,;:()]*,\s+)*(?:the\s+)?[A-Z][^,;:()]*?"
+                     r"\s+(?:and|or)\s+(?:the\s+)?[A-Z]")
+
+
 def tells_quantity(text: str) -> bool:
-    """Does ``text`` say how many or how much at all: a number, in figures or words, or a
-    word of quantity ("a few", "all", "half", "free")? A sentence that does not cannot
-    answer "how many …?"."""
-    return bool(ANY_NUMBER.search(text) or _QUANTIFIER.search(text))
+    """Does ``text`` say how many or how much at all: a number, in figures or words, a
+    word of quantity ("a few", "all", "half", "free"), or a list of names to count? A
+    sentence that does not cannot answer "how many …?"."""
+    return bool(ANY_NUMBER.search(text) or _QUANTIFIER.search(text) or _LISTED.search(text))
 
 
 class Tokens:
