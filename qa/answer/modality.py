@@ -1,18 +1,18 @@
 """Figures stated as facts and figures stated as prospects.
 
-News gives many figures as what may or will happen: "as many as 1,000 members could be
-expelled", "the scheme is expected to cost £2bn", "hundreds face the sack". A question
+News gives many figures as what may or will happen: "as many as 2,000 workers could lose
+their jobs", "the scheme is expected to cost £2bn", "hundreds face the sack". A question
 that asks how many there are or were in fact ("How many members does the club have?",
-"How many were actually expelled in the end?") is not answered by such a prospect, and
+"How many jobs were actually lost in the end?") is not answered by such a prospect, and
 two outlets' different prospects are not a disagreement about it.
 
 A question asks a settled count when it says it wants the outcome ("actually", "in the
 end", "so far", "in total"), or asks what something has ("How many members does X
 have?"), and speaks of no prospect itself ("How many will lose their jobs?", "How many are
-expected to …?"). Past tense alone does not count: "How many were expelled?" is often asked
-of a report that they will be; nor does "How many … are there?": "How many groups are there
-on the new list?" is answered by "members would be asked to ban three further groups"
-(a developer's probe, bench/probes/session18.jsonl).
+expected to …?"). Past tense alone does not count: "How many jobs were lost?" is often asked
+of a report that they will be; nor does "How many … are there?": "How many stations are
+there on the new line?" is answered by "the line would have twelve stations" (a developer's
+probe of the same form, bench/probes/session18.jsonl, was withheld by a first version).
 
 A figure is a prospect when its clause (the text between commas, semicolons, colons,
 dashes or brackets) holds a modal verb or a word of expectation. Clauses are cut where a

@@ -232,7 +232,7 @@ def _unit(t: Tokens, j: int, more: bool = False) -> tuple[Optional[str], float]:
 def asked_unit(question_tail: str) -> Optional[str]:
     """The unit of the noun a question counts, read from the words after "how many", or
     after a name of several words there ("how many Friends of the Earth members": people;
-    "how many Labour MPs": MPs, no noun following)."""
+    "how many Scottish MPs": MPs, no noun following)."""
     m = _LEADING_NAME.match(question_tail)
     after = _unit(Tokens(question_tail[m.end():]), 0)[0] if m else None
     return after if after is not None else _unit(Tokens(question_tail), 0)[0]
