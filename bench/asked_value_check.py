@@ -15,9 +15,9 @@ below G" would catch and lose on both halves (docs/tuning.md, sessions 10 and 11
 in ``squad_even``, and per kind in each gate's ``squad_even_right_first_lost_by_kind``).
 
 ``squad_even_no_quantity`` counts the questions asking how many or how much
-(``retrieve.asks_count``) where neither the first answer nor one scoring near it
-(``abstention.near_best``) says any quantity (``numbers.tells_quantity``): those the product
-withholds whatever the model says (session 18).
+(``retrieve.asks_count``) where neither the first answer nor one scoring near it says any
+quantity (``abstention.counts_nothing``): those the product withholds whatever the model
+says (session 18).
 """
 from __future__ import annotations
 
@@ -32,8 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import add_tuning_halves, squad_even  # noqa: E402
 from qa.evaluation.evaluate import load_questions  # noqa: E402
-from qa.answer.abstention import near_best  # noqa: E402
-from qa.answer.numbers import tells_quantity  # noqa: E402
+from qa.answer.abstention import counts_nothing  # noqa: E402
 from qa.answer.retrieve import asks_any_number, asks_count, lacks_asked_value  # noqa: E402
 
 
@@ -80,8 +79,7 @@ def main() -> int:
     for q, gold in zip(questions, golds):
         query, row, prob = first_answer(sq, q.text.strip())
         if row is not None and asks_count(query):
-            near = near_best(sq, sq._rank(query, {}))
-            no_quantity[(bool(keys[row] in gold), not any(tells_quantity(sq.sentence_text(int(i))) for i in near))] += 1
+            no_quantity[(bool(keys[row] in gold), counts_nothing(sq, query, sq._rank(query, {})))] += 1
         kind = kind_of(query)
         if kind is None or row is None:
             continue

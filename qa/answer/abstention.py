@@ -42,8 +42,8 @@ def abstains(a: "Assistant", score: float, prob: float, similar: float = 1.0) ->
 def withholds(a: "Assistant", query: Query, ranked) -> bool:
     """Does ``ask`` abstain on this ranking? When ``abstains`` says so, when no answer gives
     the words of the speaker the question asks about (``quotes_nobody_asked``), when asked
-    how many or how much neither the first answer nor one scoring near it (``near_best``)
-    says any quantity (``tells_quantity``), or (stage
+    how many or how much neither the first answer nor one scoring near it says any
+    quantity (``counts_nothing``), or (stage
     on) when the first answer lacks the value the question asks for (``lacks_asked_value``)
     and the re-scorer gives it less than ``lacking_gate``."""
     if ranked is None:
@@ -51,11 +51,17 @@ def withholds(a: "Assistant", query: Query, ranked) -> bool:
     row, score, prob, similar = (col[0] for col in ranked)
     if abstains(a, score, prob, similar) or quotes_nobody_asked(a, query, ranked):
         return True
-    if asks_count(query) and not any(tells_quantity(a.sentence_text(int(i))) for i in near_best(a, ranked)):
-        return True              # no number nor word of quantity: none can say how many
+    if counts_nothing(a, query, ranked):
+        return True
     gate = a.config.lacking_gate
     return (a.rescoring and gate > 0 and bool(prob < gate)
             and lacks_asked_value(query, a.sentence_text(int(row))))
+
+
+def counts_nothing(a: "Assistant", query: Query, ranked) -> bool:
+    """Asked how many or how much (``asks_count``), does no answer near the best
+    (``near_best``) say any quantity (``tells_quantity``), so that none can answer?"""
+    return asks_count(query) and not any(tells_quantity(a.sentence_text(int(i))) for i in near_best(a, ranked))
 
 
 def near_best(a: "Assistant", ranked) -> np.ndarray:
