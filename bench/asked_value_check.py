@@ -37,13 +37,13 @@ from qa.answer.retrieve import asks_any_number, asks_count, lacks_asked_value  #
 
 
 def first_answer(a, question: str, history=()):
-    """(query, the first ranked sentence row, the answer model's probability of it) for a
-    question, or (query, None, nan); nan too when the stage is off."""
+    """(query, the first ranked sentence row, the answer model's probability of it, the
+    whole ranking) for a question, or (query, None, nan, None); nan too when the stage is off."""
     query = a.query(question, list(history))
     ranked = a._rank(query, {})
     if ranked is None:
-        return query, None, float("nan")
-    return query, int(ranked[0][0]), float(ranked[2][0])
+        return query, None, float("nan"), None
+    return query, int(ranked[0][0]), float(ranked[2][0]), ranked
 
 
 def kind_of(query) -> str | None:
@@ -67,7 +67,7 @@ def main() -> int:
     a = Assistant(args.index).warm_up()
     news = []
     for q in load_questions(args.questions, "tune"):
-        query, row, prob = first_answer(a, q["question"], q.get("history", []))
+        query, row, prob, _ = first_answer(a, q["question"], q.get("history", []))
         if row is not None and lacks_asked_value(query, a.sentence_text(row)):
             news.append({"id": q["id"], "answerable": q["answerable"], "question": q["question"], "prob": prob})
             print(f"news tune: {q['id']} {'answerable' if q['answerable'] else 'unanswerable'} "
@@ -77,9 +77,9 @@ def main() -> int:
     lacking_right: list[tuple[str, float]] = []   # (kind, the model's probability) of right first answers lacking it
     no_quantity: Counter = Counter()              # (right first?, says no quantity?) of count questions
     for q, gold in zip(questions, golds):
-        query, row, prob = first_answer(sq, q.text.strip())
+        query, row, prob, ranked = first_answer(sq, q.text.strip())
         if row is not None and asks_count(query):
-            no_quantity[(bool(keys[row] in gold), counts_nothing(sq, query, sq._rank(query, {})))] += 1
+            no_quantity[(bool(keys[row] in gold), counts_nothing(sq, query, ranked))] += 1
         kind = kind_of(query)
         if kind is None or row is None:
             continue
