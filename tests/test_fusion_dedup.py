@@ -55,6 +55,14 @@ def test_question_types():
     assert question_type("When is the council's vote on the plan?") == "date"
     assert question_type("and when is the vote?") == "date"
     assert question_type("Why did the vote fail?") == "reason"
+    # naming a vote asks no number; asking what it was, or how close, does
+    for q in ("What did the spokesperson say after the vote?", "What sort of majorities did the council votes have?",
+              "How do members vote when the house divides?", "What historical figure was the town named after?"):
+        assert question_type(q) is None, q
+    for q in ("whats the vote count on the plan", "What's the tally?", "What were the results of the vote?",
+              "What figure did the paper give for the crowd?", "Give me the vote tally."):
+        assert question_type(q) == "number", q
+    assert question_type("How close do you want to be?") is None        # no vote: not a margin
     # "Which/What <up to two words> <a noun for something that bears a name>" wants a name;
     # a time noun wants a date, before a tally's words are read.
     for q in ("Which four groups were banned?", "Which Labour MP objected?", "Which of the banned groups "

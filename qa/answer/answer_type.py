@@ -83,6 +83,14 @@ _NAMED_NOUNS = (r"unions?|groups?|organi[sz]ations?|bod(?:y|ies)|part(?:y|ies)|p
                 r"fathers?|mothers?|parents?|cousins?|uncles?|aunts?|nephews?|nieces?")
 # Nouns for a time: "Which year …?" asks a date, and they are no part of what was done.
 TIME_NOUNS = r"time|date|day|year|month|decade|century|week|season"
+# A question naming a vote asks its figures when it asks what the vote (tally, margin, count)
+# was (this pattern; qa.answer.retrieve reads it as asking a count), or how close it was.
+# Merely naming one ("What did X say after the vote?", "What sort of majorities did the votes
+# have?") asks no number: read as one, a sentence answering it in words ("two-to-one
+# majorities") lacked the figure asked for and was withheld.
+ASKS_TALLY = (_LEAD + r"what(?:[’']?s|\s+(?:was|were|is|are))\s+the\s+(?:final\s+|overall\s+)?"
+              r"(?:vote|votes|tally|margin|count|figures?)\b|"
+              r"\b(?:vote|votes|voting)\s+(?:tally|count|figures|margin|split)\b|\bresults?\s+of\s+the\s+(?:vote|ballot)\b")
 _RULES = [
     (re.compile(r"^\W*(how\s+much\s+(money|did|does|do|was|is|will|would|has|had)|what\s+(did|does|was|is)\s+"
                 r"\w*\s*(cost|salary|price)|what\s+(is|was|are|were)\b.*\b(cost|salary|salaries|price|budget|fee)\b|how\s+much\b.*\b(cost|pay|paid|spend|spent|earn|worth))", re.I), "money"),
@@ -90,9 +98,9 @@ _RULES = [
     (re.compile(_WHICH + rf"(?:{TIME_NOUNS})\b", re.I), "date"),
     (re.compile(_WHICH + rf"(?:{_NAMED_NOUNS})(?:[’']s)?(?![\w’'-])", re.I), "entity"),
     (re.compile(r"\bhow\s+(many|much|old|far|big|large|tall|high|deep|wide|heavy|fast)\b|"
-                r"\bwhat\s+(number|percentage|share|proportion|margin|majority)\b|"
-                r"\bby\s+what\s+margin\b|^(?!\W*(?:(?:and|but|so|then)\W+)?(?:when|where|who|whom|whose|why)\b).*"
-                r"\b(vote|votes|tally|count|margin|figure)\b.*\?*$|^\W*what\s+was\s+the\s+vote",
+                r"\bwhat\s+(number|percentage|share|proportion|margin|majority|figures?)\b|"
+                r"\bby\s+what\s+margin\b|" + ASKS_TALLY + "|"
+                r"\bhow\s+(?:close|narrow|tight)\b(?=.*\b(?:vote|votes|ballot|margin|result|race|contest)\b)",
                 re.I), "number"),
     # "when" asks a time unless another question word asks, and the "when" joins a clause:
     # "What happens when X?", "Who led them when Y fell?", "When X fell, who led them?"

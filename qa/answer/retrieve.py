@@ -24,7 +24,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from qa.answer.answer_type import PATTERNS, TIME_NOUNS, matches, question_type
+from qa.answer.answer_type import ASKS_TALLY, PATTERNS, TIME_NOUNS, matches, question_type
 from qa.answer.modality import asks_settled, settled_figures
 from qa.answer.naming import defined, describes, names_something
 from qa.answer.quantities import asked_quantity, figures
@@ -207,11 +207,10 @@ _MONEY_ASKED = re.compile(r"\b(?:money|cost|costs|pay|paid|spend|spent|earn|earn
                           r"salaries|budget|fees?|owe|owed|owes|debts?|funding|raise|raised)\b|[£$€]", re.I)
 
 
-# Words that ask for a quantity themselves: a question merely about a vote ("What did X say
-# after the vote?") is read as asking a number too (qa.answer.answer_type), but does not.
+# Words that ask for a count itself. Other number questions ("How big was the majority?", "How
+# close was the vote?") may be answered in words ("a big majority", "narrowly").
 _ASKS_QUANTITY = re.compile(r"\bhow\s+(?:many|much)\b|\bwhat\s+(?:number|percentage|share|proportion|margin|"
-                            r"majority)\b|\bby\s+what\s+margin\b|^\W*what\s+(?:was|were|is)\s+the\s+"
-                            r"(?:vote|votes|tally|margin|count|figure)\b", re.I)
+                            r"majority)\b|\bby\s+what\s+margin\b|" + ASKS_TALLY, re.I)
 
 
 def asks_count(query: Query) -> bool:
