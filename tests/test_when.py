@@ -19,7 +19,11 @@ from qa.answer.when import articles_from, month_table, named_period, sentence_pe
     ("How many people joined the march?", None),
     ("May I ask who chaired it?", None),
     ("Who may be expelled?", None),
-    ("Who is the 2021 chair?", None),
+    ("Who is the 2021 chair?", (2021, None)),                    # a year before what it dates
+    ("How many groups are on the 2019 list?", (2019, None)),
+    ("What did 2019's budget cut?", (2019, None)),
+    ("Who won the 2019-20 title?", None),                      # a season, not a year
+    ("What happened in the 1990s?", None),
     ("What is the capital of France?", None),
 ])
 def test_named_period(question, period):
@@ -66,6 +70,7 @@ def test_a_follow_up_keeps_the_time_of_the_question_before(assistant):
     ("The libraries closed in July.", "2022-03-29", [(2021, 7)]),        # the last July before March 2022
     ("The libraries closed in February.", "2022-03-29", [(2022, 2)]),
     ("The scheme was first proposed in 1990.", "2022-03-29", [(1990, None)]),
+    ("The 2019 budget cut the grant.", "2022-03-29", [(2019, None)]),      # a year before what it dates
     ("It happened in May 2019, long before the march.", "2021-07-20", [(2019, 5)]),
     ("Last year, the council closed four libraries.", "2022-03-29", [(2021, None)]),
     ("Last year, the council closed four libraries.", None, []),          # cannot be placed

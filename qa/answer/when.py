@@ -27,7 +27,11 @@ _MONTH_YEAR = re.compile(r"\b(" + "|".join(MONTHS) + r")\b(?:\s+(?:of\s+)?((?:19
 # ("the March meeting").
 _AMBIGUOUS = {"may", "march"}
 _BEFORE = re.compile(r"\b(in|since|by|until|till|from|early|late|mid|last|this|next|of|during)\W*$", re.I)
-_YEAR = re.compile(r"\b(?:in|of|during|since|by|from)\s+((?:19|20)\d\d)\b", re.I)
+# A year on its own is a time after "in", "of", "since" and the like, or before the thing of
+# that year: "the 2019 election", "2019's budget" (not "the 2019-20 season", "1990s"). News
+# writes a count of that size with a comma ("the 2,000 members"), so it is not read as one.
+_YEAR = re.compile(r"\b(?:in|of|during|since|by|from)\s+((?:19|20)\d\d)\b|"
+                   r"\bthe\s+((?:19|20)\d\d)\s+(?=[a-z])|\b((?:19|20)\d\d)[’']s\s+(?=[a-z])", re.I)
 
 
 def _months(text: str):
@@ -45,11 +49,16 @@ def _months(text: str):
 
 def named_period(question: str) -> Optional[tuple[Optional[int], Optional[int]]]:
     """(year, month) named by the question; either may be None (not both). The first
-    month named wins; a bare year counts after "in", "of", "by" and the like."""
+    month named wins; a bare year counts after "in", "of", "by" and the like, or before
+    what it dates ("the 2019 election")."""
     for _, month, year in _months(question):
         return (year, month)
     y = _YEAR.search(question)
-    return (int(y.group(1)), None) if y else None
+    return (_year(y), None) if y else None
+
+
+def _year(m: re.Match) -> int:
+    return int(next(g for g in m.groups() if g))
 
 
 def month_table(dates) -> np.ndarray:
@@ -113,8 +122,7 @@ def sentence_periods(text: str, date: str | None) -> tuple[tuple[Optional[int], 
             out.append((day.year + _OFFSET[rel.group(1).lower()], month))
         else:
             out.append((day.year if month <= day.month else day.year - 1, month))
-    out += [(int(y.group(1)), None) for y in _YEAR.finditer(text)
-            if not any(p[0] == int(y.group(1)) for p in out)]
+    out += [(_year(y), None) for y in _YEAR.finditer(text) if not any(p[0] == _year(y) for p in out)]
     if day is not None:      # "last year" on its own ("May last year" is placed above)
         out += [(day.year + _OFFSET[r.group(2).lower()], None) for r in _YEAR_ALONE.finditer(text)
                 if not r.group(1)]
