@@ -60,7 +60,7 @@ def test_question_types():
               "How do members vote when the house divides?", "What historical figure was the town named after?"):
         assert question_type(q) is None, q
     for q in ("whats the vote count on the plan", "What's the tally?", "What were the results of the vote?",
-              "What figure did the paper give for the crowd?", "Give me the vote tally."):
+              "What figure did the paper give for the crowd?", "Give me the vote tally.", "How did the members vote?"):
         assert question_type(q) == "number", q
     assert question_type("How close do you want to be?") is None        # no vote: not a margin
     # "Which/What <up to two words> <a noun for something that bears a name>" wants a name;

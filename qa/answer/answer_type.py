@@ -84,7 +84,8 @@ _NAMED_NOUNS = (r"unions?|groups?|organi[sz]ations?|bod(?:y|ies)|part(?:y|ies)|p
 # Nouns for a time: "Which year …?" asks a date, and they are no part of what was done.
 TIME_NOUNS = r"time|date|day|year|month|decade|century|week|season"
 # A question naming a vote asks its figures when it asks what the vote (tally, margin, count)
-# was (this pattern; qa.answer.retrieve reads it as asking a count), or how close it was.
+# was (this pattern; qa.answer.retrieve reads it as asking a count), how close it was, or
+# how someone voted ("How did members vote?": news answers with the tally).
 # Merely naming one ("What did X say after the vote?", "What sort of majorities did the votes
 # have?") asks no number: read as one, a sentence answering it in words ("two-to-one
 # majorities") lacked the figure asked for and was withheld.
@@ -100,7 +101,8 @@ _RULES = [
     (re.compile(r"\bhow\s+(many|much|old|far|big|large|tall|high|deep|wide|heavy|fast)\b|"
                 r"\bwhat\s+(number|percentage|share|proportion|margin|majority|figures?)\b|"
                 r"\bby\s+what\s+margin\b|" + ASKS_TALLY + "|"
-                r"\bhow\s+(?:close|narrow|tight)\b(?=.*\b(?:vote|votes|ballot|margin|result|race|contest)\b)",
+                r"\bhow\s+(?:close|narrow|tight)\b(?=.*\b(?:vote|votes|ballot|margin|result|race|contest)\b)|"
+                r"^\W*(?:(?:and|but|so|then)\W+)?how\s+(?:did|has|have)\b[^?]*\bvoted?\b",
                 re.I), "number"),
     # "when" asks a time unless another question word asks, and the "when" joins a clause:
     # "What happens when X?", "Who led them when Y fell?", "When X fell, who led them?"
