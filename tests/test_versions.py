@@ -211,3 +211,49 @@ def test_the_sentences_of_other_articles_are_those_isin_leaves():
     s_doc = np.array([0, 0, 1, 1, 1, 3, 4, 4], np.int32)
     for docs in ({1}, {0, 4}, {2}, set(), {0, 1, 3, 4}):
         assert without_articles(s_doc, docs).tolist() == (~np.isin(s_doc, list(docs))).tolist()
+
+
+QUOTED = ("“These cuts will close hundreds of busy and badly needed wards in towns that need them most. This has nothing to do "
+          "with balancing the books. Instead, it is yet another example of ministers obsessing over "
+          "selling off the health service.”")
+REPORTED = ("The nurses’ union criticised the plan today, saying the cuts would “close hundreds more busy "
+            "and badly needed wards that often serve the poorest towns”.")
+
+
+def _wards_corpus(tmp_path):
+    return _two_outlets(tmp_path, "wards", ("2024-06-03", "2024-06-04"),
+                        ("Nurses condemn ward closures", "The health board voted to close 40 wards on Monday. "
+                         "The nurses’ union condemned the decision.\n\n" + QUOTED + "\n\nThe board said "
+                         "the closures would save money."),
+                        ("Ward cuts approved", REPORTED + "\n\n“This has nothing to do with balancing the "
+                         "books,” a union statement read, adding: “Ministers should be funding nurses, not "
+                         "picking fights with them.”"))
+
+
+def test_a_sentence_of_a_longer_quotation_belongs_to_all_of_it(tmp_path, build_index):
+    from qa.answer.compose import quotation
+    from qa.answer.engine import Assistant
+
+    a = Assistant(build_index([_wards_corpus(tmp_path)]))
+    t, text_of = a.built.tables, a.sentence_text
+    rows = {text_of(i): i for i in range(len(t.sent_ids))}
+    first = rows[next(s for s in rows if s.startswith("“These cuts"))]
+    for i in (first, first + 1, first + 2):              # the quote runs over three sentences
+        assert quotation(a.built, i, text_of) == (first, first + 2)
+    for s in ("The nurses’ union condemned the decision.", REPORTED,     # closed within, or none
+              "The board said the closures would save money."):
+        assert quotation(a.built, rows[s], text_of) == (rows[s], rows[s])
+
+
+@pytest.mark.slow
+def test_a_version_inside_a_longer_quotation_is_shown_whole(tmp_path, build_index, encoder):
+    from qa.evaluation.evaluate import faithful
+
+    a = _assistant(_wards_corpus(tmp_path), build_index, encoder)
+    r = a.ask("What did the nurses’ union say the cuts would do?", k=1)
+    assert r.answers[0].text == REPORTED, [x.text for x in r.answers]
+    d = next(d for d in r.disagreements if d.kind == "wording")
+    version = r.answers[d.answers[1][0]]
+    assert version.text == QUOTED                    # the whole statement as that outlet printed it
+    assert faithful(version, {x.doc_id: x for x in a.built.articles})
+    assert version.context["before"] == "The nurses’ union condemned the decision."

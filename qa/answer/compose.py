@@ -42,6 +42,48 @@ def context(built, i: int, text_of: Callable[[int], str]) -> dict:
     return {"before": before, "after": after}
 
 
+MAX_QUOTED = 6      # sentences one quotation may span; past it, the sentence stands alone
+_PARAGRAPH_MAX = 40  # sentences read back to find where a paragraph starts
+
+
+def _still_open(text: str, curly: int, straight: bool) -> tuple[int, bool]:
+    """Double quotes open after ``text``, given those open before it: the depth of curly
+    quotes, and whether a straight one is open. Single quotes double as apostrophes."""
+    return max(0, curly + text.count("“") - text.count("”")), straight ^ (text.count('"') % 2 == 1)
+
+
+def quotation(built, i: int, text_of: Callable[[int], str]) -> tuple[int, int]:
+    """The sentence rows (first, last) of the quotation sentence ``i`` belongs to: a quote
+    opened and not closed in one sentence goes on in the next ones of its paragraph until
+    it closes (“A. B. C.” is three sentences). (i, i) when no quote runs across it, or
+    when one does not close within MAX_QUOTED sentences."""
+    t = built.tables
+    d = t.s_doc[i]
+    text = built.articles[int(d)].text
+
+    def joined(r: int) -> bool:          # rows r and r + 1: one paragraph of one article
+        return 0 <= r and r + 1 < len(t.s_doc) and t.s_doc[r] == d == t.s_doc[r + 1] \
+            and "\n" not in text[int(t.s_end[r]):int(t.s_start[r + 1])]
+
+    first = i
+    while joined(first - 1) and i - first < _PARAGRAPH_MAX:
+        first -= 1
+    curly, straight, open_after = 0, False, {}
+    r = first
+    while True:
+        curly, straight = _still_open(text_of(r), curly, straight)
+        open_after[r] = curly > 0 or straight
+        if r >= i and not open_after[r] or not joined(r) or r - i >= MAX_QUOTED:
+            break
+        r += 1
+    if open_after[r]:
+        return i, i                      # it does not close where we can see: no span
+    start = i
+    while start > first and open_after[start - 1]:
+        start -= 1
+    return (start, r) if r - start < MAX_QUOTED else (i, i)
+
+
 def figure_version(fits: Callable[[str], bool], groups: Sequence[Group], cand: np.ndarray, sure: np.ndarray,
                    text_of: Callable[[int], str], s_doc: np.ndarray, dates: Sequence[str],
                    pool: np.ndarray, settled: bool = False) -> Optional[tuple[int, int]]:
@@ -133,8 +175,38 @@ def version_answers(assistant, query, fl: dict, rows: list[int]) -> list[Answer]
     for row, score in zip(rows, scores):
         copies = [j for j in assistant.copies.get(t.sent_ids[row], ())
                   if j != row and (mask is None or mask[t.s_doc[j]])]
-        cand = np.array([row] + copies)
-        text = assistant.sentence_text(int(row))
-        g = Group(list(range(len(cand))), frozenset(), text, dict.fromkeys(range(len(cand)), text))
-        out.append(to_answer(built, g, cand, np.array([score]), assistant.sentence_text))
+        span = quotation(built, int(row), assistant.sentence_text)
+        if span[0] == span[1]:
+            cand = np.array([row] + copies)
+            text = assistant.sentence_text(int(row))
+            g = Group(list(range(len(cand))), frozenset(), text, dict.fromkeys(range(len(cand)), text))
+            out.append(to_answer(built, g, cand, np.array([score]), assistant.sentence_text))
+        else:
+            out.append(_quotation_answer(built, [int(row)] + copies, float(score), assistant.sentence_text))
     return out
+
+
+def _quotation_answer(built, rows: list[int], score: float, text_of: Callable[[int], str]) -> Answer:
+    """A version that is one sentence of a longer quotation, given whole: the reader weighs
+    how each outlet quoted the statement, not a fragment of it. It cites each article (of
+    ``rows``: one sentence and its copies) whose quotation reads the same."""
+    t = built.tables
+
+    def span(r: int) -> tuple[int, int, int, str]:
+        first, last = quotation(built, r, text_of)
+        d = int(t.s_doc[r])
+        start, end = int(t.s_start[first]), int(t.s_end[last])
+        return d, start, end, built.articles[d].text[start:end]
+
+    spans = [span(r) for r in rows]
+    text = spans[0][3]
+    cites, docs = [], set()
+    for r, (d, start, end, said) in zip(rows, spans):
+        if said == text and d not in docs:
+            docs.add(d)
+            a = built.articles[d]
+            cites.append(Citation(a.doc_id, a.title, a.source, a.date, a.url, t.passage_ids[int(t.s_pass[r])],
+                                  start, end))
+    first, last = quotation(built, rows[0], text_of)
+    around = {"before": context(built, first, text_of)["before"], "after": context(built, last, text_of)["after"]}
+    return Answer(text, min(1.0, max(0.0, score)), around, tuple(cites))

@@ -36,7 +36,8 @@ class ContextOut(BaseModel):
 
 
 class AnswerOut(BaseModel):
-    text: str
+    text: str = Field(..., description="verbatim from the article: one sentence, or for another outlet's version "
+                                       "that is part of a quotation running over several sentences, the whole quotation")
     score: float
     context: ContextOut
     citations: list[Citation]   # the core's frozen dataclass: one definition of the shape
