@@ -112,6 +112,8 @@ def test_real_articles_version_of_a_quote_is_found_below_the_cut(assistant):
     d = next(d for d in r.disagreements if d.kind == "wording")
     texts = [r.answers[i].text for side in d.answers for i in side]
     assert any("hundreds more time-consuming" in t for t in texts) and any("hundreds of time-consuming" in t for t in texts)
+    # that version is the first of three quoted sentences: it is shown with the other two
+    assert any(t.startswith("“These factional") and t.endswith("than ever.”") for t in texts), texts
 
 
 @pytest.mark.slow
