@@ -259,3 +259,25 @@ def test_a_version_inside_a_longer_quotation_is_shown_whole(tmp_path, build_inde
     assert version.text == QUOTED                    # the whole statement as that outlet printed it
     assert faithful(version, {x.doc_id: x for x in a.built.articles})
     assert version.context["before"] == "The nurses’ union condemned the decision."
+
+
+@pytest.mark.slow
+def test_a_whole_quotation_cites_each_outlet_that_printed_it(tmp_path, build_index, encoder):
+    import json
+
+    folder = _wards_corpus(tmp_path)
+    # a third outlet prints the same quotation word for word; a fourth its first sentence only
+    (folder / "c.txt").write_text("Union fury at ward plan\n\nThe union spoke out on Monday. " + QUOTED +
+                                  "\n\nA protest is planned.\n", "utf-8")
+    first_only = QUOTED.split(". ")[0] + ".”"
+    (folder / "d.txt").write_text("Ward plan row\n\n" + first_only + " The union said so on Monday.\n", "utf-8")
+    meta = json.loads((folder / "metadata.json").read_text("utf-8"))
+    meta["c.txt"] = {"title": "Union fury at ward plan", "source": "The Gazette", "date": "2024-06-04"}
+    meta["d.txt"] = {"title": "Ward plan row", "source": "The Post", "date": "2024-06-04"}
+    (folder / "metadata.json").write_text(json.dumps(meta), "utf-8")
+    a = _assistant(folder, build_index, encoder)
+    r = a.ask("What did the nurses’ union say the cuts would do?", k=1)
+    d = next(d for d in r.disagreements if d.kind == "wording")
+    whole = [r.answers[i] for i in d.answers[1] if r.answers[i].text == QUOTED]
+    assert len(whole) == 1, [r.answers[i].text for i in d.answers[1]]
+    assert sorted(c.source for c in whole[0].citations) == ["The Courier", "The Gazette"]

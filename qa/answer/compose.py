@@ -191,22 +191,17 @@ def _quotation_answer(built, rows: list[int], score: float, text_of: Callable[[i
     how each outlet quoted the statement, not a fragment of it. It cites each article (of
     ``rows``: one sentence and its copies) whose quotation reads the same."""
     t = built.tables
-
-    def span(r: int) -> tuple[int, int, int, str]:
-        first, last = quotation(built, r, text_of)
-        d = int(t.s_doc[r])
-        start, end = int(t.s_start[first]), int(t.s_end[last])
-        return d, start, end, built.articles[d].text[start:end]
-
-    spans = [span(r) for r in rows]
-    text = spans[0][3]
+    spans = [quotation(built, r, text_of) for r in rows]
+    said = [built.articles[int(t.s_doc[r])].text[int(t.s_start[a]):int(t.s_end[b])] for r, (a, b) in zip(rows, spans)]
     cites, docs = [], set()
-    for r, (d, start, end, said) in zip(rows, spans):
-        if said == text and d not in docs:
+    for r, (a, b), words in zip(rows, spans, said):
+        d = int(t.s_doc[r])
+        if words == said[0] and d not in docs:
             docs.add(d)
-            a = built.articles[d]
-            cites.append(Citation(a.doc_id, a.title, a.source, a.date, a.url, t.passage_ids[int(t.s_pass[r])],
-                                  start, end))
-    first, last = quotation(built, rows[0], text_of)
+            art = built.articles[d]
+            cites.append(Citation(art.doc_id, art.title, art.source, art.date, art.url,
+                                  t.passage_ids[int(t.s_pass[r])], int(t.s_start[a]), int(t.s_end[b])))
+    first, last = spans[0]
     around = {"before": context(built, first, text_of)["before"], "after": context(built, last, text_of)["after"]}
+    text = said[0]
     return Answer(text, min(1.0, max(0.0, score)), around, tuple(cites))
