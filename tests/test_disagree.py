@@ -529,3 +529,26 @@ def test_a_range_is_one_value_of_one_unit():
     assert [f.unit for f in figures("It grew between 1990 and 1995.")] == ["year", "year"]
     # so "between 500 and 1,000" and "hundreds" can both be true: no disagreement
     assert overlap(figures("between 500 and 1,000 members")[0], figures("hundreds of members")[0])
+
+
+def test_asked_about_a_time_an_undated_count_does_not_contradict_one_dated_then():
+    dated = _ans("The board closed four libraries.", "a", 0.8, "2021-07-20")
+    undated = _ans("The board is to close three libraries.", "b", 0.78, None)
+    q = "How many libraries did the board close in 2021?"
+    assert disagreements(q, [dated, undated]) == ()
+    # without a time asked, or with both sides dated then, the counts are compared
+    assert [d.kind for d in disagreements("How many libraries did the board close?", [dated, undated])] == ["figures"]
+    other = _ans("The board closed three libraries.", "b", 0.78, "2021-07-22")
+    assert [d.kind for d in disagreements(q, [dated, other])] == ["figures"]
+    # a quote is one statement whenever it ran: wording is still compared
+    a = _ans('The union said the plan would “cost hundreds of jobs in the north and the midlands”.', "a", 0.8, "2021-07-20")
+    b = _ans('A statement warned the plan would “cost hundreds more jobs in the north and the midlands”.', "b", 0.78, None)
+    assert [d.kind for d in disagreements("What did the union say about the plan in 2021?", [a, b])] == ["wording"]
+
+
+def test_in_period_reads_an_articles_date_with_a_weeks_grace():
+    from qa.answer.when import in_period
+
+    assert in_period("2021-07-20", (2021, 7)) and in_period("2021-08-02", (2021, 7))   # a July story
+    assert in_period("2021-07-20", (2021, None)) and not in_period("2022-03-29", (2021, None))
+    assert not in_period(None, (2021, 7))

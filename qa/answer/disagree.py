@@ -5,7 +5,8 @@ Only answers scoring within MARGIN of the best are compared: a figure further do
 list is usually about something else. Two sides never share an article (an article that
 gives both figures holds them both true, so they count different things), and answers
 from articles published more than a week apart (``dedup.same_occasion``) report different
-occasions, so they are not compared.
+occasions, so they are not compared; nor, asked about a time, are an undated article's
+figures and those of an article dated then (``placed``).
 
 Figures. Values are read with what they count (qa.answer.quantities: "as many as 2,000 workers"
 and "hundreds of staff" are both people; "2,000" = "two thousand"). Two answers
@@ -44,6 +45,7 @@ from qa.answer.quantities import asked_quantity, figures, overlap, same_unit
 from qa.answer.speakers import asks_speaker, other_speakers, quoted_asked, speakers_of
 from qa.answer.speech import named
 from qa.answer.tellings import asks_view, content_words, extended, quotes, reworded, verdict_speaker
+from qa.answer.when import in_period, named_period
 from qa.types import Answer
 
 FIGURES = "The articles give different figures."
@@ -73,14 +75,15 @@ def disagreements(question: str, answers: Sequence[Answer], margin: float = MARG
         return ()
     best = max(a.score for a in answers)
     near = [i for i, a in enumerate(answers) if a.score >= floor and (i < SHOWN or a.score >= best - margin)]
-    found = _figures(question, answers, near)
+    period = named_period(question)
+    found = _figures(question, answers, near, period)
     told = ((found,) if found else ()) + _wording(answers, near) + _verdicts(question, answers, near) \
         + _details(question, answers, near) + _speakers(question, answers, near)
     seen = {(d.kind, d.answers) for d in told}
     others: dict[tuple[int, str], list[int]] = {}     # one group per answer and kind
     for i, j, kind in versions:
         if not (kind == "figures" and found) and (kind, ((i,), (j,))) not in seen \
-                and _comparable(answers, (i,), (j,)):
+                and _comparable(answers, (i,), (j,)) and (kind != "figures" or placed(answers, (i,), (j,), period)):
             others.setdefault((i, kind), []).append(j)
     return told + tuple(Disagreement(kind, MESSAGES[kind], ((i,), tuple(sorted(js))))
                         for (i, kind), js in others.items())
@@ -114,7 +117,8 @@ def conflicting(mine: Sequence, theirs: Sequence) -> bool:
         not any(overlap(f, m) for f in theirs for m in mine)
 
 
-def _figures(question: str, answers: Sequence[Answer], near: list[int]) -> Optional[Disagreement]:
+def _figures(question: str, answers: Sequence[Answer], near: list[int], period: Optional[tuple]
+             ) -> Optional[Disagreement]:
     fits = wanted(question)
     if fits is None:
         return None
@@ -126,9 +130,23 @@ def _figures(question: str, answers: Sequence[Answer], near: list[int]) -> Optio
         same = [(k, f) for k, f in found if same_unit(f.unit, a.unit) and same_unit(f.unit, b.unit)]
         side_a = tuple(sorted({k for k, f in same if overlap(f, a) and not overlap(f, b)}))
         side_b = tuple(sorted({k for k, f in same if overlap(f, b) and not overlap(f, a)}))
-        if _comparable(answers, side_a, side_b):
+        if _comparable(answers, side_a, side_b) and placed(answers, side_a, side_b, period):
             return Disagreement("figures", FIGURES, (side_a, side_b))
     return None
+
+
+def placed(answers: Sequence[Answer], side_a: Sequence[int], side_b: Sequence[int],
+           period: Optional[tuple]) -> bool:
+    """Asked about a time (``period``, qa.answer.when), can both sides' figures be of it? A
+    count from an undated article is no contradiction of one from an article dated then:
+    it may count another occasion's ("three more groups" against last year's "four"). A
+    quote, by contrast, is one statement whenever it ran, so only figures are checked."""
+    if period is None:
+        return True
+    dated_then = [any(in_period(c.date, period) for i in side for c in answers[i].citations)
+                  for side in (side_a, side_b)]
+    undated = [all(not c.date for i in side for c in answers[i].citations) for side in (side_a, side_b)]
+    return not ((dated_then[0] and undated[1]) or (dated_then[1] and undated[0]))
 
 
 def _comparable(answers: Sequence[Answer], side_a: Sequence[int], side_b: Sequence[int]) -> bool:

@@ -94,6 +94,16 @@ def articles_from(table: np.ndarray, period: Optional[tuple[Optional[int], Optio
     return out
 
 
+def in_period(date: Optional[str], period: tuple[Optional[int], Optional[int]]) -> bool:
+    """Is the article dated ``date`` (ISO; None: undated, never) from ``period`` (year,
+    month), or within GRACE_DAYS after it (``articles_from`` for one article)?"""
+    if not date:
+        return False
+    year, month = period
+    return any((year is None or y == year) and (month is None or m == month)
+               for y, m in month_table([date])[0])
+
+
 _RELATIVE_YEAR = re.compile(r"^\W*(last|this|next)\s+year\b", re.I)
 _OFFSET = {"last": -1, "this": 0, "next": 1}
 # A day ("on Tuesday", "today", "last week") is the article's own month.
