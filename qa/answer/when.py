@@ -74,6 +74,18 @@ def month_table(dates) -> np.ndarray:
     return out
 
 
+def _dated_in(table: np.ndarray, period: tuple[Optional[int], Optional[int]]) -> np.ndarray:
+    """Per article (``month_table``): dated in ``period`` or within GRACE_DAYS after it
+    (undated: False)."""
+    year, month = period
+    ok = np.ones(table.shape[:2], dtype=bool)
+    if year is not None:
+        ok &= table[:, :, 0] == year
+    if month is not None:
+        ok &= table[:, :, 1] == month
+    return ok.any(axis=1)
+
+
 def articles_from(table: np.ndarray, period: Optional[tuple[Optional[int], Optional[int]]]
                   ) -> Optional[np.ndarray]:
     """Per article (``month_table``): dated in ``period`` or within GRACE_DAYS after it;
@@ -81,13 +93,7 @@ def articles_from(table: np.ndarray, period: Optional[tuple[Optional[int], Optio
     or every dated article matches."""
     if period is None or not len(table):
         return None
-    year, month = period
-    ok = np.ones(table.shape[:2], dtype=bool)
-    if year is not None:
-        ok &= table[:, :, 0] == year
-    if month is not None:
-        ok &= table[:, :, 1] == month
-    out = ok.any(axis=1)
+    out = _dated_in(table, period)
     dated = table[:, 0, 0] > 0
     if not dated.any() or out[dated].all():
         return None
@@ -96,12 +102,8 @@ def articles_from(table: np.ndarray, period: Optional[tuple[Optional[int], Optio
 
 def in_period(date: Optional[str], period: tuple[Optional[int], Optional[int]]) -> bool:
     """Is the article dated ``date`` (ISO; None: undated, never) from ``period`` (year,
-    month), or within GRACE_DAYS after it (``articles_from`` for one article)?"""
-    if not date:
-        return False
-    year, month = period
-    return any((year is None or y == year) and (month is None or m == month)
-               for y, m in month_table([date])[0])
+    month), or within GRACE_DAYS after it?"""
+    return bool(date) and bool(_dated_in(month_table([date]), period)[0])
 
 
 _RELATIVE_YEAR = re.compile(r"^\W*(last|this|next)\s+year\b", re.I)
