@@ -26,6 +26,7 @@ from typing import Optional
 
 from qa.answer.answer_type import question_type
 from qa.answer.numbers import ANY_NUMBER, WORD_VALUES, Tokens, int_value, number, touching
+from qa.answer.speech import NAME_OF_WORDS
 from qa.ingest.textnorm import STOPWORDS, Tokenizer, unpossessed
 from qa.answer.when import MONTHS
 
@@ -239,7 +240,7 @@ def asked_unit(question_tail: str) -> Optional[str]:
 
 
 # A name of two or more capitalised words, then a lower-case word.
-_LEADING_NAME = re.compile(r"\s*[A-Z][\w’'-]*(?:\s+(?:(?:of|in|for|the|and|against|on|to)\s+)*[A-Z][\w’'-]*)+\s+(?=[a-z])")
+_LEADING_NAME = re.compile(r"\s*" + NAME_OF_WORDS + r"\s+(?=[a-z])")
 
 
 # Asked a percentage, a figure in per cent answers; "what proportion" or "what share" may be

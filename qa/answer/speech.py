@@ -44,6 +44,9 @@ def forms(bases: tuple[str, ...]) -> str:
 
 # A capitalised word that does not open the text: part of a name ("the union" has none).
 CAPITAL = re.compile(r"(?<!^)\b[A-Z][\w’'-]+")
+# A name of two or more capitalised words, small joining words allowed between them
+# ("Friends of the Earth", "Acme Holdings"): a pattern string, for other patterns to build on.
+NAME_OF_WORDS = r"[A-Z][\w’'-]*(?:\s+(?:(?:of|in|for|the|and|against|on|to)\s+)*[A-Z][\w’'-]*)+"
 
 
 def named(text: str) -> set[str]:

@@ -37,7 +37,7 @@ import re
 from difflib import SequenceMatcher
 from typing import Optional, Sequence
 
-from qa.answer.speech import CAPITAL, CLAIM, VERDICT, forms
+from qa.answer.speech import CAPITAL, CLAIM, NAME_OF_WORDS, VERDICT, forms
 from qa.ingest.textnorm import Tokenizer
 
 MIN_QUOTE_WORDS = 6      # shared words before two quotes count as one statement
@@ -167,7 +167,7 @@ def differs(a: str, b: str) -> Optional[str]:
 
 
 # ------------------------------------------------------------------ naming
-_NAME = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|in|for|the|and|against|on|to)\s+)*[A-Z][\w’'-]*)+")
+_NAME = re.compile(NAME_OF_WORDS)
 _ASKS_NAME = re.compile(r"\b(called|named|name\s+of|the\s+name)\b|^\W*name\b|^\W*(?:(?:and|so|then)\s+)?which\s+(?:[\w-]+\s+){0,2}?"
                         r"(group|organi[sz]ation|faction|movement|campaign|union|body|party|network|outfit)s?\b", re.I)
 MIN_NAME_WORDS = 2       # a one-word short form ("Acme" for "Acme Holdings") is ordinary
