@@ -26,11 +26,16 @@ def to_answer(built, g: Group, cand: np.ndarray, score: np.ndarray, text_of: Cal
         if d in docs:
             continue
         docs.add(d)
-        a = built.articles[d]
         off = int(t.s_start[i]) + g.texts[m].find(g.text)
-        cites.append(Citation(a.doc_id, a.title, a.source, a.date, a.url,
-                              t.passage_ids[int(t.s_pass[i])], off, off + len(g.text), g.lead_in(m)))
+        cites.append(_cite(built, i, off, off + len(g.text), g.lead_in(m)))
     return Answer(g.text, float(min(1.0, max(0.0, score[g.members[0]]))), context(built, rep, text_of), tuple(cites))
+
+
+def _cite(built, i: int, start: int, end: int, lead_in: Optional[str] = None) -> Citation:
+    """The citation of characters ``start``-``end`` of sentence ``i``'s article, in its passage."""
+    t = built.tables
+    a = built.articles[int(t.s_doc[i])]
+    return Citation(a.doc_id, a.title, a.source, a.date, a.url, t.passage_ids[int(t.s_pass[i])], start, end, lead_in)
 
 
 def context(built, i: int, text_of: Callable[[int], str]) -> dict:
@@ -175,33 +180,33 @@ def version_answers(assistant, query, fl: dict, rows: list[int]) -> list[Answer]
     for row, score in zip(rows, scores):
         copies = [j for j in assistant.copies.get(t.sent_ids[row], ())
                   if j != row and (mask is None or mask[t.s_doc[j]])]
-        span = quotation(built, int(row), assistant.sentence_text)
-        if span[0] == span[1]:
+        whole = _quotation_answer(built, [int(row)] + copies, float(score), assistant.sentence_text)
+        if whole is None:
             cand = np.array([row] + copies)
             text = assistant.sentence_text(int(row))
             g = Group(list(range(len(cand))), frozenset(), text, dict.fromkeys(range(len(cand)), text))
-            out.append(to_answer(built, g, cand, np.array([score]), assistant.sentence_text))
-        else:
-            out.append(_quotation_answer(built, [int(row)] + copies, float(score), assistant.sentence_text))
+            whole = to_answer(built, g, cand, np.array([score]), assistant.sentence_text)
+        out.append(whole)
     return out
 
 
-def _quotation_answer(built, rows: list[int], score: float, text_of: Callable[[int], str]) -> Answer:
+def _quotation_answer(built, rows: list[int], score: float, text_of: Callable[[int], str]) -> Optional[Answer]:
     """A version that is one sentence of a longer quotation, given whole: the reader weighs
     how each outlet quoted the statement, not a fragment of it. It cites each article (of
-    ``rows``: one sentence and its copies) whose quotation reads the same."""
+    ``rows``: one sentence and its copies) whose quotation reads the same. None when the
+    first row's sentence is no part of a longer quotation."""
     t = built.tables
-    spans = [quotation(built, r, text_of) for r in rows]
+    first, last = quotation(built, rows[0], text_of)
+    if first == last:
+        return None
+    spans = [(first, last)] + [quotation(built, r, text_of) for r in rows[1:]]
     said = [built.articles[int(t.s_doc[r])].text[int(t.s_start[a]):int(t.s_end[b])] for r, (a, b) in zip(rows, spans)]
     cites, docs = [], set()
     for r, (a, b), words in zip(rows, spans, said):
         d = int(t.s_doc[r])
         if words == said[0] and d not in docs:
             docs.add(d)
-            art = built.articles[d]
-            cites.append(Citation(art.doc_id, art.title, art.source, art.date, art.url,
-                                  t.passage_ids[int(t.s_pass[r])], int(t.s_start[a]), int(t.s_end[b])))
-    first, last = spans[0]
+            cites.append(_cite(built, r, int(t.s_start[a]), int(t.s_end[b])))
     around = {"before": context(built, first, text_of)["before"], "after": context(built, last, text_of)["after"]}
     text = said[0]
     return Answer(text, min(1.0, max(0.0, score)), around, tuple(cites))
